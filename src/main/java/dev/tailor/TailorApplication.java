@@ -1,0 +1,50 @@
+package dev.tailor;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * One jar, every role. The first argument names the verb; anything after it (and any argument
+ * at all when the first one is an option) goes to Spring Boot as usual.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class TailorApplication {
+
+    public static void main(String[] args) {
+        int exit = run(args, System.out, System.err);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && isHelp(args[0])) {
+            out.print(Verb.usage());
+            return 0;
+        }
+        String name = args.length == 0 || args[0].startsWith("-") ? Verb.SERVE.cliName() : args[0];
+        Optional<Verb> verb = Verb.byName(name);
+        if (verb.isEmpty()) {
+            err.printf("tailor: unknown verb '%s'%n%n%s", name, Verb.usage());
+            return 2;
+        }
+        String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        SpringApplication application = new SpringApplication(TailorApplication.class);
+        application.setAdditionalProfiles(verb.get().profile());
+        application.run(rest);
+        return 0;
+    }
+
+    private static boolean isHelp(String arg) {
+        return switch (arg.toLowerCase(Locale.ROOT)) {
+            case "help", "-h", "--help" -> true;
+            default -> false;
+        };
+    }
+}

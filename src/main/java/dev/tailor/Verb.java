@@ -1,0 +1,44 @@
+package dev.tailor;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The roles the one jar can play. Each is the same application with a Spring profile of the same
+ * name ({@code application-<verb>.yml}) that switches parts on or off.
+ */
+enum Verb {
+    SERVE("serve", "REST API, Swagger UI and background workers (the default)"),
+    WORKER("worker", "background workers only: no REST API, health endpoints kept for probes");
+
+    private final String cliName;
+    private final String summary;
+
+    Verb(String cliName, String summary) {
+        this.cliName = cliName;
+        this.summary = summary;
+    }
+
+    String cliName() {
+        return cliName;
+    }
+
+    String profile() {
+        return cliName;
+    }
+
+    static Optional<Verb> byName(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(v -> v.cliName.equals(wanted)).findFirst();
+    }
+
+    static String usage() {
+        StringBuilder usage = new StringBuilder("usage: tailor [verb] [--spring.property=value ...]\n\nverbs:\n");
+        for (Verb verb : values()) {
+            usage.append(String.format("  %-8s %s%n", verb.cliName, verb.summary));
+        }
+        usage.append(String.format("  %-8s %s%n", "help", "this list"));
+        return usage.toString();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.tailor.api;
+
+import dev.tailor.api.Problems.FieldError;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.method.ParameterValidationResult;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
+
+/**
+ * Turns every failure into a problem body (RFC 9457) that names the field at fault and what it
+ * accepts. Nothing a client sends may produce a 5xx or a stack trace in the response.
+ */
+@RestControllerAdvice
+class ApiProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = ex.getBindingResult().getFieldErrors().stream()
+                .map(e -> new FieldError(e.getField(), e.getDefaultMessage()))
+                .sorted(java.util.Comparator.comparing(FieldError::field))
+                .toList();
+        return problem(Problems.invalid(errors), headers);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        for (ParameterValidationResult result : ex.getParameterValidationResults()) {
+            String name = result.getMethodParameter().getParameterName();
+            for (MessageSourceResolvable error : result.getResolvableErrors()) {
+                errors.add(new FieldError(name, error.getDefaultMessage()));
+            }
+        }
+        return problem(Problems.invalid(errors), headers);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(
+            TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String field = ex.getPropertyName() == null ? "parameter" : ex.getPropertyName();
+        String message = "'" + ex.getValue() + "' is not " + describe(ex.getRequiredType());
+        return problem(Problems.invalid(List.of(new FieldError(field, message))), headers);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(
+            MissingServletRequestParameterException ex,
+            HttpHeaders headers,
+            HttpStatusCode status,
+            WebRequest request) {
+        FieldError error = new FieldError(ex.getParameterName(), "is required (" + ex.getParameterType() + ")");
+        return problem(Problems.invalid(List.of(error)), headers);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return problem(Problems.invalid(List.of(unreadable(ex))), headers);
+    }
+
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Object> handleConflict(DataIntegrityViolationException ex) {
+        // A concurrent request won the race for a unique key; the row it wrote stays as it is.
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.CONFLICT, "The request conflicts with data stored at the same time; read it and retry.");
+        problem.setType(Problems.CONFLICT);
+        problem.setTitle("Conflict");
+        return problem(problem, new HttpHeaders());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> handleUnexpected(Exception ex) {
+        String incident = UUID.randomUUID().toString();
+        log.error("Unexpected failure, incident {}", incident, ex);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "The server failed to handle this request; the log names it as incident " + incident + ".");
+        problem.setType(Problems.INTERNAL);
+        problem.setTitle("Internal error");
+        problem.setProperty("incident", incident);
+        return problem(problem, new HttpHeaders());
+    }
+
+    private static ResponseEntity<Object> problem(ProblemDetail problem, HttpHeaders headers) {
+        return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
+    }
+
+    private static FieldError unreadable(HttpMessageNotReadableException ex) {
+        Throwable cause = ex.getMostSpecificCause();
+        JacksonException jackson = findJackson(ex);
+        if (jackson == null) {
+            String message = ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")
+                    ? "a JSON body is required"
+                    : "is not readable JSON";
+            return new FieldError("body", message);
+        }
+        String field = path(jackson);
+        if (jackson instanceof UnrecognizedPropertyException unknown) {
+            String known = unknown.getKnownPropertyIds() == null
+                    ? ""
+                    : "; known fields: "
+                            + unknown.getKnownPropertyIds().stream()
+                                    .map(Object::toString)
+                                    .sorted()
+                                    .collect(Collectors.joining(", "));
+            return new FieldError(field, "is not a known field" + known);
+        }
+        if (jackson instanceof ValueInstantiationException && cause instanceof IllegalArgumentException) {
+            return new FieldError(field, cause.getMessage());
+        }
+        if (jackson instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return new FieldError(field, "must be " + describe(mismatch.getTargetType()));
+        }
+        if (jackson instanceof StreamReadException read) {
+            String where = read.getLocation() == null
+                    ? ""
+                    : " at line " + read.getLocation().getLineNr() + ", column "
+                            + read.getLocation().getColumnNr();
+            return new FieldError(field, "is not well-formed JSON" + where);
+        }
+        return new FieldError(field, "could not be read: " + jackson.getOriginalMessage());
+    }
+
+    private static JacksonException findJackson(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof JacksonException jackson) {
+                return jackson;
+            }
+        }
+        return null;
+    }
+
+    private static String path(JacksonException ex) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : ex.getPath()) {
+            if (reference.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "body" : path.toString();
+    }
+
+    static String describe(Class<?> type) {
+        if (type == null) {
+            return "of the expected type";
+        }
+        if (type.isEnum()) {
+            return "one of "
+                    + Arrays.stream(type.getEnumConstants())
+                            .map(c -> c.toString().toLowerCase(java.util.Locale.ROOT))
+                            .collect(Collectors.joining(", "));
+        }
+        if (type == UUID.class) {
+            return "a UUID such as 3f2c5e0a-8a9b-4c1d-9e2f-1a2b3c4d5e6f";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "a JSON array";
+        }
+        return "a JSON object (see the API spec for its fields)";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tailor.api;
+
+import dev.tailor.catalogue.Artifact;
+import dev.tailor.catalogue.ArtifactRepository;
+import dev.tailor.catalogue.ArtifactRepository.ArtifactHeader;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
+
+/** Content-addressed bytes: the SHA-256 is the ETag, and the content under it never changes. */
+@RestController
+@RequestMapping("/api/v1/artifacts")
+@ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
+class ArtifactController {
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final ArtifactRepository artifacts;
+
+    ArtifactController(ArtifactRepository artifacts) {
+        this.artifacts = artifacts;
+    }
+
+    @GetMapping("/{sha256}")
+    @Operation(
+            summary = "Download an artifact (checkpoint or ONNX model) by its SHA-256",
+            description = "The ETag is the SHA-256; send it back in If-None-Match to get 304 Not Modified.")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The bytes",
+            content =
+                    @Content(
+                            mediaType = "application/octet-stream",
+                            schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "304", description = "Not modified: the client's copy is current")
+    ResponseEntity<byte[]> get(@PathVariable String sha256, WebRequest request) {
+        String key = sha256.toLowerCase(Locale.ROOT);
+        if (!SHA256.matcher(key).matches()) {
+            throw Problems.badField("sha256", "must be 64 hexadecimal digits (the artifact's SHA-256)");
+        }
+        ArtifactHeader header = artifacts
+                .findHeader(key)
+                .orElseThrow(() -> Problems.notFound("Artifact", "no artifact with SHA-256 " + key));
+        String etag = '"' + key + '"';
+        if (request.checkNotModified(etag)) {
+            return null;
+        }
+        Artifact artifact = artifacts.findById(key).orElseThrow();
+        return ResponseEntity.ok()
+                .eTag(etag)
+                .cacheControl(
+                        CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
+                .contentType(MediaType.parseMediaType(header.getMediaType()))
+                .contentLength(header.getSizeBytes())
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + key + extension(header) + "\"")
+                .body(artifact.getContent());
+    }
+
+    private static String extension(ArtifactHeader header) {
+        return switch (header.getMediaType()) {
+            case "application/onnx" -> ".onnx";
+            default -> "";
+        };
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tailor.api;
+
+import dev.tailor.catalogue.Device;
+import dev.tailor.catalogue.DeviceRepository;
+import dev.tailor.catalogue.ExecutionProvider;
+import dev.tailor.catalogue.Measurement;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.data.domain.Sort;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/devices")
+@ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
+class DeviceController {
+
+    static final String NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
+    static final String NAME_RULE = "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit,"
+            + " at most 64 characters (e.g. jetson-nano)";
+
+    private final DeviceRepository devices;
+
+    DeviceController(DeviceRepository devices) {
+        this.devices = devices;
+    }
+
+    @Schema(description = "A deployment target to register.")
+    record DeviceRequest(
+            @Schema(example = "jetson-nano") @NotBlank @Pattern(regexp = NAME_PATTERN, message = "must be " + NAME_RULE)
+            String name,
+
+            @Schema(example = "NVIDIA Jetson Nano 4GB, 128-core Maxwell GPU") @Size(max = 512)
+            String description,
+
+            @Schema(description = "Inference runtime; default onnxruntime", example = "onnxruntime")
+            @Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}", message = "must be a runtime name such as onnxruntime")
+            String runtime,
+
+            @Schema(description = "Execution provider; default cpu")
+            ExecutionProvider executionProvider,
+
+            @Schema(description = "Published peak compute, GFLOP/s (for roofline estimates)", example = "472")
+            @Positive
+            @DecimalMax(value = "10000000", message = "must be at most 10000000 GFLOP/s")
+            Double peakGflops,
+
+            @Schema(description = "Published memory bandwidth, GB/s (for roofline estimates)", example = "25.6")
+            @Positive
+            @DecimalMax(value = "100000", message = "must be at most 100000 GB/s")
+            Double memoryGbps,
+
+            @Schema(description = "How latencies are obtained; default agent")
+            Measurement measurement) {}
+
+    @Schema(description = "A registered deployment target.")
+    record DeviceResponse(
+            String name,
+            String description,
+            String runtime,
+            ExecutionProvider executionProvider,
+            Double peakGflops,
+            Double memoryGbps,
+            Measurement measurement,
+            OffsetDateTime createdAt) {
+
+        static DeviceResponse of(Device device) {
+            return new DeviceResponse(
+                    device.getName(),
+                    device.getDescription(),
+                    device.getRuntime(),
+                    device.getExecutionProvider(),
+                    device.getPeakGflops(),
+                    device.getMemoryGbps(),
+                    device.getMeasurement(),
+                    device.getCreatedAt());
+        }
+    }
+
+    @GetMapping
+    @Operation(summary = "List devices, by name")
+    List<DeviceResponse> list() {
+        return devices.findAll(Sort.by("name")).stream().map(DeviceResponse::of).toList();
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "One device")
+    DeviceResponse get(@PathVariable String name) {
+        return devices.findByName(name).map(DeviceResponse::of).orElseThrow(() -> unknownDevice(name));
+    }
+
+    @PostMapping
+    @Operation(summary = "Register a device")
+    @Transactional
+    ResponseEntity<DeviceResponse> create(@Valid @RequestBody DeviceRequest request) {
+        if (devices.existsByName(request.name())) {
+            throw Problems.conflict("a device named '" + request.name() + "' exists already", "name");
+        }
+        Device device = devices.saveAndFlush(new Device(
+                request.name(),
+                request.description(),
+                Objects.requireNonNullElse(request.runtime(), "onnxruntime"),
+                Objects.requireNonNullElse(request.executionProvider(), ExecutionProvider.CPU),
+                request.peakGflops(),
+                request.memoryGbps(),
+                Objects.requireNonNullElse(request.measurement(), Measurement.AGENT)));
+        return ResponseEntity.created(URI.create("/api/v1/devices/" + device.getName()))
+                .body(DeviceResponse.of(device));
+    }
+
+    static org.springframework.web.ErrorResponseException unknownDevice(String name) {
+        return Problems.notFound("Device", "no device named '" + name + "'; GET /api/v1/devices lists them");
+    }
+}

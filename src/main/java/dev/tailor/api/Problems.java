@@ -1,0 +1,64 @@
+package dev.tailor.api;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * The API's RFC 9457 problem bodies. Every client error names the offending field and what it
+ * accepts in {@code errors}, so a caller can fix the request without reading the server log.
+ */
+final class Problems {
+
+    static final URI INVALID_REQUEST = URI.create("urn:tailor:problem:invalid-request");
+    static final URI NOT_FOUND = URI.create("urn:tailor:problem:not-found");
+    static final URI CONFLICT = URI.create("urn:tailor:problem:conflict");
+    static final URI INTERNAL = URI.create("urn:tailor:problem:internal-error");
+
+    private Problems() {}
+
+    /** One field's complaint: where it is, what is wrong, and (when short) what would be right. */
+    record FieldError(String field, String message) {}
+
+    static ErrorResponseException badField(String field, String message) {
+        return exception(invalid(List.of(new FieldError(field, message))));
+    }
+
+    static ErrorResponseException notFound(String what, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, detail);
+        problem.setType(NOT_FOUND);
+        problem.setTitle(what + " not found");
+        return exception(problem);
+    }
+
+    static ErrorResponseException conflict(String detail, String field) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
+        problem.setType(CONFLICT);
+        problem.setTitle("Conflict");
+        problem.setProperty("errors", List.of(new FieldError(field, detail)));
+        return exception(problem);
+    }
+
+    static ProblemDetail invalid(List<FieldError> errors) {
+        String detail = errors.size() == 1
+                ? errors.get(0).field() + ": " + errors.get(0).message()
+                : errors.size() + " fields are invalid: "
+                        + String.join(
+                                "; ",
+                                errors.stream()
+                                        .map(e -> e.field() + ": " + e.message())
+                                        .toList());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+        problem.setType(INVALID_REQUEST);
+        problem.setTitle("Invalid request");
+        problem.setProperties(Map.of("errors", errors));
+        return problem;
+    }
+
+    private static ErrorResponseException exception(ProblemDetail problem) {
+        return new ErrorResponseException(HttpStatus.valueOf(problem.getStatus()), problem, null);
+    }
+}

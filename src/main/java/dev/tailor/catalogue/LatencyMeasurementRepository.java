@@ -1,0 +1,5 @@
+package dev.tailor.catalogue;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface LatencyMeasurementRepository extends JpaRepository<LatencyMeasurement, Long> {}

@@ -1,0 +1,95 @@
+package dev.tailor.catalogue;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.PreUpdate;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One trained weight-shared network: its search space, dataset and checkpoint. */
+@Entity
+public class Supernet {
+
+    @Id
+    private UUID id;
+
+    private String name;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    private String spaceSpec;
+
+    private String dataset;
+
+    @Column(name = "checkpoint_sha256", length = 64)
+    private String checkpointSha256;
+
+    @Enumerated(EnumType.STRING)
+    private SupernetState state;
+
+    @Column(updatable = false)
+    private OffsetDateTime createdAt = OffsetDateTime.now();
+
+    private OffsetDateTime updatedAt;
+
+    protected Supernet() {}
+
+    public Supernet(String name, String spaceSpecJson, String dataset) {
+        this.id = UUID.randomUUID();
+        this.name = name;
+        this.spaceSpec = spaceSpecJson;
+        this.dataset = dataset;
+        this.state = SupernetState.TRAINING;
+        this.updatedAt = OffsetDateTime.now();
+    }
+
+    @PreUpdate
+    void touch() {
+        updatedAt = OffsetDateTime.now();
+    }
+
+    public void markReady(String checkpointSha256) {
+        this.checkpointSha256 = checkpointSha256;
+        this.state = SupernetState.READY;
+    }
+
+    public void markFailed() {
+        this.state = SupernetState.FAILED;
+    }
+
+    public UUID getId() {
+        return id;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getSpaceSpec() {
+        return spaceSpec;
+    }
+
+    public String getDataset() {
+        return dataset;
+    }
+
+    public String getCheckpointSha256() {
+        return checkpointSha256;
+    }
+
+    public SupernetState getState() {
+        return state;
+    }
+
+    public OffsetDateTime getCreatedAt() {
+        return createdAt;
+    }
+
+    public OffsetDateTime getUpdatedAt() {
+        return updatedAt;
+    }
+}

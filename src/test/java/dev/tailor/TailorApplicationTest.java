@@ -1,0 +1,48 @@
+package dev.tailor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TailorApplicationTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return TailorApplication.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void unknownVerbPrintsTheVerbsAndExitsWithTwo() {
+        assertThat(run("frobnicate", "--x=1")).isEqualTo(2);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(message)
+                .contains("unknown verb 'frobnicate'")
+                .contains("serve")
+                .contains("worker");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void helpListsEveryVerbAndExitsWithZero() {
+        assertThat(run("--help")).isZero();
+        String usage = out.toString(StandardCharsets.UTF_8);
+        for (Verb verb : Verb.values()) {
+            assertThat(usage).contains(verb.cliName());
+        }
+    }
+
+    @Test
+    void verbsAreMatchedByName() {
+        assertThat(Verb.byName("serve")).contains(Verb.SERVE);
+        assertThat(Verb.byName("WORKER")).contains(Verb.WORKER);
+        assertThat(Verb.byName("train-me")).isEmpty();
+    }
+}

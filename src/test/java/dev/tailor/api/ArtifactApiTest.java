@@ -1,0 +1,73 @@
+package dev.tailor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.catalogue.Artifact;
+import dev.tailor.catalogue.ArtifactRepository;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class ArtifactApiTest extends ApiTestSupport {
+
+    @Autowired
+    ArtifactRepository artifacts;
+
+    private Artifact stored() {
+        byte[] content = ("model bytes " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        return artifacts.save(Artifact.of(content, "application/onnx"));
+    }
+
+    private static HttpResponse<byte[]> fetch(HttpRequest request) throws Exception {
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void downloadCarriesTheBytesAndTheirHashAsETag() throws Exception {
+        Artifact artifact = stored();
+        HttpResponse<byte[]> response = fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(artifact.getContent());
+        assertThat(Artifact.sha256(response.body())).isEqualTo(artifact.getSha256());
+        assertThat(response.headers().firstValue("ETag")).contains('"' + artifact.getSha256() + '"');
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/onnx");
+    }
+
+    @Test
+    void matchingIfNoneMatchGetsNotModifiedWithoutBody() throws Exception {
+        Artifact artifact = stored();
+        HttpResponse<byte[]> response = fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                .header("If-None-Match", '"' + artifact.getSha256() + '"')
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(304);
+        assertThat(response.body()).isEmpty();
+        assertThat(response.headers().firstValue("ETag")).contains('"' + artifact.getSha256() + '"');
+    }
+
+    @Test
+    void staleIfNoneMatchGetsTheBytes() throws Exception {
+        Artifact artifact = stored();
+        HttpResponse<byte[]> response = fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                .header("If-None-Match", "\"" + "0".repeat(64) + "\"")
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(artifact.getContent());
+    }
+
+    @Test
+    void upperCaseHashFindsTheSameArtifact() throws Exception {
+        Artifact artifact = stored();
+        HttpResponse<byte[]> response = fetch(HttpRequest.newBuilder(
+                        uri("/api/v1/artifacts/" + artifact.getSha256().toUpperCase()))
+                .build());
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+}

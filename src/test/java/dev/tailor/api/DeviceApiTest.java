@@ -1,0 +1,59 @@
+package dev.tailor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class DeviceApiTest extends ApiTestSupport {
+
+    private static String uniqueName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void createdDeviceIsListedAndFetchedByName() {
+        String name = uniqueName("jetson-nano");
+        HttpResponse<String> created = postJson("/api/v1/devices", """
+                {"name":"%s","description":"NVIDIA Jetson Nano 4GB","executionProvider":"cuda",
+                 "peakGflops":472,"memoryGbps":25.6}""".formatted(name));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Location")).contains("/api/v1/devices/" + name);
+        JsonNode device = body(created);
+        assertThat(device.path("runtime").asString()).isEqualTo("onnxruntime");
+        assertThat(device.path("executionProvider").asString()).isEqualTo("cuda");
+        assertThat(device.path("measurement").asString()).isEqualTo("agent");
+        assertThat(device.path("peakGflops").asDouble()).isEqualTo(472.0);
+
+        JsonNode fetched = body(get("/api/v1/devices/" + name));
+        assertThat(fetched.path("name").asString()).isEqualTo(name);
+        assertThat(fetched.path("memoryGbps").asDouble()).isEqualTo(25.6);
+
+        JsonNode list = body(get("/api/v1/devices"));
+        assertThat(list.valueStream().map(d -> d.path("name").asString())).contains(name);
+    }
+
+    @Test
+    void secondDeviceWithTheSameNameIsAConflictAndKeepsTheFirst() {
+        String name = uniqueName("pi");
+        assertThat(postJson("/api/v1/devices", "{\"name\":\"%s\",\"description\":\"first\"}".formatted(name))
+                        .statusCode())
+                .isEqualTo(201);
+
+        JsonNode problem = problem(
+                postJson("/api/v1/devices", "{\"name\":\"%s\",\"description\":\"second\"}".formatted(name)), 409);
+
+        assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("name");
+        assertThat(body(get("/api/v1/devices/" + name)).path("description").asString())
+                .isEqualTo("first");
+    }
+
+    @Test
+    void unknownDeviceIsNotFound() {
+        JsonNode problem = problem(get("/api/v1/devices/no-such-device"), 404);
+        assertThat(problem.path("detail").asString()).contains("no-such-device");
+    }
+}
