@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -24,6 +25,7 @@ import org.springframework.web.context.request.WebRequest;
 /** Content-addressed bytes: the SHA-256 is the ETag, and the content under it never changes. */
 @RestController
 @RequestMapping("/api/v1/artifacts")
+@Tag(name = "artifacts", description = "Checkpoints and ONNX models, addressed by SHA-256")
 @ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
 class ArtifactController {
 
@@ -37,6 +39,7 @@ class ArtifactController {
 
     @GetMapping("/{sha256}")
     @Operation(
+            operationId = "getArtifact",
             summary = "Download an artifact (checkpoint or ONNX model) by its SHA-256",
             description = "The ETag is the SHA-256; send it back in If-None-Match to get 304 Not Modified.")
     @ApiResponse(
@@ -46,7 +49,10 @@ class ArtifactController {
                     @Content(
                             mediaType = "application/octet-stream",
                             schema = @Schema(type = "string", format = "binary")))
-    @ApiResponse(responseCode = "304", description = "Not modified: the client's copy is current")
+    @ApiResponse(
+            responseCode = "304",
+            description = "Not modified: the client's copy is current",
+            content = @Content(schema = @Schema(hidden = true)))
     ResponseEntity<byte[]> get(@PathVariable String sha256, WebRequest request) {
         String key = sha256.toLowerCase(Locale.ROOT);
         if (!SHA256.matcher(key).matches()) {

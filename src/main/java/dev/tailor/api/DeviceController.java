@@ -6,6 +6,7 @@ import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.catalogue.Measurement;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.NotBlank;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.data.domain.Sort;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,7 +30,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
-@RequestMapping("/api/v1/devices")
+@RequestMapping(path = "/api/v1/devices", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "devices", description = "Deployment targets and how their latencies are obtained")
 @ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
 class DeviceController {
 
@@ -95,19 +98,19 @@ class DeviceController {
     }
 
     @GetMapping
-    @Operation(summary = "List devices, by name")
+    @Operation(operationId = "listDevices", summary = "List devices, by name")
     List<DeviceResponse> list() {
         return devices.findAll(Sort.by("name")).stream().map(DeviceResponse::of).toList();
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One device")
+    @Operation(operationId = "getDevice", summary = "One device")
     DeviceResponse get(@PathVariable String name) {
         return devices.findByName(name).map(DeviceResponse::of).orElseThrow(() -> unknownDevice(name));
     }
 
     @PostMapping
-    @Operation(summary = "Register a device")
+    @Operation(operationId = "createDevice", summary = "Register a device")
     @Transactional
     ResponseEntity<DeviceResponse> create(@Valid @RequestBody DeviceRequest request) {
         if (devices.existsByName(request.name())) {

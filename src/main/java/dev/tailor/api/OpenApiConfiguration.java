@@ -1,10 +1,20 @@
 package dev.tailor.api;
 
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
+import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.servers.Server;
 import java.util.List;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,6 +32,41 @@ class OpenApiConfiguration {
                                 + " accuracy, cost and per-device latency, and hardware-aware specialization."
                                 + " Errors are RFC 9457 problem details (application/problem+json).")
                         .license(new License().name("Apache-2.0")))
-                .servers(List.of(new Server().url("/").description("this server")));
+                .servers(List.of(new Server().url("/").description("this server")))
+                .components(new Components().addSchemas("Problem", problemSchema()));
+    }
+
+    /** Every operation can answer with a problem body; say so once for all of them. */
+    @Bean
+    OpenApiCustomizer problemResponses() {
+        return openApi -> openApi.getPaths().values().stream()
+                .flatMap(path -> path.readOperations().stream())
+                .forEach(operation -> operation
+                        .getResponses()
+                        .addApiResponse("4XX", problemResponse("The request is invalid; the body names the field"))
+                        .addApiResponse("5XX", problemResponse("The server failed; the body names the incident")));
+    }
+
+    private static ApiResponse problemResponse(String description) {
+        return new ApiResponse()
+                .description(description)
+                .content(new Content()
+                        .addMediaType(
+                                "application/problem+json",
+                                new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))));
+    }
+
+    private static Schema<?> problemSchema() {
+        Schema<?> fieldError = new ObjectSchema()
+                .addProperty("field", new StringSchema().description("The request field at fault, e.g. peakGflops"))
+                .addProperty("message", new StringSchema().description("What is wrong and what is allowed"));
+        return new ObjectSchema()
+                .description("RFC 9457 problem details")
+                .addProperty("type", new StringSchema().format("uri"))
+                .addProperty("title", new StringSchema())
+                .addProperty("status", new IntegerSchema())
+                .addProperty("detail", new StringSchema())
+                .addProperty("instance", new StringSchema().format("uri-reference"))
+                .addProperty("errors", new ArraySchema().items(fieldError));
     }
 }

@@ -7,6 +7,7 @@ import dev.tailor.catalogue.SupernetState;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -18,6 +19,7 @@ import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -25,7 +27,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
-@RequestMapping("/api/v1/supernets")
+@RequestMapping(path = "/api/v1/supernets", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "supernets", description = "Trained supernets and the catalogue of their subnets")
 @ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
 class SupernetController {
 
@@ -70,7 +73,7 @@ class SupernetController {
     }
 
     @GetMapping
-    @Operation(summary = "List supernets, newest first")
+    @Operation(operationId = "listSupernets", summary = "List supernets, newest first")
     PageResponse<SupernetResponse> list(
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
             @RequestParam(defaultValue = "20") @Min(1) @Max(MAX_PAGE_SIZE) int size) {
@@ -79,13 +82,14 @@ class SupernetController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One supernet")
+    @Operation(operationId = "getSupernet", summary = "One supernet")
     SupernetResponse get(@PathVariable UUID id) {
         return SupernetResponse.of(find(id));
     }
 
     @GetMapping("/{id}/subnets")
     @Operation(
+            operationId = "listSubnets",
             summary = "Subnets of a supernet in the catalogue, filtered and sorted",
             description = "Accuracy filters use the validation split (the test split is only reported). "
                     + "A latency filter or sort needs `device`; it uses the newest batch-1 measurement of each "

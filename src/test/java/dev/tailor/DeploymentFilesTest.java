@@ -1,0 +1,149 @@
+package dev.tailor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * No Docker engine or Helm binary runs here, so the deployment files are checked as far as a
+ * parser can: they parse, name real verbs and probes, and the chart uses exactly its values.
+ */
+class DeploymentFilesTest {
+
+    private static final Path CHART = Path.of("helm/tailor");
+    private static final Pattern VALUE_REFERENCE = Pattern.compile("\\.Values\\.([A-Za-z0-9_.]+)");
+    private static final Pattern DIRECTIVE_LINE = Pattern.compile("^\\s*\\{\\{-?[^}]*-?}}\\s*$");
+    private static final Pattern DIRECTIVE = Pattern.compile("\\{\\{-?[^}]*-?}}");
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeRunsPostgresApiAndWorkerWithRealVerbs() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+
+        assertThat(services).containsKeys("postgres", "api", "worker");
+        for (String role : List.of("api", "worker")) {
+            Map<String, Object> service = services.get(role);
+            String verb = ((List<String>) service.get("command")).get(0);
+            assertThat(Verb.byName(verb)).as(role + " runs verb " + verb).isPresent();
+            assertThat((Map<String, Object>) service.get("environment"))
+                    .as(role + " points at the compose PostgreSQL")
+                    .containsKey("SPRING_DATASOURCE_URL");
+        }
+    }
+
+    @Test
+    void dockerfileBuildsInStagesAndRunsAsAnUnprivilegedUser() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
+        assertThat(lines.stream().filter(l -> l.startsWith("FROM "))).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(lines.stream().filter(l -> l.startsWith("USER ")))
+                .singleElement()
+                .satisfies(user -> assertThat(user).doesNotContain("root").doesNotContain(" 0"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("ENTRYPOINT").contains("tailor.jar"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void chartParsesAndItsValuesAreExactlyTheOnesItsTemplatesUse() throws IOException {
+        Map<String, Object> chart = new Yaml().load(Files.readString(CHART.resolve("Chart.yaml")));
+        assertThat(chart).containsEntry("apiVersion", "v2").containsKey("version");
+        Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+
+        Set<String> referenced = new TreeSet<>();
+        List<Path> templates;
+        try (Stream<Path> files = Files.list(CHART.resolve("templates"))) {
+            templates = files.sorted().toList();
+        }
+        for (Path template : templates) {
+            Matcher matcher = VALUE_REFERENCE.matcher(Files.readString(template));
+            while (matcher.find()) {
+                referenced.add(matcher.group(1));
+            }
+        }
+
+        for (String reference : referenced) {
+            assertThat(lookup(values, reference))
+                    .as(".Values." + reference + " is in values.yaml")
+                    .isTrue();
+        }
+        List<String> leaves = new ArrayList<>();
+        flatten("", values, leaves);
+        for (String leaf : leaves) {
+            assertThat(referenced.stream().anyMatch(r -> leaf.equals(r) || leaf.startsWith(r + ".")))
+                    .as("values.yaml's " + leaf + " is used by a template")
+                    .isTrue();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void chartTemplatesAreKubernetesObjectsWithProbesOnTheActuatorGroups() throws IOException {
+        List<Path> manifests;
+        try (Stream<Path> files = Files.list(CHART.resolve("templates"))) {
+            manifests =
+                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(manifests).hasSizeGreaterThanOrEqualTo(5);
+        int deployments = 0;
+        for (Path manifest : manifests) {
+            Map<String, Object> object = new Yaml().load(withoutDirectives(Files.readString(manifest)));
+            assertThat(object).as(manifest.toString()).containsKeys("apiVersion", "kind", "metadata");
+            if ("Deployment".equals(object.get("kind"))) {
+                deployments++;
+                String text = Files.readString(manifest);
+                assertThat(text).contains("/actuator/health/liveness").contains("/actuator/health/readiness");
+                Matcher args = Pattern.compile("args: \\[\"([a-z]+)\"]").matcher(text);
+                assertThat(args.find()).as(manifest + " names a verb").isTrue();
+                assertThat(Verb.byName(args.group(1))).isPresent();
+            }
+        }
+        assertThat(deployments).isEqualTo(2);
+    }
+
+    /** Template directives out: whole-line ones dropped, inline ones replaced by a placeholder. */
+    private static String withoutDirectives(String template) {
+        StringBuilder yaml = new StringBuilder();
+        for (String line : template.split("\n")) {
+            if (!DIRECTIVE_LINE.matcher(line).matches()) {
+                yaml.append(DIRECTIVE.matcher(line).replaceAll("X")).append('\n');
+            }
+        }
+        return yaml.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean lookup(Map<String, Object> values, String dottedPath) {
+        Object node = values;
+        for (String key : dottedPath.split("\\.")) {
+            if (!(node instanceof Map<?, ?> map) || !map.containsKey(key)) {
+                return false;
+            }
+            node = ((Map<String, Object>) map).get(key);
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Map<String, Object> map, List<String> leaves) {
+        map.forEach((key, value) -> {
+            String path = prefix.isEmpty() ? key : prefix + "." + key;
+            if (value instanceof Map<?, ?> child && !child.isEmpty()) {
+                flatten(path, (Map<String, Object>) child, leaves);
+            } else {
+                leaves.add(path);
+            }
+        });
+    }
+}
