@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -87,6 +88,12 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         return problem(Problems.invalid(List.of(unreadable(ex))), headers);
     }
 
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Object> handleUndecodableQuery(InvalidParameterException ex) {
+        FieldError error = new FieldError("query", "is not a valid percent-encoded query string (write % as %25)");
+        return problem(Problems.invalid(List.of(error)), new HttpHeaders());
+    }
+
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<Object> handleConflict(DataIntegrityViolationException ex) {
         // A concurrent request won the race for a unique key; the row it wrote stays as it is.
@@ -145,7 +152,7 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                     ? ""
                     : " at line " + read.getLocation().getLineNr() + ", column "
                             + read.getLocation().getColumnNr();
-            return new FieldError(field, "is not well-formed JSON" + where);
+            return new FieldError(field, "is not well-formed JSON" + where + ": " + read.getOriginalMessage());
         }
         return new FieldError(field, "could not be read: " + jackson.getOriginalMessage());
     }

@@ -3,6 +3,7 @@ package dev.tailor.api;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
@@ -10,7 +11,7 @@ import tools.jackson.databind.type.LogicalType;
 
 /**
  * Request bodies are read as written: {@code "name": 42} or {@code "peakGflops": "5"} is a
- * mistake to report with the field's name, not a value to guess.
+ * mistake to report with the field's name, not a value to guess; so is a field given twice.
  */
 @Configuration(proxyBeanMethods = false)
 class StrictJson {
@@ -18,6 +19,7 @@ class StrictJson {
     @Bean
     JsonMapperBuilderCustomizer noScalarCoercion() {
         return builder -> builder.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .withCoercionConfig(
                         LogicalType.Textual,
                         config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)

@@ -66,7 +66,11 @@ class BadInputTest extends ApiTestSupport {
                         "description"),
                 Arguments.of(
                         "POST", "/api/v1/devices", "{\"name\":\"ok\",\"runtime\":\"ONNX Runtime!\"}", 400, "runtime"),
+                Arguments.of("POST", "/api/v1/devices", "{\"name\":\"a\",\"name\":\"b\"}", 400, "body"),
+                Arguments.of("POST", "/api/v1/devices", "{\"name\":\"ok\",\"peakGflops\":NaN}", 400, "body"),
+                Arguments.of("POST", "/api/v1/devices", "[".repeat(5000), 400, "body"),
                 Arguments.of("GET", "/api/v1/devices/unknown-device", null, 404, ""),
+                Arguments.of("GET", "/api/v1/supernets?size=%FF%FE", null, 400, "query"),
                 Arguments.of("DELETE", "/api/v1/devices", null, 405, ""),
                 Arguments.of("GET", "/api/v1/supernets/not-a-uuid", null, 400, "id"),
                 Arguments.of("GET", "/api/v1/supernets/not-a-uuid/subnets", null, 400, "id"),
@@ -106,6 +110,27 @@ class BadInputTest extends ApiTestSupport {
                     .allSatisfy(message -> assertThat(message).isNotBlank());
         }
         assertThat(devices.count()).isEqualTo(devicesBefore);
+    }
+
+    /** URLs that java.net.URI refuses to build, so they go over a raw socket. */
+    @ParameterizedTest(name = "GET {0} -> 400")
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"/api/v1/devices/%zz", "/api/v1/supernets?page=%", "/api/v1/supernets?size=%G1", "/api/v1/%"})
+    void malformedUrlGetsAProblem(String rawPathAndQuery) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.getOutputStream()
+                    .write(("GET " + rawPathAndQuery + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 400");
+            assertThat(response.toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/problem+json");
+            String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+            assertThat(body)
+                    .contains("\"status\":400")
+                    .doesNotContain("Exception")
+                    .doesNotContain("<html");
+        }
     }
 
     static Stream<Arguments> badSubnetQueries() {
