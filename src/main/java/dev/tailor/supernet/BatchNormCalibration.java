@@ -1,0 +1,38 @@
+package dev.tailor.supernet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.ParameterStore;
+import dev.tailor.space.SubnetConfig;
+import java.util.List;
+
+/**
+ * Re-estimates a subnet's batch-norm running statistics on a fixed set of training images
+ * (OFA: 2,000 images in batches of 200) before the subnet is evaluated or exported: statistics
+ * gathered while other subnets trained do not describe this one.
+ */
+public final class BatchNormCalibration {
+
+    private BatchNormCalibration() {}
+
+    /**
+     * @param batches images at the subnet's resolution, NCHW, already normalised; the same fixed set
+     *     for every subnet so that results are reproducible
+     */
+    public static void recalibrate(Supernet supernet, SubnetConfig config, Iterable<NDArray> batches) {
+        supernet.setActiveSubnet(config);
+        List<DynamicBatchNorm> norms = supernet.batchNorms();
+        norms.forEach(DynamicBatchNorm::beginCalibration);
+        try {
+            ParameterStore store = new ParameterStore();
+            for (NDArray batch : batches) {
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    supernet.logits(store, batch, false, false);
+                }
+            }
+        } finally {
+            norms.forEach(DynamicBatchNorm::endCalibration);
+        }
+    }
+}

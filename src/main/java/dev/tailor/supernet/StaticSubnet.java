@@ -1,0 +1,284 @@
+package dev.tailor.supernet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import dev.tailor.space.Activation;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.space.SubnetPlan;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One subnet's weights copied out of the supernet (sliced, kernels transformed) into plain
+ * tensors, with an inference-only forward pass that has no elastic logic at all. It is what an
+ * exported model computes, and what the supernet's own forward pass is checked against.
+ */
+public final class StaticSubnet implements AutoCloseable {
+
+    /** A convolution followed by batch norm (running statistics) and an optional activation. */
+    public record ConvNorm(
+            NDArray weight,
+            int stride,
+            int groups,
+            NDArray gamma,
+            NDArray beta,
+            NDArray mean,
+            NDArray var,
+            Activation activation) {}
+
+    public record SqueezeExcite(NDArray reduceWeight, NDArray reduceBias, NDArray expandWeight, NDArray expandBias) {}
+
+    public record Block(ConvNorm expand, ConvNorm depthwise, SqueezeExcite se, ConvNorm project, boolean residual) {}
+
+    private final NDManager manager;
+    private final SubnetPlan plan;
+    private final ConvNorm stem;
+    private final Block firstBlock;
+    private final List<Block> blocks;
+    private final ConvNorm finalExpand;
+    private final NDArray featureMixWeight;
+    private final NDArray classifierWeight;
+    private final NDArray classifierBias;
+
+    private StaticSubnet(
+            NDManager manager,
+            SubnetPlan plan,
+            ConvNorm stem,
+            Block firstBlock,
+            List<Block> blocks,
+            ConvNorm finalExpand,
+            NDArray featureMixWeight,
+            NDArray classifierWeight,
+            NDArray classifierBias) {
+        this.manager = manager;
+        this.plan = plan;
+        this.stem = stem;
+        this.firstBlock = firstBlock;
+        this.blocks = blocks;
+        this.finalExpand = finalExpand;
+        this.featureMixWeight = featureMixWeight;
+        this.classifierWeight = classifierWeight;
+        this.classifierBias = classifierBias;
+    }
+
+    /** Copies the weights {@code config} uses; the copies live on a sub-manager of {@code parent}. */
+    public static StaticSubnet extract(Supernet supernet, SubnetConfig config, NDManager parent) {
+        SubnetPlan plan = SubnetPlan.of(supernet.space(), config, supernet.numClasses());
+        NDManager manager = parent.newSubManager();
+        Copier copy = new Copier(manager);
+        SubnetPlan.ConvLayer stemPlan = plan.stem();
+        ConvNorm stem = copy.convNorm(
+                supernet.stem().weight().getArray(),
+                stemPlan.outChannels(),
+                stemPlan.inChannels(),
+                stemPlan.stride(),
+                1,
+                supernet.stemNorm(),
+                stemPlan.activation());
+        Block first = copy.block(supernet.firstBlock(), plan.firstBlock());
+        List<Block> blocks = new ArrayList<>();
+        for (SubnetPlan.Block blockPlan : plan.blocks()) {
+            ElasticMBConv block = supernet.stages().get(blockPlan.stage()).get(blockPlan.indexInStage());
+            blocks.add(copy.block(block, blockPlan));
+        }
+        SubnetPlan.HeadLayers head = plan.head();
+        ConvNorm finalExpand = copy.convNorm(
+                supernet.finalExpand().weight().getArray(),
+                head.finalExpand(),
+                head.inChannels(),
+                1,
+                1,
+                supernet.finalExpandNorm(),
+                Activation.HSWISH);
+        return new StaticSubnet(
+                manager,
+                plan,
+                stem,
+                first,
+                List.copyOf(blocks),
+                finalExpand,
+                copy.of(supernet.featureMix().weight().getArray()),
+                copy.of(supernet.classifierWeight().getArray()),
+                copy.of(supernet.classifierBias().getArray()));
+    }
+
+    public SubnetPlan plan() {
+        return plan;
+    }
+
+    public ConvNorm stem() {
+        return stem;
+    }
+
+    public Block firstBlock() {
+        return firstBlock;
+    }
+
+    public List<Block> blocks() {
+        return blocks;
+    }
+
+    public ConvNorm finalExpand() {
+        return finalExpand;
+    }
+
+    public NDArray featureMixWeight() {
+        return featureMixWeight;
+    }
+
+    public NDArray classifierWeight() {
+        return classifierWeight;
+    }
+
+    public NDArray classifierBias() {
+        return classifierBias;
+    }
+
+    /** Inference logits for NCHW images at the subnet's resolution. */
+    public NDArray logits(NDArray images) {
+        NDArray x = convNorm(stem, images);
+        x = block(firstBlock, x);
+        for (Block block : blocks) {
+            x = block(block, x);
+        }
+        x = Reductions.spatialMean(convNorm(finalExpand, x));
+        x = Activations.hardSwish(Conv2d.conv2d(x, featureMixWeight).singletonOrThrow());
+        x = x.reshape(x.getShape().get(0), -1);
+        return Linear.linear(x, classifierWeight, classifierBias).singletonOrThrow();
+    }
+
+    private static NDArray block(Block block, NDArray input) {
+        NDArray x = input;
+        if (block.expand() != null) {
+            x = convNorm(block.expand(), x);
+        }
+        x = convNorm(block.depthwise(), x);
+        if (block.se() != null) {
+            SqueezeExcite se = block.se();
+            NDArray squeezed = Reductions.spatialMean(x);
+            NDArray hidden = ai.djl.nn.Activation.relu(
+                    Conv2d.conv2d(squeezed, se.reduceWeight(), se.reduceBias()).singletonOrThrow());
+            NDArray gate =
+                    Conv2d.conv2d(hidden, se.expandWeight(), se.expandBias()).singletonOrThrow();
+            x = x.mul(Activations.hardSigmoid(gate));
+        }
+        x = convNorm(block.project(), x);
+        return block.residual() ? x.add(input) : x;
+    }
+
+    private static NDArray convNorm(ConvNorm layer, NDArray x) {
+        int kernel = (int) layer.weight().getShape().get(2);
+        NDArray y = Conv2d.conv2d(
+                        x,
+                        layer.weight(),
+                        null,
+                        new Shape(layer.stride(), layer.stride()),
+                        new Shape(kernel / 2, kernel / 2),
+                        new Shape(1, 1),
+                        layer.groups())
+                .singletonOrThrow();
+        y = BatchNorm.batchNorm(
+                        y,
+                        layer.mean(),
+                        layer.var(),
+                        layer.gamma(),
+                        layer.beta(),
+                        1,
+                        DynamicBatchNorm.DJL_MOMENTUM,
+                        DynamicBatchNorm.EPSILON,
+                        false)
+                .singletonOrThrow();
+        return layer.activation() == null ? y : Activations.apply(layer.activation(), y);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Copies slices into the subnet's own manager, outside any gradient graph. */
+    private static final class Copier {
+        private final NDManager manager;
+
+        Copier(NDManager manager) {
+            this.manager = manager;
+        }
+
+        NDArray of(NDArray source) {
+            NDArray copy = source.duplicate();
+            copy.attach(manager);
+            return copy;
+        }
+
+        NDArray leading(Parameter parameter, int n) {
+            return of(Slices.leading(parameter.getArray(), n));
+        }
+
+        ConvNorm convNorm(
+                NDArray weight, int out, int in, int stride, int groups, DynamicBatchNorm norm, Activation activation) {
+            return new ConvNorm(
+                    of(Slices.leading(weight, out, in)),
+                    stride,
+                    groups,
+                    leading(norm.gamma(), out),
+                    leading(norm.beta(), out),
+                    leading(norm.runningMean(), out),
+                    leading(norm.runningVar(), out),
+                    activation);
+        }
+
+        Block block(ElasticMBConv source, SubnetPlan.Block plan) {
+            int mid = plan.midChannels();
+            ConvNorm expand = plan.hasExpandConv()
+                    ? convNorm(
+                            source.expandConv().weight().getArray(),
+                            mid,
+                            plan.inChannels(),
+                            1,
+                            1,
+                            source.expandNorm(),
+                            plan.activation())
+                    : null;
+            DynamicDepthwiseConv depthwise = source.depthwise();
+            List<NDArray> matrices = new ArrayList<>();
+            for (Parameter transform : depthwise.transforms()) {
+                matrices.add(transform.getArray());
+            }
+            NDArray filter = depthwise.activeFilter(depthwise.weight().getArray(), matrices, mid, plan.kernel());
+            DynamicBatchNorm depthwiseNorm = source.depthwiseNorm();
+            ConvNorm dw = new ConvNorm(
+                    of(filter),
+                    plan.stride(),
+                    mid,
+                    leading(depthwiseNorm.gamma(), mid),
+                    leading(depthwiseNorm.beta(), mid),
+                    leading(depthwiseNorm.runningMean(), mid),
+                    leading(depthwiseNorm.runningVar(), mid),
+                    plan.activation());
+            SqueezeExcite se = null;
+            if (plan.se()) {
+                DynamicSqueezeExcite block = source.squeezeExcite();
+                int hidden = plan.seChannels();
+                se = new SqueezeExcite(
+                        of(Slices.leading(block.reduceWeight().getArray(), hidden, mid)),
+                        leading(block.reduceBias(), hidden),
+                        of(Slices.leading(block.expandWeight().getArray(), mid, hidden)),
+                        leading(block.expandBias(), mid));
+            }
+            ConvNorm project = convNorm(
+                    source.projectConv().weight().getArray(),
+                    plan.outChannels(),
+                    mid,
+                    1,
+                    1,
+                    source.projectNorm(),
+                    null);
+            return new Block(expand, dw, se, project, plan.residual());
+        }
+    }
+}

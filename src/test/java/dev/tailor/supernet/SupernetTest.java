@@ -1,0 +1,170 @@
+package dev.tailor.supernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SupernetTest {
+
+    private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
+
+    private NDManager manager;
+    private Supernet supernet;
+    private final ParameterStore store = new ParameterStore();
+
+    @BeforeEach
+    void build() {
+        Engine.getInstance().setRandomSeed(11);
+        manager = NDManager.newBaseManager();
+        supernet = Supernet.create(SPACE, 10, manager);
+        perturb(supernet, manager);
+    }
+
+    @AfterEach
+    void release() {
+        manager.close();
+    }
+
+    /** Non-trivial BN statistics and affine terms, so that slicing mistakes would show. */
+    static void perturb(Supernet supernet, NDManager manager) {
+        for (Pair<String, Parameter> named : supernet.getParameters()) {
+            Parameter parameter = named.getValue();
+            NDArray array = parameter.getArray();
+            Shape shape = array.getShape();
+            NDArray noise = switch (parameter.getType()) {
+                case RUNNING_VAR -> manager.randomUniform(0.5f, 2f, shape);
+                case GAMMA -> manager.randomUniform(0.5f, 1.5f, shape);
+                case RUNNING_MEAN, BETA, BIAS -> manager.randomNormal(0f, 0.1f, shape, array.getDataType());
+                default -> null;
+            };
+            if (noise != null) {
+                array.set(new NDIndex(":"), noise);
+            }
+        }
+    }
+
+    private NDArray images(int batch, int resolution) {
+        return manager.randomNormal(new Shape(batch, 1, resolution, resolution));
+    }
+
+    @Test
+    void everySubnetThroughTheSupernetEqualsTheStaticNetworkOfItsSlicedWeights() {
+        Random random = new Random(3);
+        List<SubnetConfig> configs = new java.util.ArrayList<>(List.of(SPACE.largest(), SPACE.smallest()));
+        for (int i = 0; i < 8; i++) {
+            configs.add(SPACE.sample(random));
+        }
+        for (SubnetConfig config : configs) {
+            NDArray x = images(3, config.resolution());
+            supernet.setActiveSubnet(config);
+            NDArray dynamic = supernet.logits(store, x, false, false);
+            try (StaticSubnet fixed = StaticSubnet.extract(supernet, config, manager)) {
+                NDArray expected = fixed.logits(x);
+                assertThat(dynamic.getShape()).isEqualTo(new Shape(3, 10));
+                float maxDiff = dynamic.sub(expected).abs().max().getFloat();
+                assertThat(maxDiff).as(config.canonicalJson()).isLessThan(1e-4f);
+            }
+        }
+    }
+
+    @Test
+    void backwardThroughASubnetReachesOnlyTheWeightsItUses() {
+        SubnetConfig smallest = SPACE.smallest();
+        supernet.setActiveSubnet(smallest);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = supernet.logits(store, images(4, smallest.resolution()), true, true);
+            collector.backward(logits.sum());
+        }
+        ElasticMBConv block = supernet.stages().get(0).get(0);
+        NDArray grad = block.expandConv().weight().getArray().getGradient();
+        int usedMid = dev.tailor.space.SubnetPlan.midChannels(block.inChannels(), 3);
+        assertThat(grad.get(new NDIndex(":{}", usedMid)).abs().sum().getFloat()).isPositive();
+        assertThat(grad.get(new NDIndex("{}:", usedMid)).abs().sum().getFloat()).isZero();
+        // depth 2: the third block of every stage is skipped entirely
+        NDArray skipped = supernet.stages()
+                .get(0)
+                .get(2)
+                .projectConv()
+                .weight()
+                .getArray()
+                .getGradient();
+        assertThat(skipped.abs().sum().getFloat()).isZero();
+        // kernel 3 reaches the 7x7 weight's centre and both transform matrices
+        DynamicDepthwiseConv depthwise = block.depthwise();
+        NDArray depthGrad = depthwise.weight().getArray().getGradient();
+        assertThat(depthGrad.get(new NDIndex(":, :, 0, :")).abs().sum().getFloat())
+                .isZero();
+        assertThat(depthGrad.get(new NDIndex(":, :, 3, 3")).abs().sum().getFloat())
+                .isPositive();
+        assertThat(depthwise
+                        .transforms()
+                        .get(1)
+                        .getArray()
+                        .getGradient()
+                        .abs()
+                        .sum()
+                        .getFloat())
+                .isPositive();
+    }
+
+    @Test
+    void reorganisingChannelsKeepsTheLargestNetworksFunctionAndSortsByImportance() {
+        SubnetConfig largest = SPACE.largest();
+        NDArray x = images(2, largest.resolution());
+        supernet.setActiveSubnet(largest);
+        float[] before = supernet.logits(store, x, false, false).toFloatArray();
+
+        List<ChannelPermutation> permutations = ChannelReorganization.reorganize(supernet, 0);
+
+        assertThat(permutations).isNotEmpty();
+        float[] after = supernet.logits(store, x, false, false).toFloatArray();
+        for (int i = 0; i < before.length; i++) {
+            assertThat(after[i]).isCloseTo(before[i], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+        float[] importance = ChannelReorganization.l1(
+                supernet.stages().get(1).get(0).projectConv().weight().getArray(), 1);
+        for (int i = 1; i < importance.length; i++) {
+            assertThat(importance[i]).isLessThanOrEqualTo(importance[i - 1]);
+        }
+    }
+
+    @Test
+    void recalibrationSetsRunningStatisticsToTheCalibrationImagesOwn() {
+        SubnetConfig config = SPACE.smallest();
+        NDArray first = images(5, config.resolution());
+        NDArray second = images(3, config.resolution());
+        BatchNormCalibration.recalibrate(supernet, config, List.of(first, second));
+
+        // the stem's BN sees the stem convolution's output: its mean over all 8 images per channel
+        NDArray all = first.concat(second);
+        NDArray stemOut = ai.djl.nn.convolutional.Conv2d.conv2d(
+                        all,
+                        supernet.stem().weight().getArray(),
+                        null,
+                        new Shape(2, 2),
+                        new Shape(1, 1),
+                        new Shape(1, 1),
+                        1)
+                .singletonOrThrow();
+        float[] expectedMean = Reductions.channelMean(stemOut).toFloatArray();
+        float[] running = supernet.stemNorm().runningMean().getArray().toFloatArray();
+        for (int c = 0; c < expectedMean.length; c++) {
+            assertThat(running[c]).isCloseTo(expectedMean[c], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+}
