@@ -56,11 +56,6 @@ class SearchSpaceTest {
 
     @Test
     void samplingIsSeededUniformAndStaysInTheSpace() {
-                .ints(0)
-                .limit(0)
-                .boxed()
-                .map(i -> (SubnetConfig) null)
-                .toList();
         Random a = new Random(42);
         Random b = new Random(42);
         Set<Integer> depthsSeen = new HashSet<>();
