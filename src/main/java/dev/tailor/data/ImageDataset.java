@@ -46,6 +46,12 @@ public final class ImageDataset {
         }
     }
 
+    /** An in-memory dataset (generated data, tests); the arrays are taken as they are, not copied. */
+    public static ImageDataset of(
+            String name, int channels, int height, int width, List<String> classNames, byte[] pixels, int[] labels) {
+        return new ImageDataset(name, channels, height, width, classNames, pixels, labels);
+    }
+
     private ImageDataset(
             String name,
             int channels,

@@ -1,0 +1,106 @@
+package dev.tailor.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.ParameterStore;
+import dev.tailor.data.ImageDataset;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.supernet.BatchNormCalibration;
+import dev.tailor.supernet.Supernet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Measures subnets the way OFA does: recalibrate batch norm on a fixed sample of training images
+ * (the same sample for every subnet), then count top-1 hits in inference mode.
+ */
+final class Evaluator {
+
+    private static final int BATCH = 200;
+
+    private final Supernet supernet;
+    private final TrainingData data;
+    private final int[] calibrationRows;
+    private final ImageBatches train;
+    private final ImageBatches validation;
+    private final ImageBatches test;
+
+    Evaluator(Supernet supernet, TrainingData data, TrainingOptions options) {
+        this.supernet = supernet;
+        this.data = data;
+        int count = Math.min(options.calibrationImages(), data.train().size());
+        int[] all = new int[data.train().size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        Random random = new Random(options.seed() * 7 + 1);
+        for (int i = all.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = all[i];
+            all[i] = all[j];
+            all[j] = swap;
+        }
+        this.calibrationRows = Arrays.copyOf(all, count);
+        this.train = new ImageBatches(data.train(), data.normalization());
+        this.validation = new ImageBatches(data.validation(), data.normalization());
+        this.test = new ImageBatches(data.test(), data.normalization());
+    }
+
+    List<SubnetAccuracy> evaluate(List<SubnetConfig> configs) {
+        List<SubnetAccuracy> results = new ArrayList<>();
+        for (SubnetConfig config : configs) {
+            recalibrate(config);
+            results.add(new SubnetAccuracy(
+                    config,
+                    top1(validation, config),
+                    data.validation().size(),
+                    top1(test, config),
+                    data.test().size()));
+        }
+        return results;
+    }
+
+    void recalibrate(SubnetConfig config) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            List<NDArray> batches = new ArrayList<>();
+            for (int start = 0; start < calibrationRows.length; start += BATCH) {
+                int[] rows =
+                        Arrays.copyOfRange(calibrationRows, start, Math.min(calibrationRows.length, start + BATCH));
+                batches.add(train.images(manager, train.prepare(rows, null), config.resolution()));
+            }
+            BatchNormCalibration.recalibrate(supernet, config, batches);
+        }
+    }
+
+    /** Top-1 accuracy of the active subnet, 0..1. */
+    double top1(ImageBatches split, SubnetConfig config) {
+        supernet.setActiveSubnet(config);
+        ImageDataset dataset = split.data();
+        ParameterStore store = new ParameterStore();
+        long correct = 0;
+        for (int start = 0; start < dataset.size(); start += BATCH) {
+            int[] rows = new int[Math.min(BATCH, dataset.size() - start)];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = start + i;
+            }
+            try (NDManager manager = NDManager.newBaseManager();
+                    NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray images = split.images(manager, split.prepare(rows, null), config.resolution());
+                int[] predicted = supernet.logits(store, images, false, false)
+                        .argMax(1)
+                        .toType(ai.djl.ndarray.types.DataType.INT32, false)
+                        .toIntArray();
+                for (int i = 0; i < rows.length; i++) {
+                    if (predicted[i] == dataset.label(rows[i])) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return dataset.size() == 0 ? 0 : (double) correct / dataset.size();
+    }
+}

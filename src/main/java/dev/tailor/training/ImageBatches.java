@@ -1,0 +1,130 @@
+package dev.tailor.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tailor.data.ImageDataset;
+import dev.tailor.data.Normalization;
+import java.util.Random;
+
+/**
+ * Turns dataset rows into normalised NCHW batches at a subnet's resolution. Training batches are
+ * augmented the usual way for small images: a random shift within zero padding of 1/8 of the
+ * side, and a horizontal flip half of the time.
+ */
+final class ImageBatches {
+
+    private final ImageDataset data;
+    private final Normalization normalization;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int padding;
+    private final float[] image;
+    private final float[] shifted;
+
+    ImageBatches(ImageDataset data, Normalization normalization) {
+        this.data = data;
+        this.normalization = normalization;
+        this.channels = data.channels();
+        this.height = data.height();
+        this.width = data.width();
+        this.padding = Math.max(1, Math.min(height, width) / 8);
+        this.image = new float[channels * height * width];
+        this.shifted = new float[channels * height * width];
+    }
+
+    ImageDataset data() {
+        return data;
+    }
+
+    /** Rows {@code rows} normalised at the dataset's own size; augmented when {@code random} is given. */
+    float[] prepare(int[] rows, Random random) {
+        int size = channels * height * width;
+        float[] batch = new float[rows.length * size];
+        for (int i = 0; i < rows.length; i++) {
+            if (random == null) {
+                data.copyNormalized(rows[i], normalization, batch, i * size);
+            } else {
+                data.copyNormalized(rows[i], normalization, image, 0);
+                augment(random);
+                System.arraycopy(shifted, 0, batch, i * size, size);
+            }
+        }
+        return batch;
+    }
+
+    /** A prepared batch as an NCHW array at {@code resolution} (bilinear when it differs). */
+    NDArray images(NDManager manager, float[] prepared, int resolution) {
+        int count = prepared.length / (channels * height * width);
+        if (resolution == height && resolution == width) {
+            return manager.create(prepared, new Shape(count, channels, height, width));
+        }
+        float[] resized = new float[count * channels * resolution * resolution];
+        int inStride = channels * height * width;
+        int outStride = channels * resolution * resolution;
+        float[] one = new float[inStride];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(prepared, i * inStride, one, 0, inStride);
+            resize(one, resized, i * outStride, resolution);
+        }
+        return manager.create(resized, new Shape(count, channels, resolution, resolution));
+    }
+
+    NDArray labels(NDManager manager, int[] rows) {
+        int[] labels = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            labels[i] = data.label(rows[i]);
+        }
+        return manager.create(labels);
+    }
+
+    /** Zero-padded shift and optional flip of {@link #image} into {@link #shifted}. */
+    private void augment(Random random) {
+        int dy = random.nextInt(2 * padding + 1) - padding;
+        int dx = random.nextInt(2 * padding + 1) - padding;
+        boolean flip = random.nextBoolean();
+        // zero in normalised units is the pixel value 0 for every channel
+        for (int c = 0; c < channels; c++) {
+            float zero = -normalization.mean()[c] / normalization.std()[c];
+            int plane = c * height * width;
+            for (int y = 0; y < height; y++) {
+                int sy = y + dy;
+                for (int x = 0; x < width; x++) {
+                    int sx = (flip ? width - 1 - x : x) + dx;
+                    shifted[plane + y * width + x] =
+                            sy < 0 || sy >= height || sx < 0 || sx >= width ? zero : image[plane + sy * width + sx];
+                }
+            }
+        }
+    }
+
+    /** Bilinear resize (half-pixel centres, as torch's align_corners=False) into {@code out}. */
+    private void resize(float[] source, float[] out, int offset, int resolution) {
+        if (resolution == height && resolution == width) {
+            System.arraycopy(source, 0, out, offset, source.length);
+            return;
+        }
+        double scaleY = (double) height / resolution;
+        double scaleX = (double) width / resolution;
+        for (int c = 0; c < channels; c++) {
+            int plane = c * height * width;
+            int outPlane = offset + c * resolution * resolution;
+            for (int y = 0; y < resolution; y++) {
+                double sy = Math.max(0, (y + 0.5) * scaleY - 0.5);
+                int y0 = Math.min((int) sy, height - 1);
+                int y1 = Math.min(y0 + 1, height - 1);
+                double wy = sy - y0;
+                for (int x = 0; x < resolution; x++) {
+                    double sx = Math.max(0, (x + 0.5) * scaleX - 0.5);
+                    int x0 = Math.min((int) sx, width - 1);
+                    int x1 = Math.min(x0 + 1, width - 1);
+                    double wx = sx - x0;
+                    double top = source[plane + y0 * width + x0] * (1 - wx) + source[plane + y0 * width + x1] * wx;
+                    double bottom = source[plane + y1 * width + x0] * (1 - wx) + source[plane + y1 * width + x1] * wx;
+                    out[outPlane + y * resolution + x] = (float) (top * (1 - wy) + bottom * wy);
+                }
+            }
+        }
+    }
+}

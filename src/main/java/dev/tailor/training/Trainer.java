@@ -1,0 +1,309 @@
+package dev.tailor.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.supernet.ChannelPermutation;
+import dev.tailor.supernet.ChannelReorganization;
+import dev.tailor.supernet.Supernet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains one supernet with one schedule, epoch by epoch, handing a whole-state checkpoint to the
+ * listener after each. A trainer built with the same options and given the last checkpoint
+ * continues exactly where the first stopped: the data order, augmentation, sampled subnets and
+ * dropout of an epoch depend only on the seed and the epoch.
+ */
+public final class Trainer implements AutoCloseable {
+
+    private final SearchSpace space;
+    private final TrainingData data;
+    private final TrainingOptions options;
+    private final NDManager manager;
+    private final Supernet supernet;
+    private final NesterovSgd optimizer;
+    private final Schedule schedule;
+    private final ImageBatches trainBatches;
+    private final int stepsPerEpoch;
+    private final ParameterStore store = new ParameterStore();
+
+    private Supernet teacher;
+    private int nextEpoch;
+    private long globalStep;
+
+    public Trainer(SearchSpace space, TrainingData data, TrainingOptions options) {
+        List<String> problems = options.violations();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        if (data.train().channels() != space.inputChannels()) {
+            throw new IllegalArgumentException("the dataset has " + data.train().channels() + " channels; search space "
+                    + space.name() + " takes " + space.inputChannels());
+        }
+        this.space = space;
+        this.data = data;
+        this.options = options;
+        this.manager = NDManager.newBaseManager();
+        Engine.getInstance().setRandomSeed((int) options.seed());
+        this.supernet = Supernet.create(space, data.train().numClasses(), manager);
+        for (Pair<String, Parameter> named : supernet.getParameters()) {
+            named.getValue().getArray().setName(named.getKey());
+        }
+        this.optimizer = new NesterovSgd(supernet.getParameters(), options.momentum(), options.weightDecay(), manager);
+        int fullSteps = Math.max(1, data.train().size() / options.batchSize());
+        this.stepsPerEpoch =
+                options.maxStepsPerEpoch() > 0 ? Math.min(fullSteps, options.maxStepsPerEpoch()) : fullSteps;
+        this.schedule = Schedules.create(space, options, stepsPerEpoch);
+        this.trainBatches = new ImageBatches(data.train(), data.normalization());
+    }
+
+    public Supernet supernet() {
+        return supernet;
+    }
+
+    public int stepsPerEpoch() {
+        return stepsPerEpoch;
+    }
+
+    /** The epoch the next {@link #train} call starts at (0 for a fresh run). */
+    public int nextEpoch() {
+        return nextEpoch;
+    }
+
+    public List<Schedule.Phase> phases() {
+        return schedule.phases();
+    }
+
+    /**
+     * Continues from a checkpoint of a run with the same options and data.
+     *
+     * @return the epoch training will resume at
+     */
+    public int resume(byte[] checkpoint) {
+        Checkpoint.Loaded loaded = Checkpoint.read(checkpoint, manager);
+        Checkpoint state = loaded.state();
+        if (!state.options().equals(options)) {
+            throw new IllegalArgumentException("checkpoint was written with other options: " + state.options());
+        }
+        if (!SearchSpace.fromJson(state.searchSpace()).equals(space)) {
+            throw new IllegalArgumentException("checkpoint is of search space " + state.searchSpace());
+        }
+        load(supernet, loaded.arrays().supernet());
+        optimizer.load(loaded.arrays().optimizer());
+        if (loaded.arrays().teacher() != null) {
+            teacher = frozenCopy();
+            load(teacher, loaded.arrays().teacher());
+        }
+        nextEpoch = state.epochsCompleted();
+        globalStep = state.globalStep();
+        return nextEpoch;
+    }
+
+    private static void load(Supernet target, NDList arrays) {
+        Map<String, NDArray> byName = new HashMap<>();
+        for (NDArray array : arrays) {
+            byName.put(array.getName(), array);
+        }
+        for (Pair<String, Parameter> named : target.getParameters()) {
+            NDArray saved = byName.get(named.getKey());
+            NDArray current = named.getValue().getArray();
+            if (saved == null || !saved.getShape().equals(current.getShape())) {
+                throw new IllegalArgumentException("checkpoint has no fitting array for " + named.getKey());
+            }
+            current.set(new NDIndex(":"), saved);
+        }
+    }
+
+    private static NDList arrays(Supernet source) {
+        NDList list = new NDList();
+        for (Pair<String, Parameter> named : source.getParameters()) {
+            NDArray array = named.getValue().getArray();
+            array.setName(named.getKey());
+            list.add(array);
+        }
+        return list;
+    }
+
+    private Supernet frozenCopy() {
+        Supernet copy = Supernet.create(space, data.train().numClasses(), manager);
+        for (Pair<String, Parameter> named : copy.getParameters()) {
+            named.getValue().getArray().setName(named.getKey());
+            named.getValue().getArray().setRequiresGradient(false);
+        }
+        return copy;
+    }
+
+    /** Trains the remaining epochs. Returns false when the listener asked it to stop. */
+    public boolean train(TrainingListener listener) {
+        long totalSteps = (long) options.epochs() * stepsPerEpoch;
+        long startedAt = System.nanoTime();
+        long stepsThisRun = 0;
+        for (int epoch = nextEpoch; epoch < options.epochs(); epoch++) {
+            applyEpochStart(epoch);
+            Engine.getInstance().setRandomSeed((int) (options.seed() * 1_000_003L + epoch));
+            Random sampling = new Random(options.seed() * 31 + epoch);
+            Random augmentation = new Random(options.seed() * 17 + epoch);
+            int[] order = shuffled(data.train().size(), new Random(options.seed() * 13 + epoch));
+            double lossSum = 0;
+            String phase = schedule.phaseAt(epoch).name();
+            for (int step = 0; step < stepsPerEpoch; step++) {
+                if (listener.stopRequested()) {
+                    return false;
+                }
+                int[] rows = java.util.Arrays.copyOfRange(
+                        order, step * options.batchSize(), (step + 1) * options.batchSize());
+                double lr = schedule.learningRate(globalStep);
+                lossSum += trainStep(rows, schedule.plan(epoch, globalStep, sampling), augmentation, lr);
+                globalStep++;
+                stepsThisRun++;
+                double seconds = (System.nanoTime() - startedAt) / 1e9;
+                double imagesPerSecond = stepsThisRun * options.batchSize() / seconds;
+                listener.onProgress(new TrainingProgress(
+                        epoch,
+                        options.epochs(),
+                        step + 1,
+                        stepsPerEpoch,
+                        globalStep,
+                        totalSteps,
+                        phase,
+                        lossSum / (step + 1),
+                        lr,
+                        schedule.epsilon(globalStep - 1),
+                        imagesPerSecond,
+                        (totalSteps - globalStep) * seconds / stepsThisRun));
+            }
+            nextEpoch = epoch + 1;
+            Checkpoint state = checkpointState(phase);
+            listener.onCheckpoint(epoch, state, state.write(checkpointArrays()));
+        }
+        return true;
+    }
+
+    private void applyEpochStart(int epoch) {
+        for (Schedule.EpochStart event : schedule.atEpochStart(epoch)) {
+            if (event instanceof Schedule.EpochStart.ReorganizeChannels reorganize) {
+                List<ChannelPermutation> permutations =
+                        ChannelReorganization.reorganize(supernet, reorganize.expandStage());
+                optimizer.follow(permutations);
+            } else if (event instanceof Schedule.EpochStart.FreezeTeacher) {
+                teacher = frozenCopy();
+                load(teacher, arrays(supernet));
+            }
+        }
+    }
+
+    private double trainStep(int[] rows, List<SubnetRun> runs, Random augmentation, double lr) {
+        double firstLoss;
+        try (NDManager step = manager.newSubManager();
+                NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float[] prepared = trainBatches.prepare(rows, augmentation);
+            NDArray labels = trainBatches.labels(step, rows);
+            Map<Integer, NDArray> images = new HashMap<>();
+            Map<Integer, NDArray> frozenLogits = new HashMap<>();
+            for (SubnetRun run : runs) {
+                int resolution = run.config().resolution();
+                images.computeIfAbsent(resolution, r -> trainBatches.images(step, prepared, r));
+                if (run.target() == SubnetRun.Target.LABELS_AND_FROZEN_TEACHER) {
+                    // OFA's teacher runs in training mode (batch statistics) without gradients
+                    frozenLogits.computeIfAbsent(resolution, r -> {
+                        teacher.setActiveSubnet(DepsSchedule.atResolution(space.largest(), r));
+                        return teacher.logits(store, images.get(r), true, false).stopGradient();
+                    });
+                }
+            }
+            firstLoss = Double.NaN;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray inPlaceTeacher = null;
+                for (SubnetRun run : runs) {
+                    supernet.setActiveSubnet(run.config());
+                    NDArray logits =
+                            supernet.logits(store, images.get(run.config().resolution()), true, run.dropout());
+                    NDArray loss = switch (run.target()) {
+                        case LABELS -> Losses.labelSmoothedCrossEntropy(logits, labels, options.labelSmoothing());
+                        case IN_PLACE_TEACHER -> Losses.distillation(logits, inPlaceTeacher);
+                        case LABELS_AND_FROZEN_TEACHER ->
+                            Losses.labelSmoothedCrossEntropy(logits, labels, options.labelSmoothing())
+                                    .add(Losses.distillation(
+                                            logits,
+                                            frozenLogits.get(run.config().resolution())));
+                    };
+                    if (inPlaceTeacher == null && run.target() == SubnetRun.Target.LABELS) {
+                        inPlaceTeacher = logits.stopGradient();
+                    }
+                    if (Double.isNaN(firstLoss)) {
+                        firstLoss = loss.getFloat();
+                    }
+                    if (run.weight() > 0) {
+                        collector.backward(run.weight() == 1 ? loss : loss.mul((float) run.weight()));
+                    }
+                }
+            }
+        }
+        optimizer.step(lr);
+        if (!Double.isFinite(firstLoss)) {
+            throw new IllegalStateException("training diverged: the loss became " + firstLoss + " at step " + globalStep
+                    + "; lower the learning rate");
+        }
+        return firstLoss;
+    }
+
+    private static int[] shuffled(int size, Random random) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    private Checkpoint checkpointState(String phase) {
+        return new Checkpoint(
+                Checkpoint.FORMAT_VERSION,
+                schedule.name(),
+                options,
+                space.toJson(),
+                data.datasetName(),
+                data.train().classNames(),
+                data.normalization().mean(),
+                data.normalization().std(),
+                nextEpoch,
+                globalStep,
+                phase,
+                schedule.epsilon(Math.max(0, globalStep - 1)));
+    }
+
+    private Checkpoint.Arrays checkpointArrays() {
+        return new Checkpoint.Arrays(arrays(supernet), optimizer.state(), teacher == null ? null : arrays(teacher));
+    }
+
+    /**
+     * Top-1 accuracy of each config after recalibrating its batch norms on a fixed sample of
+     * training images, on the validation split and on the test set.
+     */
+    public List<SubnetAccuracy> evaluate(List<SubnetConfig> configs) {
+        return new Evaluator(supernet, data, options).evaluate(configs);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

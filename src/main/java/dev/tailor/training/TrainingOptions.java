@@ -1,0 +1,153 @@
+package dev.tailor.training;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything a training run is asked for. Defaults follow OFA and DεpS where a 2-core machine
+ * allows: SGD with Nesterov momentum 0.9, weight decay 3e-5 (none on BN and biases), label
+ * smoothing 0.1, a cosine schedule with warm-up, BN recalibration on 2,000 training images.
+ *
+ * @param learningRate peak learning rate for {@code batchSize} (OFA: 2.6 at 2048, i.e. 0.1625 at 128)
+ * @param validationSize images held out of the training set for every choice; the test set only reports
+ * @param maxStepsPerEpoch 0 for whole epochs; a positive cap trains on a prefix (tests, benchmarks)
+ */
+public record TrainingOptions(
+        String schedule,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        double warmupEpochs,
+        double momentum,
+        double weightDecay,
+        double labelSmoothing,
+        long seed,
+        int validationSize,
+        double warmupFraction,
+        int epsilonEpochs,
+        int calibrationImages,
+        int maxStepsPerEpoch) {
+
+    public static final List<String> SCHEDULES = List.of("deps", "progressive-shrinking", "sandwich");
+
+    public static TrainingOptions defaults(String schedule, int epochs) {
+        return new TrainingOptions(
+                schedule,
+                epochs,
+                128,
+                0.1,
+                Math.min(5, epochs / 20.0),
+                0.9,
+                3e-5,
+                0.1,
+                1,
+                5000,
+                0.5,
+                Math.max(1, (int) Math.round(epochs * 5.0 / 270)),
+                2000,
+                0);
+    }
+
+    public TrainingOptions withSeed(long newSeed) {
+        return new TrainingOptions(
+                schedule,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupEpochs,
+                momentum,
+                weightDecay,
+                labelSmoothing,
+                newSeed,
+                validationSize,
+                warmupFraction,
+                epsilonEpochs,
+                calibrationImages,
+                maxStepsPerEpoch);
+    }
+
+    public TrainingOptions withBatchSize(int newBatchSize) {
+        return new TrainingOptions(
+                schedule,
+                epochs,
+                newBatchSize,
+                learningRate,
+                warmupEpochs,
+                momentum,
+                weightDecay,
+                labelSmoothing,
+                seed,
+                validationSize,
+                warmupFraction,
+                epsilonEpochs,
+                calibrationImages,
+                maxStepsPerEpoch);
+    }
+
+    public TrainingOptions withLimits(int newValidationSize, int newCalibrationImages, int newMaxStepsPerEpoch) {
+        return new TrainingOptions(
+                schedule,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupEpochs,
+                momentum,
+                weightDecay,
+                labelSmoothing,
+                seed,
+                newValidationSize,
+                warmupFraction,
+                epsilonEpochs,
+                newCalibrationImages,
+                newMaxStepsPerEpoch);
+    }
+
+    public TrainingOptions withLearningRate(double newLearningRate) {
+        return new TrainingOptions(
+                schedule,
+                epochs,
+                batchSize,
+                newLearningRate,
+                warmupEpochs,
+                momentum,
+                weightDecay,
+                labelSmoothing,
+                seed,
+                validationSize,
+                warmupFraction,
+                epsilonEpochs,
+                calibrationImages,
+                maxStepsPerEpoch);
+    }
+
+    /** Field name -> what is wrong, for every value no run could use; empty when all are usable. */
+    public List<String> violations() {
+        List<String> problems = new ArrayList<>();
+        if (schedule == null || !SCHEDULES.contains(schedule.toLowerCase(Locale.ROOT))) {
+            problems.add("schedule: '" + schedule + "' is not a schedule; use one of " + String.join(", ", SCHEDULES));
+        }
+        check(problems, epochs >= 1 && epochs <= 10_000, "epochs: must be between 1 and 10000");
+        check(problems, batchSize >= 2 && batchSize <= 4096, "batchSize: must be between 2 and 4096");
+        check(problems, learningRate > 0 && learningRate <= 10, "learningRate: must be above 0 and at most 10");
+        check(problems, warmupEpochs >= 0 && warmupEpochs <= epochs, "warmupEpochs: must be between 0 and epochs");
+        check(problems, momentum >= 0 && momentum < 1, "momentum: must be in [0, 1)");
+        check(problems, weightDecay >= 0 && weightDecay <= 0.1, "weightDecay: must be between 0 and 0.1");
+        check(problems, labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing: must be in [0, 1)");
+        check(problems, validationSize >= 1, "validationSize: must be at least 1");
+        check(problems, warmupFraction > 0 && warmupFraction < 1, "warmupFraction: must be strictly between 0 and 1");
+        check(problems, epsilonEpochs >= 1 && epsilonEpochs <= epochs, "epsilonEpochs: must be between 1 and epochs");
+        check(
+                problems,
+                calibrationImages >= 1 && calibrationImages <= 100_000,
+                "calibrationImages: must be between 1 and 100000");
+        check(problems, maxStepsPerEpoch >= 0, "maxStepsPerEpoch: must be 0 (whole epochs) or positive");
+        return problems;
+    }
+
+    private static void check(List<String> problems, boolean ok, String problem) {
+        if (!ok) {
+            problems.add(problem);
+        }
+    }
+}

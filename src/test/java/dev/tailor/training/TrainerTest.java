@@ -1,0 +1,142 @@
+package dev.tailor.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tailor.space.SearchSpace;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Real DJL training on a small generated image set. */
+class TrainerTest {
+
+    private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
+
+    private static TrainingData data() {
+        return TrainingData.prepare("generated", GeneratedImages.make(1088, 200, 10, 5), 128, 1);
+    }
+
+    private static TrainingOptions options(String schedule, int epochs) {
+        return TrainingOptions.defaults(schedule, epochs)
+                .withBatchSize(32)
+                .withLearningRate(0.05)
+                .withLimits(128, 256, 0);
+    }
+
+    /** Keeps every checkpoint it is given. */
+    private static final class Recorder implements TrainingListener {
+        final List<byte[]> checkpoints = new ArrayList<>();
+        final List<TrainingProgress> progress = new ArrayList<>();
+        int stopAfterCheckpoints = Integer.MAX_VALUE;
+
+        @Override
+        public void onProgress(TrainingProgress p) {
+            progress.add(p);
+        }
+
+        @Override
+        public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
+            checkpoints.add(bytes);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return checkpoints.size() >= stopAfterCheckpoints;
+        }
+    }
+
+    @Test
+    void depsLearnsAndItsSmallestSubnetIsFarAboveChance() {
+        TrainingData data = data();
+        try (Trainer trainer = new Trainer(SPACE, data, options("deps", 4))) {
+            Recorder recorder = new Recorder();
+            assertThat(trainer.train(recorder)).isTrue();
+            assertThat(recorder.checkpoints).hasSize(4);
+            assertThat(recorder.progress).last().satisfies(last -> {
+                assertThat(last.phase()).isEqualTo("shrinking");
+                assertThat(last.globalStep()).isEqualTo(last.totalSteps());
+                assertThat(last.epsilon()).isEqualTo(1.0);
+            });
+            List<SubnetAccuracy> accuracy = trainer.evaluate(List.of(SPACE.largest(), SPACE.smallest()));
+            System.out.println("deps on generated data: " + accuracy);
+            assertThat(accuracy.get(0).testTop1()).isGreaterThan(0.6);
+            assertThat(accuracy.get(1).testTop1()).isGreaterThan(0.3);
+            assertThat(accuracy.get(0).validationImages()).isEqualTo(128);
+        }
+    }
+
+    @Test
+    void resumingFromACheckpointEndsInTheSameStateAsAnUnbrokenRun() {
+        TrainingData data = data();
+        TrainingOptions options = options("deps", 2).withLimits(128, 256, 6);
+        byte[] unbroken;
+        try (Trainer trainer = new Trainer(SPACE, data, options)) {
+            Recorder recorder = new Recorder();
+            trainer.train(recorder);
+            unbroken = recorder.checkpoints.get(1);
+        }
+        byte[] first;
+        try (Trainer crashed = new Trainer(SPACE, data, options)) {
+            Recorder recorder = new Recorder();
+            recorder.stopAfterCheckpoints = 1;
+            assertThat(crashed.train(recorder)).isFalse();
+            first = recorder.checkpoints.get(0);
+        }
+        byte[] resumed;
+        try (Trainer restarted = new Trainer(SPACE, data, options)) {
+            assertThat(restarted.resume(first)).isEqualTo(1);
+            Recorder recorder = new Recorder();
+            restarted.train(recorder);
+            assertThat(recorder.progress.get(0).epoch()).isEqualTo(1);
+            assertThat(recorder.progress.get(0).phase()).isEqualTo("shrinking");
+            resumed = recorder.checkpoints.get(0);
+        }
+        Checkpoint a = Checkpoint.readState(unbroken);
+        Checkpoint b = Checkpoint.readState(resumed);
+        assertThat(b.epochsCompleted()).isEqualTo(a.epochsCompleted()).isEqualTo(2);
+        assertThat(b.globalStep()).isEqualTo(a.globalStep());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var left = Checkpoint.read(unbroken, manager).arrays();
+            var right = Checkpoint.read(resumed, manager).arrays();
+            assertThat(right.supernet().size()).isEqualTo(left.supernet().size());
+            for (int i = 0; i < left.supernet().size(); i++) {
+                NDArray x = left.supernet().get(i);
+                NDArray y = right.supernet().get(i);
+                assertThat(y.getName()).isEqualTo(x.getName());
+                assertThat(x.sub(y).abs().max().getFloat()).as(x.getName()).isLessThan(1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void resumeRefusesACheckpointOfOtherOptionsOrNoCheckpointAtAll() {
+        TrainingData data = data();
+        byte[] checkpoint;
+        try (Trainer trainer = new Trainer(SPACE, data, options("deps", 1).withLimits(128, 64, 2))) {
+            Recorder recorder = new Recorder();
+            trainer.train(recorder);
+            checkpoint = recorder.checkpoints.get(0);
+        }
+        try (Trainer other = new Trainer(SPACE, data, options("deps", 1).withLimits(128, 64, 3))) {
+            assertThatThrownBy(() -> other.resume(checkpoint)).hasMessageContaining("other options");
+            assertThatThrownBy(() -> other.resume("not a checkpoint".getBytes()))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void absurdOptionsAreRefusedBeforeAnyWork() {
+        TrainingOptions absurd = new TrainingOptions("warp-speed", 0, 1, -1, -1, 1.5, 1, 1, 1, 0, 1.5, 0, 0, -1);
+        assertThat(absurd.violations())
+                .anySatisfy(v -> assertThat(v).startsWith("schedule:"))
+                .anySatisfy(v -> assertThat(v).startsWith("epochs:"))
+                .anySatisfy(v -> assertThat(v).startsWith("batchSize:"))
+                .anySatisfy(v -> assertThat(v).startsWith("learningRate:"))
+                .anySatisfy(v -> assertThat(v).startsWith("momentum:"))
+                .anySatisfy(v -> assertThat(v).startsWith("warmupFraction:"));
+        assertThatThrownBy(() -> new Trainer(SPACE, data(), absurd)).hasMessageContaining("schedule:");
+    }
+}
