@@ -10,7 +10,7 @@ final class Activations {
 
     /** relu6(x + 3) / 6. */
     static NDArray hardSigmoid(NDArray x) {
-        return x.add(3f).clip(0f, 6f).div(6f);
+        return x.add(Scalars.of(x, 3f)).clip(0f, 6f).div(Scalars.of(x, 6f));
     }
 
     static NDArray hardSwish(NDArray x) {

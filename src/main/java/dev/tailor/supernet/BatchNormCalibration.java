@@ -1,7 +1,6 @@
 package dev.tailor.supernet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.djl.training.ParameterStore;
 import dev.tailor.space.SubnetConfig;
 import java.util.List;
@@ -26,10 +25,8 @@ public final class BatchNormCalibration {
         try {
             ParameterStore store = new ParameterStore();
             for (NDArray batch : batches) {
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    supernet.logits(store, batch, false, false);
-                }
+                // results belong to the batch's manager and are released with it
+                supernet.logits(store, batch, false, false);
             }
         } finally {
             norms.forEach(DynamicBatchNorm::endCalibration);

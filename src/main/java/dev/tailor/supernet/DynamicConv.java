@@ -73,8 +73,8 @@ final class DynamicConv extends ElasticBlock {
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         int in = (int) x.getShape().get(1);
-        NDArray w = Slices.leading(value(store, weight, x, training), activeOut, in);
-        NDArray b = bias == null ? null : Slices.leading(value(store, bias, x, training), activeOut);
+        NDArray w = Slices.leading(value(store, weight, x, training), activeOut, in, x.getManager());
+        NDArray b = bias == null ? null : Slices.leading(value(store, bias, x, training), activeOut, x.getManager());
         return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(kernel / 2, kernel / 2), new Shape(1, 1), 1);
     }
 

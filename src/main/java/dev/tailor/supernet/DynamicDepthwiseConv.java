@@ -2,6 +2,7 @@ package dev.tailor.supernet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -79,18 +80,19 @@ final class DynamicDepthwiseConv extends ElasticBlock {
     }
 
     /** The {@code [C, 1, k, k]} filter the active kernel uses for the first {@code channels} channels. */
-    NDArray activeFilter(NDArray fullWeight, List<NDArray> matrices, int channels, int kernel) {
-        NDArray filter = Slices.leading(fullWeight, channels);
+    NDArray activeFilter(NDArray fullWeight, List<NDArray> matrices, int channels, int kernel, NDManager owner) {
+        NDArray filter = Slices.leading(fullWeight, channels, owner);
         int size = kernelsDescending.get(0);
         for (int i = 0; size > kernel; i++) {
             int target = kernelsDescending.get(i + 1);
             int start = size / 2 - target / 2;
-            NDArray centre =
-                    filter.get(new NDIndex(":, :, {}:{}, {}:{}", start, start + target, start, start + target));
+            NDArray centre = Slices.owned(
+                    filter.get(new NDIndex(":, :, {}:{}, {}:{}", start, start + target, start, start + target)), owner);
+            NDArray matrixTransposed = Slices.owned(matrices.get(i).transpose(), owner);
             // F.linear(x, M) = x M^T over the flattened k x k window, as OFA computes it
-            filter = centre.reshape(channels, target * target)
-                    .matMul(matrices.get(i).transpose())
-                    .reshape(channels, 1, target, target);
+            NDArray flat = Slices.owned(centre.reshape(channels, target * target), owner);
+            NDArray transformed = Slices.owned(flat.matMul(matrixTransposed), owner);
+            filter = Slices.owned(transformed.reshape(channels, 1, target, target), owner);
             size = target;
         }
         return filter;
@@ -105,7 +107,8 @@ final class DynamicDepthwiseConv extends ElasticBlock {
         for (Parameter transform : transforms) {
             matrices.add(value(store, transform, x, training));
         }
-        NDArray filter = activeFilter(value(store, weight, x, training), matrices, channels, activeKernel);
+        NDArray filter =
+                activeFilter(value(store, weight, x, training), matrices, channels, activeKernel, x.getManager());
         int pad = activeKernel / 2;
         return Conv2d.conv2d(
                 x, filter, null, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), channels);

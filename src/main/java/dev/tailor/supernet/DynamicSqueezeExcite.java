@@ -73,13 +73,13 @@ final class DynamicSqueezeExcite extends ElasticBlock {
         NDArray squeezed = Reductions.spatialMean(x);
         NDArray reduced = Conv2d.conv2d(
                         squeezed,
-                        Slices.leading(value(store, reduceWeight, x, training), hidden, channels),
-                        Slices.leading(value(store, reduceBias, x, training), hidden))
+                        Slices.leading(value(store, reduceWeight, x, training), hidden, channels, x.getManager()),
+                        Slices.leading(value(store, reduceBias, x, training), hidden, x.getManager()))
                 .singletonOrThrow();
         NDArray gate = Conv2d.conv2d(
                         Activation.relu(reduced),
-                        Slices.leading(value(store, expandWeight, x, training), channels, hidden),
-                        Slices.leading(value(store, expandBias, x, training), channels))
+                        Slices.leading(value(store, expandWeight, x, training), channels, hidden, x.getManager()),
+                        Slices.leading(value(store, expandBias, x, training), channels, x.getManager()))
                 .singletonOrThrow();
         return new NDList(x.mul(Activations.hardSigmoid(gate)));
     }

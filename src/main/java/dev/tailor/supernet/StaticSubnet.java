@@ -216,13 +216,13 @@ public final class StaticSubnet implements AutoCloseable {
         }
 
         NDArray leading(Parameter parameter, int n) {
-            return of(Slices.leading(parameter.getArray(), n));
+            return of(Slices.leading(parameter.getArray(), n, manager));
         }
 
         ConvNorm convNorm(
                 NDArray weight, int out, int in, int stride, int groups, DynamicBatchNorm norm, Activation activation) {
             return new ConvNorm(
-                    of(Slices.leading(weight, out, in)),
+                    of(Slices.leading(weight, out, in, manager)),
                     stride,
                     groups,
                     leading(norm.gamma(), out),
@@ -249,7 +249,8 @@ public final class StaticSubnet implements AutoCloseable {
             for (Parameter transform : depthwise.transforms()) {
                 matrices.add(transform.getArray());
             }
-            NDArray filter = depthwise.activeFilter(depthwise.weight().getArray(), matrices, mid, plan.kernel());
+            NDArray filter =
+                    depthwise.activeFilter(depthwise.weight().getArray(), matrices, mid, plan.kernel(), manager);
             DynamicBatchNorm depthwiseNorm = source.depthwiseNorm();
             ConvNorm dw = new ConvNorm(
                     of(filter),
@@ -265,9 +266,9 @@ public final class StaticSubnet implements AutoCloseable {
                 DynamicSqueezeExcite block = source.squeezeExcite();
                 int hidden = plan.seChannels();
                 se = new SqueezeExcite(
-                        of(Slices.leading(block.reduceWeight().getArray(), hidden, mid)),
+                        of(Slices.leading(block.reduceWeight().getArray(), hidden, mid, manager)),
                         leading(block.reduceBias(), hidden),
-                        of(Slices.leading(block.expandWeight().getArray(), mid, hidden)),
+                        of(Slices.leading(block.expandWeight().getArray(), mid, hidden, manager)),
                         leading(block.expandBias(), mid));
             }
             ConvNorm project = convNorm(

@@ -2,7 +2,6 @@ package dev.tailor.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.training.ParameterStore;
 import dev.tailor.data.ImageDataset;
 import dev.tailor.space.SubnetConfig;
@@ -86,9 +85,7 @@ final class Evaluator {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = start + i;
             }
-            try (NDManager manager = NDManager.newBaseManager();
-                    NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
+            try (NDManager manager = NDManager.newBaseManager()) {
                 NDArray images = split.images(manager, split.prepare(rows, null), config.resolution());
                 int[] predicted = supernet.logits(store, images, false, false)
                         .argMax(1)

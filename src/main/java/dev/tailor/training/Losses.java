@@ -1,6 +1,7 @@
 package dev.tailor.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.tailor.supernet.Scalars;
 
 /** The two losses of weight-shared training, as functions of logits. */
 final class Losses {
@@ -11,7 +12,9 @@ final class Losses {
     static NDArray labelSmoothedCrossEntropy(NDArray logits, NDArray labels, double smoothing) {
         int classes = (int) logits.getShape().get(1);
         NDArray logProbabilities = logits.logSoftmax(1);
-        NDArray target = labels.oneHot(classes).mul((float) (1 - smoothing)).add((float) (smoothing / classes));
+        NDArray oneHot = labels.oneHot(classes);
+        NDArray target = oneHot.mul(Scalars.of(oneHot, (float) (1 - smoothing)))
+                .add(Scalars.of(oneHot, (float) (smoothing / classes)));
         return logProbabilities.mul(target).sum(new int[] {1}).neg().mean();
     }
 

@@ -53,8 +53,7 @@ final class NesterovSgd {
      * One update with the accumulated gradients, which are then cleared for the next step. Every
      * temporary lives on a scratch manager: an operation's result belongs to its receiver's
      * manager, so no operation here has a parameter or a momentum buffer as its receiver unless it
-     * works in place. (Run it outside any NDScope: closing its arrays a second time from a scope
-     * corrupted training in this DJL version.)
+     * works in place.
      */
     void step(double learningRate) {
         for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {

@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -14,6 +13,7 @@ import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.supernet.ChannelPermutation;
 import dev.tailor.supernet.ChannelReorganization;
+import dev.tailor.supernet.Scalars;
 import dev.tailor.supernet.Supernet;
 import java.util.HashMap;
 import java.util.List;
@@ -206,9 +206,10 @@ public final class Trainer implements AutoCloseable {
 
     private double trainStep(int[] rows, List<SubnetRun> runs, Random augmentation, double lr) {
         double firstLoss;
-        try (NDManager step = manager.newSubManager();
-                NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
+        // Every array of the step belongs to this manager (results go to their receiver's manager,
+        // and the supernet hands weight slices to the activations'), so all of it, scalars that
+        // autograd keeps included, lives until the step is over; see Scalars.
+        try (NDManager step = manager.newSubManager()) {
             float[] prepared = trainBatches.prepare(rows, augmentation);
             NDArray labels = trainBatches.labels(step, rows);
             Map<Integer, NDArray> images = new HashMap<>();
@@ -247,7 +248,7 @@ public final class Trainer implements AutoCloseable {
                         firstLoss = loss.getFloat();
                     }
                     if (run.weight() > 0) {
-                        collector.backward(run.weight() == 1 ? loss : loss.mul((float) run.weight()));
+                        collector.backward(run.weight() == 1 ? loss : loss.mul(Scalars.of(loss, (float) run.weight())));
                     }
                 }
             }

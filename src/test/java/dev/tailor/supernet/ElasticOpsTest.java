@@ -33,23 +33,23 @@ class ElasticOpsTest {
             NDArray identity9 = manager.eye(9);
 
             // identity matrices: plain centre crops of the 7x7 (values 7*r + c)
-            assertThat(conv.activeFilter(weight, List.of(identity25, identity9), 1, 5)
+            assertThat(conv.activeFilter(weight, List.of(identity25, identity9), 1, 5, manager)
                             .toFloatArray())
                     .containsExactly(
                             8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 22, 23, 24, 25, 26, 29, 30, 31, 32, 33, 36, 37, 38,
                             39, 40);
-            assertThat(conv.activeFilter(weight, List.of(identity25, identity9), 1, 3)
+            assertThat(conv.activeFilter(weight, List.of(identity25, identity9), 1, 3, manager)
                             .toFloatArray())
                     .containsExactly(16, 17, 18, 23, 24, 25, 30, 31, 32);
 
             // 7->5 doubles, 5->3 reverses the window: x M^T with M the anti-diagonal
             NDArray reverse9 = manager.eye(9).flip(1);
-            float[] three = conv.activeFilter(weight, List.of(identity25.mul(2), reverse9), 1, 3)
+            float[] three = conv.activeFilter(weight, List.of(identity25.mul(2), reverse9), 1, 3, manager)
                     .toFloatArray();
             assertThat(three).containsExactly(64, 62, 60, 50, 48, 46, 36, 34, 32);
 
             // 7 is the weight itself
-            assertThat(conv.activeFilter(weight, List.of(identity25, identity9), 1, 7)
+            assertThat(conv.activeFilter(weight, List.of(identity25, identity9), 1, 7, manager)
                             .toFloatArray())
                     .containsExactly(range(49));
         }

@@ -111,6 +111,39 @@ class TrainerTest {
         }
     }
 
+    /**
+     * Garbage collection must not change training: with DJL's scalar overloads autograd read
+     * freed memory once the collector ran between forward and backward (see Scalars).
+     */
+    @Test
+    void trainingUnderGarbageCollectionPressureIsFiniteAndRepeatable() throws InterruptedException {
+        TrainingData data = data();
+        TrainingOptions options = options("deps", 2).withLimits(128, 64, 8);
+        Thread churn = new Thread(() -> {
+            byte[][] garbage = new byte[512][];
+            for (long n = 0; !Thread.currentThread().isInterrupted(); n++) {
+                garbage[(int) (n % garbage.length)] = new byte[64 * 1024];
+            }
+        });
+        churn.setDaemon(true);
+        churn.start();
+        try {
+            List<byte[]> finals = new ArrayList<>();
+            for (int run = 0; run < 3; run++) {
+                try (Trainer trainer = new Trainer(SPACE, data, options)) {
+                    Recorder recorder = new Recorder();
+                    trainer.train(recorder);
+                    finals.add(recorder.checkpoints.get(1));
+                }
+            }
+            assertThat(finals.get(1)).isEqualTo(finals.get(0));
+            assertThat(finals.get(2)).isEqualTo(finals.get(0));
+        } finally {
+            churn.interrupt();
+            churn.join();
+        }
+    }
+
     @Test
     void resumeRefusesACheckpointOfOtherOptionsOrNoCheckpointAtAll() {
         TrainingData data = data();
