@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * One jar, every role. The first argument names the verb; anything after it (and any argument
@@ -37,8 +38,12 @@ public class TailorApplication {
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
-        application.run(rest);
-        return 0;
+        if (verb.get().oneShot() && Arrays.stream(rest).anyMatch(TailorApplication::isHelp)) {
+            out.print(dev.tailor.jobs.TrainUsage.TEXT);
+            return 0;
+        }
+        ConfigurableApplicationContext context = application.run(rest);
+        return verb.get().oneShot() ? SpringApplication.exit(context) : 0;
     }
 
     private static boolean isHelp(String arg) {

@@ -10,14 +10,26 @@ import java.util.Optional;
  */
 enum Verb {
     SERVE("serve", "REST API, Swagger UI and background workers (the default)"),
-    WORKER("worker", "background workers only: no REST API, health endpoints kept for probes");
+    WORKER("worker", "background workers only: no REST API, health endpoints kept for probes"),
+    TRAIN("train", "train a supernet here with a progress bar and register it (train --help)", true);
 
     private final String cliName;
     private final String summary;
+    private final boolean oneShot;
 
     Verb(String cliName, String summary) {
+        this(cliName, summary, false);
+    }
+
+    Verb(String cliName, String summary, boolean oneShot) {
         this.cliName = cliName;
         this.summary = summary;
+        this.oneShot = oneShot;
+    }
+
+    /** A command that does its work and exits with a status, rather than a server. */
+    boolean oneShot() {
+        return oneShot;
     }
 
     String cliName() {

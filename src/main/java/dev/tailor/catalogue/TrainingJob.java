@@ -35,6 +35,8 @@ public class TrainingJob {
 
     private UUID supernetId;
     private String error;
+    private Integer resumedFromEpoch;
+    private int attempts;
 
     @Column(updatable = false)
     private OffsetDateTime createdAt = OffsetDateTime.now();
@@ -111,6 +113,26 @@ public class TrainingJob {
 
     public void setError(String error) {
         this.error = error;
+    }
+
+    public Integer getResumedFromEpoch() {
+        return resumedFromEpoch;
+    }
+
+    public void setResumedFromEpoch(Integer epoch) {
+        this.resumedFromEpoch = epoch;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public void countAttempt() {
+        attempts++;
+    }
+
+    public boolean isFinished() {
+        return state == JobState.SUCCEEDED || state == JobState.FAILED || state == JobState.CANCELLED;
     }
 
     public OffsetDateTime getCreatedAt() {

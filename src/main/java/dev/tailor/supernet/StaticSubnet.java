@@ -141,23 +141,31 @@ public final class StaticSubnet implements AutoCloseable {
 
     /** Inference logits for NCHW images at the subnet's resolution. */
     public NDArray logits(NDArray images) {
-        NDArray x = convNorm(stem, images);
-        x = block(firstBlock, x);
+        return logits(images, false);
+    }
+
+    /**
+     * Logits with batch norm in training mode (batch statistics) when {@code training}: the same
+     * network as a plain, non-elastic model, for measuring what elasticity costs.
+     */
+    public NDArray logits(NDArray images, boolean training) {
+        NDArray x = convNorm(stem, images, training);
+        x = block(firstBlock, x, training);
         for (Block block : blocks) {
-            x = block(block, x);
+            x = block(block, x, training);
         }
-        x = Reductions.spatialMean(convNorm(finalExpand, x));
+        x = Reductions.spatialMean(convNorm(finalExpand, x, training));
         x = Activations.hardSwish(Conv2d.conv2d(x, featureMixWeight).singletonOrThrow());
         x = x.reshape(x.getShape().get(0), -1);
         return Linear.linear(x, classifierWeight, classifierBias).singletonOrThrow();
     }
 
-    private static NDArray block(Block block, NDArray input) {
+    private static NDArray block(Block block, NDArray input, boolean training) {
         NDArray x = input;
         if (block.expand() != null) {
-            x = convNorm(block.expand(), x);
+            x = convNorm(block.expand(), x, training);
         }
-        x = convNorm(block.depthwise(), x);
+        x = convNorm(block.depthwise(), x, training);
         if (block.se() != null) {
             SqueezeExcite se = block.se();
             NDArray squeezed = Reductions.spatialMean(x);
@@ -167,11 +175,11 @@ public final class StaticSubnet implements AutoCloseable {
                     Conv2d.conv2d(hidden, se.expandWeight(), se.expandBias()).singletonOrThrow();
             x = x.mul(Activations.hardSigmoid(gate));
         }
-        x = convNorm(block.project(), x);
+        x = convNorm(block.project(), x, training);
         return block.residual() ? x.add(input) : x;
     }
 
-    private static NDArray convNorm(ConvNorm layer, NDArray x) {
+    private static NDArray convNorm(ConvNorm layer, NDArray x, boolean training) {
         int kernel = (int) layer.weight().getShape().get(2);
         NDArray y = Conv2d.conv2d(
                         x,
@@ -191,9 +199,40 @@ public final class StaticSubnet implements AutoCloseable {
                         1,
                         DynamicBatchNorm.DJL_MOMENTUM,
                         DynamicBatchNorm.EPSILON,
-                        false)
+                        training)
                 .singletonOrThrow();
         return layer.activation() == null ? y : Activations.apply(layer.activation(), y);
+    }
+
+    /** Every weight of the subnet (not the BN running statistics), e.g. to train it as a plain model. */
+    public List<NDArray> weights() {
+        List<NDArray> weights = new ArrayList<>();
+        List<ConvNorm> layers = new ArrayList<>(List.of(stem, finalExpand));
+        for (Block block : concat(firstBlock, blocks)) {
+            if (block.expand() != null) {
+                layers.add(block.expand());
+            }
+            layers.add(block.depthwise());
+            layers.add(block.project());
+            if (block.se() != null) {
+                weights.addAll(List.of(
+                        block.se().reduceWeight(),
+                        block.se().reduceBias(),
+                        block.se().expandWeight(),
+                        block.se().expandBias()));
+            }
+        }
+        for (ConvNorm layer : layers) {
+            weights.addAll(List.of(layer.weight(), layer.gamma(), layer.beta()));
+        }
+        weights.addAll(List.of(featureMixWeight, classifierWeight, classifierBias));
+        return weights;
+    }
+
+    private static List<Block> concat(Block first, List<Block> rest) {
+        List<Block> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class Trainer implements AutoCloseable {
         this.data = data;
         this.options = options;
         this.manager = NDManager.newBaseManager();
+        GradMode.offForThisThread();
         Engine.getInstance().setRandomSeed((int) options.seed());
         this.supernet = Supernet.create(space, data.train().numClasses(), manager);
         for (Pair<String, Parameter> named : supernet.getParameters()) {
@@ -92,6 +93,7 @@ public final class Trainer implements AutoCloseable {
      * @return the epoch training will resume at
      */
     public int resume(byte[] checkpoint) {
+        GradMode.offForThisThread();
         Checkpoint.Loaded loaded = Checkpoint.read(checkpoint, manager);
         Checkpoint state = loaded.state();
         if (!state.options().equals(options)) {
@@ -147,6 +149,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains the remaining epochs. Returns false when the listener asked it to stop. */
     public boolean train(TrainingListener listener) {
+        GradMode.offForThisThread();
         long totalSteps = (long) options.epochs() * stepsPerEpoch;
         long startedAt = System.nanoTime();
         long stepsThisRun = 0;
@@ -300,6 +303,7 @@ public final class Trainer implements AutoCloseable {
      * training images, on the validation split and on the test set.
      */
     public List<SubnetAccuracy> evaluate(List<SubnetConfig> configs) {
+        GradMode.offForThisThread();
         return new Evaluator(supernet, data, options).evaluate(configs);
     }
 

@@ -1,0 +1,201 @@
+package dev.tailor.api;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.TrainingJob;
+import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.jobs.TrainingJobQueue;
+import dev.tailor.jobs.TrainingJobRunner;
+import dev.tailor.jobs.TrainingJobSpec;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.io.IOException;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+@RestController
+@RequestMapping(path = "/api/v1/training-jobs", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "training-jobs", description = "Supernet training runs, their progress and their results")
+@ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
+class TrainingJobController {
+
+    private static final long EVENT_POLL_MILLIS = 1000;
+
+    private final TrainingJobRepository jobs;
+    private final TrainingJobRunner runner;
+    private final SchedulerClient scheduler;
+    private final OneTimeTask<String> trainingTask;
+    private final ScheduledExecutorService eventPoller = Executors.newScheduledThreadPool(1, runnable -> {
+        Thread thread = new Thread(runnable, "training-job-events");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    TrainingJobController(
+            TrainingJobRepository jobs,
+            TrainingJobRunner runner,
+            SchedulerClient scheduler,
+            OneTimeTask<String> trainingTask) {
+        this.jobs = jobs;
+        this.runner = runner;
+        this.scheduler = scheduler;
+        this.trainingTask = trainingTask;
+    }
+
+    @Schema(description = "A training job and how far it got.")
+    record TrainingJobResponse(
+            UUID id,
+            JobState state,
+            String schedule,
+            String dataset,
+
+            @Schema(type = "object", description = "The settings, defaults filled in") @JsonRawValue
+            String settings,
+
+            @Schema(type = "object", description = "Epoch, step, phase, loss, images/s, ETA; accuracies when done")
+            @JsonRawValue
+            String progress,
+
+            @Schema(description = "SHA-256 of the newest checkpoint artifact")
+            String lastCheckpoint,
+
+            @Schema(description = "Epoch this run resumed at after a restart, if it did")
+            Integer resumedFromEpoch,
+
+            int attempts,
+            UUID supernetId,
+            String error,
+            OffsetDateTime createdAt,
+            OffsetDateTime updatedAt) {
+
+        static TrainingJobResponse of(TrainingJob job) {
+            return new TrainingJobResponse(
+                    job.getId(),
+                    job.getState(),
+                    job.getSchedule(),
+                    job.getDataset(),
+                    job.getHyperParameters(),
+                    job.getProgress(),
+                    job.getLastCheckpoint(),
+                    job.getResumedFromEpoch(),
+                    job.getAttempts(),
+                    job.getSupernetId(),
+                    job.getError(),
+                    job.getCreatedAt(),
+                    job.getUpdatedAt());
+        }
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            operationId = "createTrainingJob",
+            summary = "Start training a supernet",
+            description = "Everything is checked first (schedule, settings, the dataset's files); a request that"
+                    + " fails stores nothing. Omitted fields take their defaults: schedule deps, 6 epochs, batch 128,"
+                    + " the default Fashion-MNIST dataset.")
+    ResponseEntity<TrainingJobResponse> create(@RequestBody(required = false) TrainingJobSpec request) {
+        TrainingJobSpec spec = Objects.requireNonNullElse(
+                request,
+                new TrainingJobSpec(
+                        null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        TrainingJobSpec.Prepared prepared;
+        try {
+            prepared = spec.prepare(System.getenv("TAILOR_DATASET_DIR"));
+        } catch (TrainingJobSpec.InvalidSpecException e) {
+            throw new org.springframework.web.ErrorResponseException(
+                    org.springframework.http.HttpStatus.BAD_REQUEST,
+                    Problems.invalid(e.problems().stream()
+                            .map(p -> new Problems.FieldError(p.field(), p.message()))
+                            .toList()),
+                    null);
+        }
+        TrainingJob job = runner.create(prepared);
+        TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/v1/training-jobs/" + job.getId()))
+                .body(TrainingJobResponse.of(job));
+    }
+
+    @GetMapping
+    @Operation(operationId = "listTrainingJobs", summary = "Training jobs, newest first")
+    PageResponse<TrainingJobResponse> list(
+            @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(SupernetController.MAX_PAGE_SIZE) int size) {
+        var found = jobs.findAll(PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")));
+        return PageResponse.of(found.map(TrainingJobResponse::of).getContent(), page, size, found.getTotalElements());
+    }
+
+    @GetMapping("/{id}")
+    @Operation(operationId = "getTrainingJob", summary = "One training job")
+    TrainingJobResponse get(@PathVariable UUID id) {
+        return TrainingJobResponse.of(find(id));
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(
+            operationId = "trainingJobEvents",
+            summary = "Server-sent progress of a training job",
+            description = "Event `progress` carries the job as GET returns it whenever its progress or state"
+                    + " changes; the stream ends after the job finishes.")
+    SseEmitter events(@PathVariable UUID id) {
+        find(id);
+        SseEmitter emitter = new SseEmitter(TimeUnit.HOURS.toMillis(1));
+        AtomicReference<String> lastSent = new AtomicReference<>();
+        AtomicReference<ScheduledFuture<?>> poll = new AtomicReference<>();
+        poll.set(eventPoller.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        TrainingJob job = jobs.findById(id).orElseThrow();
+                        String fingerprint = job.getState() + "|" + job.getProgress();
+                        if (!fingerprint.equals(lastSent.get())) {
+                            lastSent.set(fingerprint);
+                            emitter.send(SseEmitter.event().name("progress").data(TrainingJobResponse.of(job)));
+                        }
+                        if (job.isFinished()) {
+                            emitter.complete();
+                            poll.get().cancel(false);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // the client went away; stop polling for it
+                        poll.get().cancel(false);
+                    }
+                },
+                0,
+                EVENT_POLL_MILLIS,
+                TimeUnit.MILLISECONDS));
+        emitter.onCompletion(() -> poll.get().cancel(false));
+        emitter.onTimeout(() -> poll.get().cancel(false));
+        return emitter;
+    }
+
+    private TrainingJob find(UUID id) {
+        return jobs.findById(id)
+                .orElseThrow(() -> Problems.notFound(
+                        "Training job", "no training job " + id + "; GET /api/v1/training-jobs lists them"));
+    }
+}

@@ -1,0 +1,235 @@
+package dev.tailor.jobs;
+
+import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.TrainingJob;
+import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.training.SubnetAccuracy;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code tailor train}: validates everything first, records a job, trains it here with a
+ * progress bar, and registers the supernet. Run the same command again after a crash and the
+ * unfinished job with the same settings continues from its last checkpoint.
+ */
+@Component
+@Profile("train")
+class TrainCommand implements ApplicationRunner, ExitCodeGenerator {
+
+    private final TrainingJobRunner runner;
+    private final TrainingJobRepository jobs;
+    private final PrintStream out;
+    private final PrintStream err;
+    private int exitCode;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    TrainCommand(TrainingJobRunner runner, TrainingJobRepository jobs) {
+        this(runner, jobs, System.out, System.err);
+    }
+
+    TrainCommand(TrainingJobRunner runner, TrainingJobRepository jobs, PrintStream out, PrintStream err) {
+        this.runner = runner;
+        this.jobs = jobs;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void run(ApplicationArguments arguments) {
+        exitCode = execute(arguments.getSourceArgs());
+    }
+
+    int execute(String[] args) {
+        Map<String, String> flags;
+        try {
+            flags = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("tailor train: " + e.getMessage());
+            err.print(TrainUsage.TEXT);
+            return 2;
+        }
+        TrainingJobSpec spec;
+        try {
+            spec = spec(flags);
+        } catch (IllegalArgumentException e) {
+            err.println("tailor train: " + e.getMessage());
+            return 2;
+        }
+        TrainingJobSpec.Prepared prepared;
+        try {
+            prepared = spec.prepare(System.getenv("TAILOR_DATASET_DIR"));
+        } catch (TrainingJobSpec.InvalidSpecException e) {
+            for (TrainingJobSpec.FieldProblem problem : e.problems()) {
+                err.println("tailor train: --" + flagOf(problem.field()) + ": " + problem.message());
+            }
+            return 2;
+        }
+        TrainingJob job;
+        try {
+            job = flags.containsKey("resume") ? resumable(flags.get("resume")) : unfinishedLike(prepared);
+        } catch (IllegalArgumentException e) {
+            err.println("tailor train: " + e.getMessage());
+            return 2;
+        }
+        if (job == null) {
+            job = runner.create(prepared);
+            out.println("job " + job.getId() + ": " + prepared.options().schedule() + " on " + job.getDataset() + ", "
+                    + prepared.options().epochs() + " epochs");
+        } else {
+            out.println("job " + job.getId() + ": continuing an unfinished run"
+                    + (job.getLastCheckpoint() == null ? " from the start" : " from its last checkpoint"));
+        }
+        TrainingJobRunner.Outcome outcome =
+                runner.run(job.getId(), prepared, new ConsoleProgress(out, System.console() != null));
+        if (outcome.state() != JobState.SUCCEEDED) {
+            err.println("tailor train: job " + job.getId() + " failed: " + outcome.error());
+            return 1;
+        }
+        out.println("supernet " + outcome.supernetId() + " registered");
+        for (SubnetAccuracy accuracy : outcome.accuracy()) {
+            out.printf(
+                    Locale.ROOT,
+                    "  %s validation top-1 %.4f, test top-1 %.4f%n",
+                    accuracy.config().canonicalJson(),
+                    accuracy.validationTop1(),
+                    accuracy.testTop1());
+        }
+        return 0;
+    }
+
+    /** An unfinished job with exactly these settings that nobody is training now. */
+    private TrainingJob unfinishedLike(TrainingJobSpec.Prepared prepared) {
+        for (TrainingJob candidate : jobs.findByStateOrderByCreatedAtDesc(JobState.RUNNING)) {
+            if (TrainingJobRunner.spec(candidate).equals(prepared.spec())
+                    && !runner.isRunningElsewhere(candidate.getId())) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private TrainingJob resumable(String id) {
+        UUID jobId;
+        try {
+            jobId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--resume: '" + id + "' is not a job id (a UUID)");
+        }
+        TrainingJob job =
+                jobs.findById(jobId).orElseThrow(() -> new IllegalArgumentException("--resume: no job " + jobId));
+        if (job.isFinished()) {
+            throw new IllegalArgumentException("--resume: job " + jobId + " has finished (" + job.getState() + ")");
+        }
+        return job;
+    }
+
+    private static final Map<String, String> FLAGS = new LinkedHashMap<>();
+
+    static {
+        FLAGS.put("dataset", "dataset");
+        FLAGS.put("format", "datasetFormat");
+        FLAGS.put("schedule", "schedule");
+        FLAGS.put("epochs", "epochs");
+        FLAGS.put("batch-size", "batchSize");
+        FLAGS.put("lr", "learningRate");
+        FLAGS.put("warmup-epochs", "warmupEpochs");
+        FLAGS.put("seed", "seed");
+        FLAGS.put("validation-size", "validationSize");
+        FLAGS.put("warmup-fraction", "warmupFraction");
+        FLAGS.put("epsilon-epochs", "epsilonEpochs");
+        FLAGS.put("calibration-images", "calibrationImages");
+        FLAGS.put("max-steps-per-epoch", "maxStepsPerEpoch");
+        FLAGS.put("name", "name");
+        FLAGS.put("resume", "resume");
+    }
+
+    static String flagOf(String field) {
+        return FLAGS.entrySet().stream()
+                .filter(e -> e.getValue().equals(field))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse(field);
+    }
+
+    /** {@code --flag value} and {@code --flag=value}; Spring's own {@code --spring.*} options pass through. */
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        List<String> rest = new ArrayList<>(List.of(args));
+        for (int i = 0; i < rest.size(); i++) {
+            String arg = rest.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            }
+            if (name.startsWith("spring.")
+                    || name.startsWith("tailor.")
+                    || name.startsWith("server.")
+                    || name.startsWith("logging.")) {
+                continue;
+            }
+            if (!FLAGS.containsKey(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name);
+            }
+            if (value == null) {
+                if (i + 1 >= rest.size() || rest.get(i + 1).startsWith("--")) {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+                value = rest.get(++i);
+            }
+            flags.put(name, value);
+        }
+        return flags;
+    }
+
+    static TrainingJobSpec spec(Map<String, String> flags) {
+        return new TrainingJobSpec(
+                flags.get("name"),
+                flags.get("schedule"),
+                flags.get("dataset"),
+                flags.get("format"),
+                number(flags, "epochs", Integer::valueOf),
+                number(flags, "batch-size", Integer::valueOf),
+                number(flags, "lr", Double::valueOf),
+                number(flags, "warmup-epochs", Double::valueOf),
+                number(flags, "seed", Long::valueOf),
+                number(flags, "validation-size", Integer::valueOf),
+                number(flags, "warmup-fraction", Double::valueOf),
+                number(flags, "epsilon-epochs", Integer::valueOf),
+                number(flags, "calibration-images", Integer::valueOf),
+                number(flags, "max-steps-per-epoch", Integer::valueOf));
+    }
+
+    private static <T> T number(Map<String, String> flags, String flag, Function<String, T> parser) {
+        String value = flags.get(flag);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return parser.apply(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + ": '" + value + "' is not a number");
+        }
+    }
+}

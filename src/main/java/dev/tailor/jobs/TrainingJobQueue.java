@@ -1,0 +1,71 @@
+package dev.tailor.jobs;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.tailor.training.TrainingListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Training jobs run through db-scheduler on the catalogue's PostgreSQL: any process can enqueue,
+ * every worker replica polls, and a job whose worker died (its heartbeat stopped) is picked up
+ * again and resumes from its last checkpoint.
+ */
+@Configuration(proxyBeanMethods = false)
+public class TrainingJobQueue {
+
+    static final String TASK = "training-job";
+
+    /** Workers heartbeat every 10 s; six missed beats (a minute) mark the run dead and revive it. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+    @Bean
+    OneTimeTask<String> trainingTask(ObjectProvider<TrainingJobRunner> runner) {
+        return Tasks.oneTime(TASK, String.class)
+                .execute((instance, context) ->
+                        runner.getObject().run(UUID.fromString(instance.getData()), null, new TrainingListener() {}));
+    }
+
+    /** For enqueueing from any role; the worker's Scheduler is a client too, hence primary. */
+    @Bean
+    @org.springframework.context.annotation.Primary
+    SchedulerClient schedulerClient(DataSource dataSource, OneTimeTask<String> trainingTask) {
+        return SchedulerClient.Builder.create(dataSource, trainingTask).build();
+    }
+
+    /** Puts a stored job on the queue. */
+    public static void enqueue(SchedulerClient client, OneTimeTask<String> task, UUID jobId) {
+        client.scheduleIfNotExists(task.instance(jobId.toString(), jobId.toString()), Instant.now());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "tailor.worker.enabled", havingValue = "true", matchIfMissing = true)
+    static class Worker {
+
+        @Bean(destroyMethod = "stop")
+        Scheduler trainingScheduler(DataSource dataSource, OneTimeTask<String> trainingTask) {
+            return Scheduler.create(dataSource, trainingTask)
+                    .threads(1)
+                    .pollingInterval(Duration.ofSeconds(2))
+                    .heartbeatInterval(HEARTBEAT)
+                    .missedHeartbeatsLimit(6)
+                    .enableImmediateExecution()
+                    .build();
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        void start(ApplicationReadyEvent event) {
+            event.getApplicationContext().getBean(Scheduler.class).start();
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package dev.tailor.jobs;
+
+import dev.tailor.catalogue.Artifact;
+import dev.tailor.catalogue.ArtifactRepository;
+import dev.tailor.catalogue.Evaluation;
+import dev.tailor.catalogue.EvaluationRepository;
+import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.Split;
+import dev.tailor.catalogue.Subnet;
+import dev.tailor.catalogue.SubnetCost;
+import dev.tailor.catalogue.SubnetCostRepository;
+import dev.tailor.catalogue.SubnetRepository;
+import dev.tailor.catalogue.Supernet;
+import dev.tailor.catalogue.SupernetRepository;
+import dev.tailor.catalogue.TrainingJob;
+import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.cost.SubnetCosts;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.space.SubnetPlan;
+import dev.tailor.training.Checkpoint;
+import dev.tailor.training.SubnetAccuracy;
+import dev.tailor.training.Trainer;
+import dev.tailor.training.TrainingData;
+import dev.tailor.training.TrainingListener;
+import dev.tailor.training.TrainingProgress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs one training job to its end: resumes from its last checkpoint if it has one, stores a
+ * checkpoint artifact after every epoch, keeps the job row's progress current, and when done
+ * registers the supernet in the catalogue with its largest and smallest subnets' accuracy.
+ *
+ * <p>A PostgreSQL advisory lock, held on its own connection while the job runs, keeps two
+ * processes (a CLI run and a worker, or two workers) from training the same job at once.
+ */
+@Component
+public class TrainingJobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingJobRunner.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long PROGRESS_INTERVAL_NANOS = 2_000_000_000L;
+
+    private final TrainingJobRepository jobs;
+    private final SupernetRepository supernets;
+    private final SubnetRepository subnets;
+    private final EvaluationRepository evaluations;
+    private final SubnetCostRepository costs;
+    private final ArtifactRepository artifacts;
+    private final TransactionTemplate transactions;
+    private final DataSource dataSource;
+
+    TrainingJobRunner(
+            TrainingJobRepository jobs,
+            SupernetRepository supernets,
+            SubnetRepository subnets,
+            EvaluationRepository evaluations,
+            SubnetCostRepository costs,
+            ArtifactRepository artifacts,
+            TransactionTemplate transactions,
+            DataSource dataSource) {
+        this.jobs = jobs;
+        this.supernets = supernets;
+        this.subnets = subnets;
+        this.evaluations = evaluations;
+        this.costs = costs;
+        this.artifacts = artifacts;
+        this.transactions = transactions;
+        this.dataSource = dataSource;
+    }
+
+    /** Stores a validated job, queued; nothing is stored for a spec that does not validate. */
+    public TrainingJob create(TrainingJobSpec.Prepared prepared) {
+        TrainingJob job = new TrainingJob(
+                prepared.options().schedule(),
+                prepared.datasetName() + " (" + prepared.datasetDirectory() + ")",
+                JSON.writeValueAsString(prepared.spec()));
+        return jobs.saveAndFlush(job);
+    }
+
+    public static TrainingJobSpec spec(TrainingJob job) {
+        return JSON.readValue(job.getHyperParameters(), TrainingJobSpec.class);
+    }
+
+    /** How a run ended. */
+    public record Outcome(JobState state, UUID supernetId, List<SubnetAccuracy> accuracy, String error) {}
+
+    /** Trains the job in this thread; {@code console} also hears progress (the CLI's bar). */
+    public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
+        try (Connection lockConnection = dataSource.getConnection()) {
+            if (!tryLock(lockConnection, jobId)) {
+                throw new IllegalStateException("job " + jobId + " is being trained by another process");
+            }
+            try {
+                return runLocked(jobId, preloaded, console);
+            } finally {
+                unlock(lockConnection, jobId);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the catalogue database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether some process holds the job's lock (is training it now). */
+    public boolean isRunningElsewhere(UUID jobId) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (tryLock(connection, jobId)) {
+                unlock(connection, jobId);
+                return false;
+            }
+            return true;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Outcome runLocked(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
+        TrainingJob job = jobs.findById(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+        if (job.isFinished()) {
+            return new Outcome(job.getState(), job.getSupernetId(), List.of(), job.getError());
+        }
+        TrainingJobSpec.Prepared prepared =
+                preloaded != null ? preloaded : spec(job).prepare(System.getenv("TAILOR_DATASET_DIR"));
+        TrainingData data = TrainingData.prepare(
+                prepared.datasetName(),
+                prepared.data(),
+                prepared.options().validationSize(),
+                prepared.options().seed());
+        SearchSpace space = SearchSpace.forInput(data.train().channels());
+        Supernet supernet = job.getSupernetId() == null
+                ? null
+                : supernets.findById(job.getSupernetId()).orElse(null);
+        if (supernet == null) {
+            String name = prepared.spec().name() != null
+                    ? prepared.spec().name()
+                    : prepared.options().schedule() + "-" + prepared.datasetName();
+            supernet = supernets.saveAndFlush(new Supernet(name, space.toJson(), job.getDataset()));
+            job.setSupernetId(supernet.getId());
+        }
+        job.setState(JobState.RUNNING);
+        job.countAttempt();
+        job = jobs.saveAndFlush(job);
+        UUID supernetId = supernet.getId();
+        try (Trainer trainer = new Trainer(space, data, prepared.options())) {
+            if (job.getLastCheckpoint() != null) {
+                byte[] checkpoint = artifacts
+                        .findById(job.getLastCheckpoint())
+                        .orElseThrow(() -> new IllegalStateException("the job's last checkpoint artifact is missing"))
+                        .getContent();
+                int epoch = trainer.resume(checkpoint);
+                job.setResumedFromEpoch(epoch);
+                job = jobs.saveAndFlush(job);
+                log.info("Job {} resumes at epoch {} from checkpoint {}", jobId, epoch, job.getLastCheckpoint());
+            }
+            JobListener listener = new JobListener(jobId, console);
+            if (!trainer.train(listener)) {
+                // stopped on request: the job stays RUNNING with its last checkpoint, ready to continue
+                return new Outcome(JobState.RUNNING, supernetId, List.of(), "stopped before the end");
+            }
+            List<SubnetAccuracy> accuracy = trainer.evaluate(List.of(space.largest(), space.smallest()));
+            register(jobId, supernetId, space, data.train().numClasses(), accuracy);
+            return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, null);
+        } catch (RuntimeException e) {
+            log.error("Training job {} failed", jobId, e);
+            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            fail(jobId, supernetId, error);
+            return new Outcome(JobState.FAILED, supernetId, List.of(), error);
+        }
+    }
+
+    private void fail(UUID jobId, UUID supernetId, String error) {
+        transactions.executeWithoutResult(status -> {
+            jobs.findById(jobId).ifPresent(job -> {
+                job.setState(JobState.FAILED);
+                job.setError(error);
+            });
+            supernets.findById(supernetId).ifPresent(Supernet::markFailed);
+        });
+    }
+
+    private void register(
+            UUID jobId, UUID supernetId, SearchSpace space, int numClasses, List<SubnetAccuracy> accuracy) {
+        transactions.executeWithoutResult(status -> {
+            TrainingJob job = jobs.findById(jobId).orElseThrow();
+            Supernet supernet = supernets.findById(supernetId).orElseThrow();
+            supernet.markReady(job.getLastCheckpoint());
+            for (SubnetAccuracy result : accuracy) {
+                SubnetConfig config = result.config();
+                Subnet subnet = subnets.findBySupernetIdAndConfigSha256(supernetId, config.sha256())
+                        .orElseGet(() -> subnets.save(new Subnet(supernet, config.canonicalJson())));
+                evaluations.save(
+                        new Evaluation(subnet, Split.VALIDATION, result.validationTop1(), result.validationImages()));
+                evaluations.save(new Evaluation(subnet, Split.TEST, result.testTop1(), result.testImages()));
+                if (!costs.existsById(subnet.getId())) {
+                    SubnetCosts counted = SubnetCosts.of(SubnetPlan.of(space, config, numClasses));
+                    costs.save(new SubnetCost(subnet, counted.macs(), counted.params(), counted.peakActivationBytes()));
+                }
+            }
+            Map<String, Object> progress = readProgress(job);
+            progress.put("largest", summary(accuracy.get(0)));
+            progress.put("smallest", summary(accuracy.get(1)));
+            job.setProgress(JSON.writeValueAsString(progress));
+            job.setState(JobState.SUCCEEDED);
+        });
+    }
+
+    private static Map<String, Object> summary(SubnetAccuracy accuracy) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("config", accuracy.config().canonicalJson());
+        summary.put("validationTop1", accuracy.validationTop1());
+        summary.put("testTop1", accuracy.testTop1());
+        return summary;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readProgress(TrainingJob job) {
+        return job.getProgress() == null
+                ? new LinkedHashMap<>()
+                : JSON.readValue(job.getProgress(), LinkedHashMap.class);
+    }
+
+    static Map<String, Object> progressJson(TrainingProgress p) {
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("epoch", p.epoch());
+        progress.put("epochs", p.epochs());
+        progress.put("step", p.step());
+        progress.put("stepsPerEpoch", p.stepsPerEpoch());
+        progress.put("globalStep", p.globalStep());
+        progress.put("totalSteps", p.totalSteps());
+        progress.put("phase", p.phase());
+        progress.put("loss", p.loss());
+        progress.put("learningRate", p.learningRate());
+        progress.put("epsilon", p.epsilon());
+        progress.put("imagesPerSecond", p.imagesPerSecond());
+        progress.put("etaSeconds", p.etaSeconds());
+        progress.put("fractionDone", p.fractionDone());
+        return progress;
+    }
+
+    /** Stores progress now and then, and every checkpoint, on the job's row. */
+    private final class JobListener implements TrainingListener {
+        private final UUID jobId;
+        private final TrainingListener console;
+        private long lastWrite;
+        private TrainingProgress latest;
+
+        JobListener(UUID jobId, TrainingListener console) {
+            this.jobId = jobId;
+            this.console = console;
+        }
+
+        @Override
+        public void onProgress(TrainingProgress progress) {
+            latest = progress;
+            console.onProgress(progress);
+            long now = System.nanoTime();
+            if (now - lastWrite > PROGRESS_INTERVAL_NANOS) {
+                lastWrite = now;
+                writeProgress(null);
+            }
+        }
+
+        @Override
+        public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
+            console.onCheckpoint(epoch, checkpoint, bytes);
+            Artifact artifact = Artifact.of(bytes, Checkpoint.MEDIA_TYPE);
+            String previous = transactions.execute(status -> {
+                if (!artifacts.existsById(artifact.getSha256())) {
+                    artifacts.save(artifact);
+                }
+                TrainingJob job = jobs.findById(jobId).orElseThrow();
+                String before = job.getLastCheckpoint();
+                job.setLastCheckpoint(artifact.getSha256());
+                return before;
+            });
+            // only the newest checkpoint is kept: it holds the whole state
+            if (previous != null && !previous.equals(artifact.getSha256())) {
+                transactions.executeWithoutResult(status -> artifacts.deleteById(previous));
+            }
+            writeProgress(epoch);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return console.stopRequested();
+        }
+
+        private void writeProgress(Integer completedEpoch) {
+            if (latest == null) {
+                return;
+            }
+            Map<String, Object> progress = progressJson(latest);
+            if (completedEpoch != null) {
+                progress.put("epochsCompleted", completedEpoch + 1);
+            }
+            transactions.executeWithoutResult(status ->
+                    jobs.findById(jobId).ifPresent(job -> job.setProgress(JSON.writeValueAsString(progress))));
+        }
+    }
+
+    private static boolean tryLock(Connection connection, UUID jobId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(?)")) {
+            statement.setLong(1, lockKey(jobId));
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getBoolean(1);
+            }
+        }
+    }
+
+    private static void unlock(Connection connection, UUID jobId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_unlock(?)")) {
+            statement.setLong(1, lockKey(jobId));
+            statement.execute();
+        }
+    }
+
+    private static long lockKey(UUID jobId) {
+        return jobId.getMostSignificantBits() ^ jobId.getLeastSignificantBits();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tailor.jobs;
+
+import dev.tailor.data.DatasetException;
+import dev.tailor.data.DatasetFormat;
+import dev.tailor.data.Datasets;
+import dev.tailor.data.TrainTest;
+import dev.tailor.training.TrainingOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What a training job is asked to do, as a client writes it: anything left out takes the
+ * default. Stored with the job, so that a resumed job trains with exactly the same settings.
+ *
+ * @param dataset a dataset directory; absent for the default (Fashion-MNIST from
+ *     {@code TAILOR_DATASET_DIR} or {@code /usr/share/datasets/fashion-mnist})
+ * @param datasetFormat idx, cifar10, cifar100, image-folder or auto (the default)
+ */
+public record TrainingJobSpec(
+        String name,
+        String schedule,
+        String dataset,
+        String datasetFormat,
+        Integer epochs,
+        Integer batchSize,
+        Double learningRate,
+        Double warmupEpochs,
+        Long seed,
+        Integer validationSize,
+        Double warmupFraction,
+        Integer epsilonEpochs,
+        Integer calibrationImages,
+        Integer maxStepsPerEpoch) {
+
+    public static final int DEFAULT_EPOCHS = 6;
+
+    /** One field a client must change, and how. */
+    public record FieldProblem(String field, String message) {}
+
+    /** The spec is unusable; nothing was stored. */
+    public static final class InvalidSpecException extends RuntimeException {
+        private final transient List<FieldProblem> problems;
+
+        InvalidSpecException(List<FieldProblem> problems) {
+            super(problems.stream()
+                    .map(p -> p.field() + ": " + p.message())
+                    .reduce((a, b) -> a + "; " + b)
+                    .orElse(""));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<FieldProblem> problems() {
+            return problems;
+        }
+    }
+
+    /** A spec with every default filled in and its dataset read: ready to train. */
+    public record Prepared(TrainingJobSpec spec, TrainingOptions options, Path datasetDirectory, TrainTest data) {
+
+        public String datasetName() {
+            return spec.dataset() == null
+                    ? "fashion-mnist"
+                    : datasetDirectory.getFileName().toString();
+        }
+    }
+
+    public TrainingOptions toOptions() {
+        int epochCount = Objects.requireNonNullElse(epochs, DEFAULT_EPOCHS);
+        TrainingOptions defaults =
+                TrainingOptions.defaults(Objects.requireNonNullElse(schedule, "deps"), Math.max(1, epochCount));
+        return new TrainingOptions(
+                Objects.requireNonNullElse(schedule, "deps").toLowerCase(Locale.ROOT),
+                epochCount,
+                Objects.requireNonNullElse(batchSize, defaults.batchSize()),
+                Objects.requireNonNullElse(learningRate, defaults.learningRate()),
+                Objects.requireNonNullElse(warmupEpochs, defaults.warmupEpochs()),
+                defaults.momentum(),
+                defaults.weightDecay(),
+                defaults.labelSmoothing(),
+                Objects.requireNonNullElse(seed, defaults.seed()),
+                Objects.requireNonNullElse(validationSize, defaults.validationSize()),
+                Objects.requireNonNullElse(warmupFraction, defaults.warmupFraction()),
+                Objects.requireNonNullElse(epsilonEpochs, defaults.epsilonEpochs()),
+                Objects.requireNonNullElse(calibrationImages, defaults.calibrationImages()),
+                Objects.requireNonNullElse(maxStepsPerEpoch, defaults.maxStepsPerEpoch()));
+    }
+
+    /** The same spec with its defaults written out, as it is stored. */
+    public TrainingJobSpec withDefaults() {
+        TrainingOptions o = toOptions();
+        return new TrainingJobSpec(
+                name,
+                o.schedule(),
+                dataset,
+                datasetFormat == null ? "auto" : datasetFormat.toLowerCase(Locale.ROOT),
+                o.epochs(),
+                o.batchSize(),
+                o.learningRate(),
+                o.warmupEpochs(),
+                o.seed(),
+                o.validationSize(),
+                o.warmupFraction(),
+                o.epsilonEpochs(),
+                o.calibrationImages(),
+                o.maxStepsPerEpoch());
+    }
+
+    /**
+     * Checks everything before any work: the settings, the dataset's files, and that the
+     * validation split fits. Throws {@link InvalidSpecException} naming every field at fault.
+     */
+    public Prepared prepare(String datasetEnvironment) {
+        List<FieldProblem> problems = new ArrayList<>();
+        TrainingOptions options = toOptions();
+        for (String violation : options.violations()) {
+            int colon = violation.indexOf(':');
+            problems.add(new FieldProblem(violation.substring(0, colon), violation.substring(colon + 2)));
+        }
+        DatasetFormat format = null;
+        try {
+            format = DatasetFormat.parse(datasetFormat == null ? "auto" : datasetFormat);
+        } catch (DatasetException e) {
+            problems.add(new FieldProblem("datasetFormat", e.getMessage()));
+        }
+        Path directory = null;
+        TrainTest data = null;
+        if (format != null) {
+            try {
+                directory = dataset == null ? Datasets.defaultDatasetDirectory(datasetEnvironment) : Path.of(dataset);
+                data = Datasets.load(directory, format);
+            } catch (DatasetException | java.nio.file.InvalidPathException e) {
+                problems.add(new FieldProblem("dataset", e.getMessage()));
+            }
+        }
+        if (data != null && options.validationSize() >= data.train().size()) {
+            problems.add(new FieldProblem(
+                    "validationSize", "must be smaller than the " + data.train().size() + " training images"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems);
+        }
+        return new Prepared(withDefaults(), options, directory, data);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tailor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.jobs.IdxFixture;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** Training jobs through the API, run by the service's own worker on a small generated dataset. */
+class TrainingJobApiTest extends ApiTestSupport {
+
+    @TempDir
+    static Path datasets;
+
+    static Path dataset;
+
+    @Autowired
+    TrainingJobRepository jobs;
+
+    @BeforeAll
+    static void writeDataset() throws IOException {
+        dataset = IdxFixture.write(datasets.resolve("generated"), 480, 100);
+    }
+
+    /** A small job; {@code override} is JSON fields (with a leading comma) that replace or add to the defaults. */
+    private String tinyJob(String override) {
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("name", "api-tiny");
+        fields.put("dataset", dataset.toString());
+        fields.put("epochs", 2);
+        fields.put("batchSize", 32);
+        fields.put("maxStepsPerEpoch", 3);
+        fields.put("validationSize", 80);
+        fields.put("calibrationImages", 64);
+        fields.put("learningRate", 0.05);
+        JsonNode extra = json.readTree("{" + (override.isEmpty() ? "" : override.substring(1)) + "}");
+        for (String name : extra.propertyNames()) {
+            fields.put(name, extra.get(name));
+        }
+        return json.writeValueAsString(fields);
+    }
+
+    static Stream<Arguments> badJobs() {
+        return Stream.of(
+                Arguments.of(",\"schedule\":\"warp-speed\"", "schedule"),
+                Arguments.of(",\"datasetFormat\":\"tfrecord\"", "datasetFormat"),
+                Arguments.of(",\"epochs\":0", "epochs"),
+                Arguments.of(",\"batchSize\":-4", "batchSize"),
+                Arguments.of(",\"learningRate\":1e9", "learningRate"),
+                Arguments.of(",\"validationSize\":100000", "validationSize"),
+                Arguments.of(",\"warmupFraction\":0", "warmupFraction"),
+                Arguments.of(",\"epochs\":\"six\"", "epochs"),
+                Arguments.of(",\"turbo\":true", "turbo"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badJobs")
+    void aBadJobIsRefusedWithTheFieldNamedAndNothingStored(String extra, String field) {
+        long before = jobs.count();
+        JsonNode problem = problem(postJson("/api/v1/training-jobs", tinyJob(extra)), 400);
+        assertThat(problem.path("errors").valueStream().map(e -> e.path("field").asString()))
+                .contains(field);
+        assertThat(jobs.count()).isEqualTo(before);
+    }
+
+    @Test
+    void aMissingDatasetDirectoryIsNamed() {
+        String body = tinyJob("").replace(dataset.toString(), "/no/such/dataset");
+        JsonNode problem = problem(postJson("/api/v1/training-jobs", body), 400);
+        assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("dataset");
+        assertThat(problem.path("errors").get(0).path("message").asString()).contains("/no/such/dataset");
+    }
+
+    @Test
+    void aJobIsAcceptedTrainedByTheWorkerAndStreamsItsProgress() throws Exception {
+        HttpResponse<String> accepted = postJson("/api/v1/training-jobs", tinyJob(",\"schedule\":\"sandwich\""));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = body(accepted).path("id").asString();
+        assertThat(accepted.headers().firstValue("Location")).contains("/api/v1/training-jobs/" + id);
+        assertThat(body(accepted).path("settings").path("schedule").asString()).isEqualTo("sandwich");
+
+        HttpResponse<String> events = send(HttpRequest.newBuilder(uri("/api/v1/training-jobs/" + id + "/events"))
+                .timeout(Duration.ofMinutes(3))
+                .build());
+        assertThat(events.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(events.body()).contains("event:progress").contains("\"state\":\"succeeded\"");
+
+        JsonNode job = body(get("/api/v1/training-jobs/" + id));
+        assertThat(job.path("state").asString()).isEqualTo("succeeded");
+        assertThat(job.path("progress").path("epochsCompleted").asInt()).isEqualTo(2);
+        assertThat(job.path("progress").path("largest").path("testTop1").asDouble())
+                .isBetween(0.0, 1.0);
+        String supernet = job.path("supernetId").asString();
+        JsonNode registered = body(get("/api/v1/supernets/" + supernet));
+        assertThat(registered.path("state").asString()).isEqualTo("ready");
+        JsonNode subnets = body(get("/api/v1/supernets/" + supernet + "/subnets"));
+        assertThat(subnets.path("totalItems").asInt()).isEqualTo(2);
+        assertThat(subnets.path("items").get(0).path("accuracy").path("test").isNumber())
+                .isTrue();
+        HttpResponse<byte[]> checkpoint = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(uri("/api/v1/artifacts/"
+                                        + job.path("lastCheckpoint").asString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(checkpoint.statusCode()).isEqualTo(200);
+        assertThat(checkpoint.body().length).isGreaterThan(1_000_000);
+    }
+
+    @Test
+    void anUnknownJobIsNotFound() {
+        problem(get("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000"), 404);
+        problem(get("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000/events"), 404);
+    }
+}

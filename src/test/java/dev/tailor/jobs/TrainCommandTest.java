@@ -1,0 +1,204 @@
+package dev.tailor.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.catalogue.EvaluationRepository;
+import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.SubnetCostRepository;
+import dev.tailor.catalogue.SubnetRepository;
+import dev.tailor.catalogue.SupernetRepository;
+import dev.tailor.catalogue.SupernetState;
+import dev.tailor.catalogue.TrainingJob;
+import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.training.Checkpoint;
+import dev.tailor.training.TrainingListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** The train verb against the real catalogue, on a small generated IDX dataset. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"tailor.home=target/test-home/${random.uuid}", "spring.profiles.active=serve"})
+class TrainCommandTest {
+
+    @TempDir
+    static Path datasets;
+
+    static Path dataset;
+
+    @Autowired
+    TrainingJobRunner runner;
+
+    @Autowired
+    TrainingJobRepository jobs;
+
+    @Autowired
+    SupernetRepository supernets;
+
+    @Autowired
+    SubnetRepository subnets;
+
+    @Autowired
+    EvaluationRepository evaluations;
+
+    @Autowired
+    SubnetCostRepository costs;
+
+    @BeforeAll
+    static void writeDataset() throws IOException {
+        dataset = IdxFixture.write(datasets.resolve("generated"), 640, 100);
+    }
+
+    /** Runs the verb with its output captured. */
+    private record Run(int exitCode, String out, String err) {}
+
+    private Run train(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        TrainCommand command = new TrainCommand(
+                runner,
+                jobs,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = command.execute(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] tiny(String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--dataset",
+                dataset.toString(),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "32",
+                "--max-steps-per-epoch",
+                "4",
+                "--validation-size",
+                "100",
+                "--calibration-images",
+                "64",
+                "--lr",
+                "0.05"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    static Stream<Arguments> badInvocations() throws IOException {
+        Path corrupt = Files.createTempDirectory("corrupt-idx");
+        IdxFixture.write(corrupt, 50, 10);
+        Files.write(corrupt.resolve("train-images-idx3-ubyte.gz"), new byte[] {1, 2, 3});
+        Path missing = Files.createTempDirectory("missing-idx");
+        IdxFixture.write(missing, 50, 10);
+        Files.delete(missing.resolve("t10k-labels-idx1-ubyte.gz"));
+        return Stream.of(
+                Arguments.of(new String[] {"--schedule", "warp-speed"}, "--schedule"),
+                Arguments.of(new String[] {"--format", "tfrecord"}, "--format"),
+                Arguments.of(new String[] {"--epochs", "0"}, "--epochs"),
+                Arguments.of(new String[] {"--epochs", "many"}, "--epochs"),
+                Arguments.of(new String[] {"--batch-size", "1000000"}, "--batch-size"),
+                Arguments.of(new String[] {"--lr", "-1"}, "--lr"),
+                Arguments.of(new String[] {"--lr", "500"}, "--lr"),
+                Arguments.of(new String[] {"--validation-size", "100000"}, "--validation-size"),
+                Arguments.of(new String[] {"--warmup-fraction", "1.5"}, "--warmup-fraction"),
+                Arguments.of(new String[] {"--colour", "blue"}, "--colour"),
+                Arguments.of(new String[] {"--epochs"}, "--epochs"),
+                Arguments.of(new String[] {"--dataset", "/no/such/directory"}, "--dataset"),
+                Arguments.of(new String[] {"--dataset", corrupt.toString()}, "--dataset"),
+                Arguments.of(new String[] {"--dataset", missing.toString()}, "--dataset"),
+                Arguments.of(new String[] {"--resume", "not-a-uuid"}, "--resume"),
+                Arguments.of(new String[] {"--resume", "00000000-0000-0000-0000-000000000000"}, "--resume"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badInvocations")
+    void badInputIsRefusedBeforeAnyWorkAndStoresNothing(String[] bad, String flag) {
+        long jobsBefore = jobs.count();
+        long supernetsBefore = supernets.count();
+        List<String> args = new ArrayList<>(List.of(tiny()));
+        // the bad flag comes last, so it overrides the fixture's value of the same flag
+        args.addAll(List.of(bad));
+        Run run = train(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains(flag).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(jobs.count()).isEqualTo(jobsBefore);
+        assertThat(supernets.count()).isEqualTo(supernetsBefore);
+    }
+
+    @Test
+    void aRunRegistersTheSupernetWithItsLargestAndSmallestSubnets() {
+        Run run = train(tiny("--name", "cli-tiny"));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("epoch 2/2 done").contains("registered").contains("test top-1");
+
+        TrainingJob job = jobs.findAll().stream()
+                .filter(j -> TrainingJobRunner.spec(j).name() != null
+                        && TrainingJobRunner.spec(j).name().equals("cli-tiny"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(job.getState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(job.getLastCheckpoint()).hasSize(64);
+        assertThat(job.getProgress()).contains("largest").contains("smallest").contains("testTop1");
+        var supernet = supernets.findById(job.getSupernetId()).orElseThrow();
+        assertThat(supernet.getState()).isEqualTo(SupernetState.READY);
+        assertThat(supernet.getCheckpointSha256()).isEqualTo(job.getLastCheckpoint());
+        var registered = subnets.findAll().stream()
+                .filter(s -> s.getSupernet().getId().equals(supernet.getId()))
+                .toList();
+        assertThat(registered).hasSize(2);
+        assertThat(evaluations.findAll().stream()
+                        .filter(e -> registered.stream()
+                                .anyMatch(s -> s.getId().equals(e.getSubnet().getId()))))
+                .hasSize(4);
+        assertThat(registered)
+                .allSatisfy(s -> assertThat(costs.existsById(s.getId())).isTrue());
+    }
+
+    @Test
+    void anInterruptedRunContinuesFromItsLastCheckpointWhenStartedAgain() {
+        String[] args = tiny("--name", "cli-crash", "--seed", "77");
+        TrainingJobSpec.Prepared prepared =
+                TrainCommand.spec(TrainCommand.parse(args)).prepare(null);
+        TrainingJob job = runner.create(prepared);
+        // the first process dies after its first checkpoint: the job stays RUNNING with that checkpoint
+        List<Integer> checkpoints = new ArrayList<>();
+        runner.run(job.getId(), prepared, new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
+                checkpoints.add(epoch);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return !checkpoints.isEmpty();
+            }
+        });
+        TrainingJob interrupted = jobs.findById(job.getId()).orElseThrow();
+        assertThat(interrupted.getState()).isEqualTo(JobState.RUNNING);
+        assertThat(interrupted.getLastCheckpoint()).isNotNull();
+
+        Run again = train(args);
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("continuing an unfinished run from its last checkpoint");
+        TrainingJob finished = jobs.findById(job.getId()).orElseThrow();
+        assertThat(finished.getState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
+        assertThat(finished.getAttempts()).isEqualTo(2);
+    }
+}
