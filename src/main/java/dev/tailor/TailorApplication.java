@@ -38,7 +38,7 @@ public class TailorApplication {
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
-        if (verb.get().oneShot() && Arrays.stream(rest).anyMatch(TailorApplication::isHelp)) {
+        if (verb.get() == Verb.TRAIN && Arrays.stream(rest).anyMatch(TailorApplication::isHelp)) {
             out.print(dev.tailor.jobs.TrainUsage.TEXT);
             return 0;
         }

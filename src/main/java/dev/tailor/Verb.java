@@ -11,7 +11,8 @@ import java.util.Optional;
 enum Verb {
     SERVE("serve", "REST API, Swagger UI and background workers (the default)"),
     WORKER("worker", "background workers only: no REST API, health endpoints kept for probes"),
-    TRAIN("train", "train a supernet here with a progress bar and register it (train --help)", true);
+    TRAIN("train", "train a supernet here with a progress bar and register it (train --help)", true),
+    BENCH("bench", "measure training throughput and compare schedules; tables in bench/results", true);
 
     private final String cliName;
     private final String summary;

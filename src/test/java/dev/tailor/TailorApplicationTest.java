@@ -40,9 +40,19 @@ class TailorApplicationTest {
     }
 
     @Test
+    void trainHelpPrintsItsFlagsWithoutStartingAnything() {
+        assertThat(run("train", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--schedule").contains("--resume");
+    }
+
+    @Test
     void verbsAreMatchedByName() {
         assertThat(Verb.byName("serve")).contains(Verb.SERVE);
         assertThat(Verb.byName("WORKER")).contains(Verb.WORKER);
+        assertThat(Verb.byName("train")).contains(Verb.TRAIN);
+        assertThat(Verb.byName("bench")).contains(Verb.BENCH);
+        assertThat(Verb.TRAIN.oneShot()).isTrue();
+        assertThat(Verb.SERVE.oneShot()).isFalse();
         assertThat(Verb.byName("train-me")).isEmpty();
     }
 }

@@ -19,7 +19,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"tailor.home=target/test-home/${random.uuid}", "spring.profiles.active=serve"})
+        properties = {
+            "tailor.home=target/test-home/${random.uuid}",
+            "spring.profiles.active=serve",
+            "tailor.bootstrap.enabled=false"
+        })
 abstract class ApiTestSupport {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -11,7 +11,11 @@ import org.springframework.dao.DataIntegrityViolationException;
 /** The schema's own guarantees, against the real PostgreSQL the service uses. */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"tailor.home=target/test-home/${random.uuid}", "spring.profiles.active=serve"})
+        properties = {
+            "tailor.home=target/test-home/${random.uuid}",
+            "spring.profiles.active=serve",
+            "tailor.bootstrap.enabled=false"
+        })
 class CatalogueTest {
 
     @Autowired

@@ -33,7 +33,11 @@ import org.springframework.boot.test.context.SpringBootTest;
 /** The train verb against the real catalogue, on a small generated IDX dataset. */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"tailor.home=target/test-home/${random.uuid}", "spring.profiles.active=serve"})
+        properties = {
+            "tailor.home=target/test-home/${random.uuid}",
+            "spring.profiles.active=serve",
+            "tailor.bootstrap.enabled=false"
+        })
 class TrainCommandTest {
 
     @TempDir

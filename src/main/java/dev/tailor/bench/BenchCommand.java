@@ -1,0 +1,137 @@
+package dev.tailor.bench;
+
+import dev.tailor.data.DatasetException;
+import dev.tailor.data.DatasetFormat;
+import dev.tailor.data.Datasets;
+import dev.tailor.data.TrainTest;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.training.TrainingData;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code tailor bench [training|schedules|all]}: measures on this machine and writes Markdown and
+ * CSV tables under {@code bench/results/}.
+ */
+@Component
+@Profile("bench")
+class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
+
+    static final String USAGE = """
+            usage: tailor bench [training|schedules|all] [--dataset DIR] [--out DIR] [--steps N]
+                                [--epochs N] [--max-steps-per-epoch N] [--batch-size N]
+              training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
+              schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
+            """;
+
+    private static final List<String> FLAGS =
+            List.of("dataset", "out", "steps", "epochs", "max-steps-per-epoch", "batch-size");
+
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+    private int exitCode;
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void run(ApplicationArguments arguments) {
+        exitCode = execute(arguments.getSourceArgs());
+    }
+
+    int execute(String[] args) {
+        String which = "all";
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                if (!List.of("training", "schedules", "all").contains(arg)) {
+                    err.println("tailor bench: unknown benchmark '" + arg + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+                which = arg;
+                continue;
+            }
+            String name = arg.substring(2);
+            if (name.startsWith("spring.") || name.startsWith("tailor.") || name.startsWith("logging.")) {
+                continue;
+            }
+            if (!FLAGS.contains(name) || i + 1 >= args.length) {
+                err.println("tailor bench: "
+                        + (FLAGS.contains(name) ? "--" + name + " needs a value" : "unknown flag --" + name));
+                err.print(USAGE);
+                return 2;
+            }
+            flags.put(name, args[++i]);
+        }
+        int steps;
+        int epochs;
+        int maxSteps;
+        int batch;
+        try {
+            steps = positive(flags, "steps", 20);
+            epochs = positive(flags, "epochs", 4);
+            maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
+            batch = positive(flags, "batch-size", 128);
+        } catch (IllegalArgumentException e) {
+            err.println("tailor bench: " + e.getMessage());
+            return 2;
+        }
+        TrainTest loaded;
+        Path directory;
+        try {
+            directory = flags.containsKey("dataset")
+                    ? Path.of(flags.get("dataset"))
+                    : Datasets.defaultDatasetDirectory(System.getenv("TAILOR_DATASET_DIR"));
+            loaded = Datasets.load(directory, DatasetFormat.AUTO);
+        } catch (DatasetException e) {
+            err.println("tailor bench: --dataset: " + e.getMessage());
+            return 2;
+        }
+        Path results = Path.of(flags.getOrDefault("out", "bench/results"));
+        String name = flags.containsKey("dataset") ? directory.getFileName().toString() : "fashion-mnist";
+        TrainingData data =
+                TrainingData.prepare(name, loaded, Math.min(5000, loaded.train().size() / 10), 1);
+        SearchSpace space = SearchSpace.forInput(data.train().channels());
+        if (which.equals("training") || which.equals("all")) {
+            out.println("bench: training throughput (" + steps + " timed steps each)");
+            BenchReport report = new TrainingThroughputBench(space, data, steps).run();
+            report.write(results, "training-throughput");
+            out.print(report.markdown());
+        }
+        if (which.equals("schedules") || which.equals("all")) {
+            BenchReport report = new ScheduleBench(space, data, epochs, maxSteps, batch).run(out);
+            report.write(results, "schedules");
+            out.print(report.markdown());
+        }
+        out.println("bench: results in " + results.toAbsolutePath());
+        return 0;
+    }
+
+    private static int positive(Map<String, String> flags, String flag, int fallback) {
+        String value = flags.get(flag);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed < 1) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + ": '" + value + "' is not a positive whole number");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.tailor.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.tailor.cost.SubnetCosts;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.space.SubnetPlan;
+import dev.tailor.supernet.StaticSubnet;
+import dev.tailor.supernet.Supernet;
+import dev.tailor.training.Trainer;
+import dev.tailor.training.TrainingData;
+import dev.tailor.training.TrainingListener;
+import dev.tailor.training.TrainingOptions;
+import dev.tailor.training.TrainingProgress;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * Where training time goes on this machine: libtorch's fp32 matrix multiply as the ceiling, the
+ * largest subnet's forward and backward through the elastic supernet and through a static
+ * network of the same weights, and whole training steps (data, all subnets, optimizer) of the
+ * full-model and sandwich phases.
+ */
+final class TrainingThroughputBench {
+
+    private static final int BATCH = 128;
+    private static final int WARMUP = 3;
+
+    private final SearchSpace space;
+    private final TrainingData data;
+    private final int steps;
+
+    TrainingThroughputBench(SearchSpace space, TrainingData data, int steps) {
+        this.space = space;
+        this.data = data;
+        this.steps = steps;
+    }
+
+    BenchReport run() {
+        JniUtils.setGradMode(false);
+        BenchReport report = new BenchReport(
+                "Training throughput", List.of("what", "images/s", "achieved GFLOP/s", "ms per step", "notes"));
+        int classes = data.train().numClasses();
+        long largestMacs = macs(space.largest(), classes);
+        double matmul = matmulGflops(1024);
+        report.row("libtorch fp32 matmul 1024x1024", "-", matmul, "-", "the same engine's dense ceiling");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            Supernet supernet = Supernet.create(space, classes, manager);
+            NDArray images = manager.randomNormal(
+                    new Shape(BATCH, space.inputChannels(), space.maxResolution(), space.maxResolution()));
+            NDArray labels = manager.randomInteger(0, classes, new Shape(BATCH), ai.djl.ndarray.types.DataType.INT32);
+            supernet.setActiveSubnet(space.largest());
+            ParameterStore store = new ParameterStore();
+            double elastic = forwardBackward(() -> supernet.logits(store, images, true, false), labels);
+            report.row(
+                    "largest subnet through the elastic supernet, forward+backward",
+                    BATCH / elastic,
+                    gflops(largestMacs, BATCH / elastic),
+                    elastic * 1000,
+                    "no optimizer, no data loading");
+            try (StaticSubnet fixed = StaticSubnet.extract(supernet, space.largest(), manager)) {
+                for (NDArray weight : fixed.weights()) {
+                    weight.setRequiresGradient(true);
+                }
+                double plain = forwardBackward(() -> fixed.logits(images, true), labels);
+                report.row(
+                        "same network as a static DJL model, forward+backward",
+                        BATCH / plain,
+                        gflops(largestMacs, BATCH / plain),
+                        plain * 1000,
+                        String.format(java.util.Locale.ROOT, "elastic/static time %.2f", elastic / plain));
+            }
+        }
+        double fullStep = trainerStep("deps", 1);
+        report.row(
+                "trainer step, full-model phase (largest only)",
+                BATCH / fullStep,
+                gflops(largestMacs, BATCH / fullStep),
+                fullStep * 1000,
+                "data, augmentation, optimizer included");
+        double sandwichStep = trainerStep("sandwich", 1);
+        long sandwichMacs = largestMacs + macs(space.smallest(), classes) + 2 * meanRandomMacs(classes);
+        report.row(
+                "trainer step, sandwich (largest + smallest + 2 random)",
+                BATCH / sandwichStep,
+                gflops(sandwichMacs, BATCH / sandwichStep),
+                sandwichStep * 1000,
+                "FLOPs from the expected MACs of the four subnets");
+        report.note(String.format(
+                java.util.Locale.ROOT,
+                "Batch %d at %dx%d; %d timed steps after %d warm-up steps. Largest subnet: %d MACs per image."
+                        + " Achieved GFLOP/s counts a training step as 3x the forward pass's 2 FLOPs per MAC.",
+                BATCH,
+                space.maxResolution(),
+                space.maxResolution(),
+                steps,
+                WARMUP,
+                largestMacs));
+        return report;
+    }
+
+    private long macs(SubnetConfig config, int classes) {
+        return SubnetCosts.of(SubnetPlan.of(space, config, classes)).macs();
+    }
+
+    private long meanRandomMacs(int classes) {
+        Random random = new Random(7);
+        long sum = 0;
+        for (int i = 0; i < 1000; i++) {
+            sum += macs(space.sample(random), classes);
+        }
+        return sum / 1000;
+    }
+
+    private static double gflops(long macsPerImage, double imagesPerSecond) {
+        return 6.0 * macsPerImage * imagesPerSecond / 1e9;
+    }
+
+    /** Seconds per forward+backward of a batch. */
+    private double forwardBackward(Supplier<NDArray> logits, NDArray labels) {
+        long start = 0;
+        for (int i = 0; i < WARMUP + steps; i++) {
+            if (i == WARMUP) {
+                start = System.nanoTime();
+            }
+            try (NDManager step = labels.getManager().newSubManager();
+                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out = logits.get();
+                out.attach(step);
+                NDArray loss = out.logSoftmax(1)
+                        .mul(labels.oneHot((int) out.getShape().get(1)))
+                        .sum()
+                        .neg();
+                loss.attach(step);
+                collector.backward(loss);
+            }
+        }
+        return (System.nanoTime() - start) / 1e9 / steps;
+    }
+
+    private static double matmulGflops(int n) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray a = manager.randomNormal(new Shape(n, n));
+            NDArray b = manager.randomNormal(new Shape(n, n));
+            for (int i = 0; i < WARMUP; i++) {
+                a.matMul(b).close();
+            }
+            int repeats = 10;
+            long start = System.nanoTime();
+            for (int i = 0; i < repeats; i++) {
+                a.matMul(b).close();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9 / repeats;
+            return 2.0 * n * n * n / seconds / 1e9;
+        }
+    }
+
+    /** Seconds per trainer step of a schedule's first phase, timed after the warm-up steps. */
+    private double trainerStep(String schedule, int epochs) {
+        TrainingOptions options = TrainingOptions.defaults(schedule, epochs)
+                .withBatchSize(BATCH)
+                .withLimits(data.validation().size(), 200, WARMUP + steps);
+        long[] timing = new long[2];
+        try (Trainer trainer = new Trainer(space, data, options)) {
+            trainer.train(new TrainingListener() {
+                @Override
+                public void onProgress(TrainingProgress progress) {
+                    if (progress.globalStep() == WARMUP) {
+                        timing[0] = System.nanoTime();
+                    } else if (progress.globalStep() == WARMUP + steps) {
+                        timing[1] = System.nanoTime();
+                    }
+                }
+            });
+        }
+        return (timing[1] - timing[0]) / 1e9 / steps;
+    }
+}
