@@ -44,6 +44,7 @@ final class TrainingThroughputBench {
     }
 
     BenchReport run() {
+        Engine.getInstance();
         JniUtils.setGradMode(false);
         BenchReport report = new BenchReport(
                 "Training throughput", List.of("what", "images/s", "achieved GFLOP/s", "ms per step", "notes"));

@@ -1,5 +1,6 @@
 package dev.tailor.training;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -13,6 +14,7 @@ final class GradMode {
     private GradMode() {}
 
     static void offForThisThread() {
+        Engine.getInstance(); // loads the native library before the first native call
         JniUtils.setGradMode(false);
     }
 }
