@@ -59,7 +59,7 @@ final class TrainingThroughputBench {
                     new Shape(BATCH, space.inputChannels(), space.maxResolution(), space.maxResolution()));
             NDArray labels = manager.randomInteger(0, classes, new Shape(BATCH), ai.djl.ndarray.types.DataType.INT32);
             supernet.setActiveSubnet(space.largest());
-            ParameterStore store = new ParameterStore();
+            ParameterStore store = new ParameterStore(manager, false);
             double elastic = forwardBackward(() -> supernet.logits(store, images, true, false), labels);
             report.row(
                     "largest subnet through the elastic supernet, forward+backward",

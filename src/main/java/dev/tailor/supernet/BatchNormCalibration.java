@@ -23,8 +23,8 @@ public final class BatchNormCalibration {
         List<DynamicBatchNorm> norms = supernet.batchNorms();
         norms.forEach(DynamicBatchNorm::beginCalibration);
         try {
-            ParameterStore store = new ParameterStore();
             for (NDArray batch : batches) {
+                ParameterStore store = new ParameterStore(batch.getManager(), false);
                 // results belong to the batch's manager and are released with it
                 supernet.logits(store, batch, false, false);
             }

@@ -12,9 +12,11 @@ public record ChannelPermutation(Parameter parameter, int axis, int[] order) {
 
     /** {@code array} reordered along {@code axis}: result[..., i, ...] = array[..., order[i], ...]. */
     public NDArray apply(NDArray array) {
-        NDArray index = array.getManager().create(order).toType(ai.djl.ndarray.types.DataType.INT64, false);
         String selector = axis == 0 ? "{}" : ":, {}";
-        return array.get(new NDIndex(selector, index));
+        try (NDArray positions = array.getManager().create(order);
+                NDArray index = positions.toType(ai.djl.ndarray.types.DataType.INT64, false)) {
+            return array.get(new NDIndex(selector, index));
+        }
     }
 
     /** Reorders {@code array} in place (its identity and gradient flag stay). */

@@ -78,7 +78,6 @@ final class Evaluator {
     double top1(ImageBatches split, SubnetConfig config) {
         supernet.setActiveSubnet(config);
         ImageDataset dataset = split.data();
-        ParameterStore store = new ParameterStore();
         long correct = 0;
         for (int start = 0; start < dataset.size(); start += BATCH) {
             int[] rows = new int[Math.min(BATCH, dataset.size() - start)];
@@ -87,6 +86,7 @@ final class Evaluator {
             }
             try (NDManager manager = NDManager.newBaseManager()) {
                 NDArray images = split.images(manager, split.prepare(rows, null), config.resolution());
+                ParameterStore store = new ParameterStore(manager, false);
                 int[] predicted = supernet.logits(store, images, false, false)
                         .argMax(1)
                         .toType(ai.djl.ndarray.types.DataType.INT32, false)

@@ -36,8 +36,8 @@ public final class Trainer implements AutoCloseable {
     private final NesterovSgd optimizer;
     private final Schedule schedule;
     private final ImageBatches trainBatches;
+    private final ParameterStore store;
     private final int stepsPerEpoch;
-    private final ParameterStore store = new ParameterStore();
 
     private Supernet teacher;
     private int nextEpoch;
@@ -56,6 +56,7 @@ public final class Trainer implements AutoCloseable {
         this.data = data;
         this.options = options;
         this.manager = NDManager.newBaseManager();
+        this.store = new ParameterStore(manager, false);
         GradMode.offForThisThread();
         Engine.getInstance().setRandomSeed((int) options.seed());
         this.supernet = Supernet.create(space, data.train().numClasses(), manager);
