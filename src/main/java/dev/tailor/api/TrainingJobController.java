@@ -119,10 +119,7 @@ class TrainingJobController {
                     + " fails stores nothing. Omitted fields take their defaults: schedule deps, 6 epochs, batch 128,"
                     + " the default Fashion-MNIST dataset.")
     ResponseEntity<TrainingJobResponse> create(@RequestBody(required = false) TrainingJobSpec request) {
-        TrainingJobSpec spec = Objects.requireNonNullElse(
-                request,
-                new TrainingJobSpec(
-                        null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+        TrainingJobSpec spec = Objects.requireNonNullElse(request, TrainingJobSpec.allDefaults(null));
         TrainingJobSpec.Prepared prepared;
         try {
             prepared = spec.prepare(System.getenv("TAILOR_DATASET_DIR"));

@@ -2,4 +2,7 @@ package dev.tailor.catalogue;
 
 import org.springframework.data.jpa.repository.JpaRepository;
 
-public interface EvaluationRepository extends JpaRepository<Evaluation, Long> {}
+public interface EvaluationRepository extends JpaRepository<Evaluation, Long> {
+
+    boolean existsBySubnetId(Long subnetId);
+}

@@ -33,6 +33,9 @@ public class Subnet {
     @Column(updatable = false)
     private OffsetDateTime createdAt = OffsetDateTime.now();
 
+    @Column(name = "onnx_sha256", length = 64)
+    private String onnxSha256;
+
     protected Subnet() {}
 
     /** @param canonicalConfigJson the config in canonical form: its bytes are what the hash names */
@@ -40,6 +43,15 @@ public class Subnet {
         this.supernet = supernet;
         this.config = canonicalConfigJson;
         this.configSha256 = Artifact.sha256(canonicalConfigJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The newest exported ONNX model's artifact; null until the subnet is exported. */
+    public String getOnnxSha256() {
+        return onnxSha256;
+    }
+
+    public void setOnnxSha256(String onnxSha256) {
+        this.onnxSha256 = onnxSha256;
     }
 
     public Long getId() {

@@ -7,4 +7,6 @@ import org.springframework.data.jpa.repository.JpaRepository;
 public interface TrainingJobRepository extends JpaRepository<TrainingJob, UUID> {
 
     List<TrainingJob> findByStateOrderByCreatedAtDesc(JobState state);
+
+    java.util.Optional<TrainingJob> findFirstBySupernetIdOrderByCreatedAtDesc(UUID supernetId);
 }

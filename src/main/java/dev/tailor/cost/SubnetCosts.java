@@ -3,6 +3,8 @@ package dev.tailor.cost;
 import dev.tailor.space.SubnetPlan;
 import dev.tailor.space.SubnetPlan.Block;
 import dev.tailor.space.SubnetPlan.ConvLayer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a subnet costs, counted from its plan as the exported model runs it (batch 1, float32):
@@ -12,9 +14,13 @@ import dev.tailor.space.SubnetPlan.ConvLayer;
  *       activations, pooling, BN and element-wise products are not counted);
  *   <li>params: weights and biases of the deployed model, where every BN is folded into its
  *       convolution's bias;
- *   <li>peak activation bytes: the largest sum of tensors alive at once while one layer runs
- *       (its input, its output and a residual block's input kept for the shortcut).
+ *   <li>peak activation bytes: the largest total of tensors alive while one node of the exported
+ *       graph runs (produced by then and still to be read, the input image and the logits
+ *       included, no buffer shared between tensors), walking the nodes in the exported order.
  * </ul>
+ *
+ * The node sequence here mirrors the exporter's graph node for node; a test recounts all three
+ * figures from exported ONNX files.
  */
 public record SubnetCosts(long macs, long params, long peakActivationBytes) {
 
@@ -23,63 +29,108 @@ public record SubnetCosts(long macs, long params, long peakActivationBytes) {
     public static SubnetCosts of(SubnetPlan plan) {
         Counter counter = new Counter();
         ConvLayer stem = plan.stem();
-        counter.conv(stem.inChannels(), stem.outChannels(), stem.kernel(), 1, stem.outputSize(), true);
-        counter.live(act(stem.inChannels(), stem.inputSize()) + act(stem.outChannels(), stem.outputSize()));
-        block(counter, plan.firstBlock());
+        int x = counter.input(act(stem.inChannels(), stem.inputSize()));
+        x = counter.conv(x, stem.inChannels(), stem.outChannels(), stem.kernel(), 1, stem.outputSize(), true);
+        x = counter.elementwise(x);
+        x = block(counter, x, plan.firstBlock());
         for (Block block : plan.blocks()) {
-            block(counter, block);
+            x = block(counter, x, block);
         }
         SubnetPlan.HeadLayers head = plan.head();
-        counter.conv(head.inChannels(), head.finalExpand(), 1, 1, head.inputSize(), true);
-        counter.live(act(head.inChannels(), head.inputSize()) + act(head.finalExpand(), head.inputSize()));
-        counter.conv(head.finalExpand(), head.featureMix(), 1, 1, 1, false);
-        counter.conv(head.featureMix(), plan.numClasses(), 1, 1, 1, true);
-        counter.live(act(head.finalExpand(), head.inputSize()) + act(head.finalExpand(), 1));
-        return new SubnetCosts(counter.macs, counter.params, counter.peakFloats * FLOAT_BYTES);
+        x = counter.conv(x, head.inChannels(), head.finalExpand(), 1, 1, head.inputSize(), true);
+        x = counter.elementwise(x);
+        x = counter.node(head.finalExpand(), x); // global average pool
+        x = counter.conv(x, head.finalExpand(), head.featureMix(), 1, 1, 1, false);
+        x = counter.elementwise(x);
+        x = counter.elementwise(x); // flatten
+        x = counter.conv(x, head.featureMix(), plan.numClasses(), 1, 1, 1, true);
+        return new SubnetCosts(counter.macs, counter.params, counter.peakFloats(x) * FLOAT_BYTES);
     }
 
-    private static void block(Counter counter, Block block) {
-        long kept = block.residual() ? act(block.inChannels(), block.inputSize()) : 0;
+    private static int block(Counter counter, int input, Block block) {
+        int x = input;
         if (block.hasExpandConv()) {
-            counter.conv(block.inChannels(), block.midChannels(), 1, 1, block.inputSize(), true);
-            counter.live(act(block.inChannels(), block.inputSize()) + act(block.midChannels(), block.inputSize()));
+            x = counter.conv(x, block.inChannels(), block.midChannels(), 1, 1, block.inputSize(), true);
+            x = counter.elementwise(x);
         }
-        counter.conv(
+        x = counter.conv(
+                x,
                 block.midChannels(),
                 block.midChannels(),
                 block.kernel(),
                 block.midChannels(),
                 block.outputSize(),
                 true);
-        counter.live(kept + act(block.midChannels(), block.inputSize()) + act(block.midChannels(), block.outputSize()));
+        x = counter.elementwise(x);
         if (block.se()) {
-            counter.conv(block.midChannels(), block.seChannels(), 1, 1, 1, true);
-            counter.conv(block.seChannels(), block.midChannels(), 1, 1, 1, true);
-            counter.live(kept + 2L * act(block.midChannels(), block.outputSize()));
+            int pooled = counter.node(block.midChannels(), x);
+            int hidden = counter.conv(pooled, block.midChannels(), block.seChannels(), 1, 1, 1, true);
+            hidden = counter.elementwise(hidden);
+            int gate = counter.conv(hidden, block.seChannels(), block.midChannels(), 1, 1, 1, true);
+            gate = counter.elementwise(gate);
+            x = counter.node(act(block.midChannels(), block.outputSize()), x, gate);
         }
-        counter.conv(block.midChannels(), block.outChannels(), 1, 1, block.outputSize(), true);
-        counter.live(
-                kept + act(block.midChannels(), block.outputSize()) + act(block.outChannels(), block.outputSize()));
+        x = counter.conv(x, block.midChannels(), block.outChannels(), 1, 1, block.outputSize(), true);
+        return block.residual() ? counter.node(act(block.outChannels(), block.outputSize()), x, input) : x;
     }
 
     private static long act(int channels, int size) {
         return (long) channels * size * size;
     }
 
+    /** MACs and parameters as nodes are added, and every tensor's size, maker and last reader. */
     private static final class Counter {
         long macs;
         long params;
-        long peakFloats;
+        private final List<Long> floats = new ArrayList<>();
+        private final List<Integer> madeAt = new ArrayList<>();
+        private final List<Integer> lastReadAt = new ArrayList<>();
+        private int nodes;
+
+        int input(long size) {
+            return tensor(size, -1);
+        }
 
         /** A convolution (or, at size 1, a fully connected layer) with {@code groups} groups. */
-        void conv(int in, int out, int kernel, int groups, int outputSize, boolean bias) {
+        int conv(int x, int in, int out, int kernel, int groups, int outputSize, boolean bias) {
             long weights = (long) out * (in / groups) * kernel * kernel;
             macs += weights * outputSize * outputSize;
             params += weights + (bias ? out : 0);
+            return node(act(out, outputSize), x);
         }
 
-        void live(long floats) {
-            peakFloats = Math.max(peakFloats, floats);
+        /** A node whose output has its input's size (activation, flatten). */
+        int elementwise(int x) {
+            return node(floats.get(x), x);
+        }
+
+        int node(long outputFloats, int... inputs) {
+            for (int input : inputs) {
+                lastReadAt.set(input, nodes);
+            }
+            return tensor(outputFloats, nodes++);
+        }
+
+        private int tensor(long size, int node) {
+            floats.add(size);
+            madeAt.add(node);
+            lastReadAt.add(node);
+            return floats.size() - 1;
+        }
+
+        long peakFloats(int output) {
+            lastReadAt.set(output, nodes);
+            long peak = 0;
+            for (int node = 0; node < nodes; node++) {
+                long live = 0;
+                for (int t = 0; t < floats.size(); t++) {
+                    if (madeAt.get(t) <= node && lastReadAt.get(t) >= node) {
+                        live += floats.get(t);
+                    }
+                }
+                peak = Math.max(peak, live);
+            }
+            return peak;
         }
     }
 }

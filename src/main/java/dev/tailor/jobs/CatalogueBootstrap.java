@@ -46,8 +46,7 @@ class CatalogueBootstrap {
         if (supernets.count() > 0 || jobs.count() > 0) {
             return;
         }
-        TrainingJobSpec spec = new TrainingJobSpec(
-                "bootstrap", null, null, null, null, null, null, null, null, null, null, null, null, null);
+        TrainingJobSpec spec = TrainingJobSpec.allDefaults("bootstrap");
         try {
             TrainingJob job = runner.create(spec.prepare(System.getenv("TAILOR_DATASET_DIR")));
             TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());

@@ -3,7 +3,6 @@ package dev.tailor.jobs;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
-import dev.tailor.training.SubnetAccuracy;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,13 +101,20 @@ class TrainCommand implements ApplicationRunner, ExitCodeGenerator {
             return 1;
         }
         out.println("supernet " + outcome.supernetId() + " registered");
-        for (SubnetAccuracy accuracy : outcome.accuracy()) {
-            out.printf(
-                    Locale.ROOT,
-                    "  %s validation top-1 %.4f, test top-1 %.4f%n",
-                    accuracy.config().canonicalJson(),
-                    accuracy.validationTop1(),
-                    accuracy.testTop1());
+        outcome.accuracy()
+                .forEach((role, accuracy) -> out.printf(
+                        Locale.ROOT,
+                        "  %-8s %s validation top-1 %.4f, test top-1 %.4f%n",
+                        role,
+                        accuracy.config().canonicalJson(),
+                        accuracy.validationTop1(),
+                        accuracy.testTop1()));
+        if (outcome.scheduleReport().containsKey("optimalDepth")) {
+            Map<String, Object> report = outcome.scheduleReport();
+            out.println("  optimal depth: level " + report.get("optimalDepth") + " of " + report.get("depthLevels")
+                    + (Boolean.TRUE.equals(report.get("converged"))
+                            ? " (converged)"
+                            : " (the epoch budget ended before fine-tuning converged)"));
         }
         return 0;
     }
@@ -155,6 +161,8 @@ class TrainCommand implements ApplicationRunner, ExitCodeGenerator {
         FLAGS.put("epsilon-epochs", "epsilonEpochs");
         FLAGS.put("calibration-images", "calibrationImages");
         FLAGS.put("max-steps-per-epoch", "maxStepsPerEpoch");
+        FLAGS.put("target-accuracy", "targetAccuracy");
+        FLAGS.put("patience", "patience");
         FLAGS.put("name", "name");
         FLAGS.put("resume", "resume");
     }
@@ -218,7 +226,9 @@ class TrainCommand implements ApplicationRunner, ExitCodeGenerator {
                 number(flags, "warmup-fraction", Double::valueOf),
                 number(flags, "epsilon-epochs", Integer::valueOf),
                 number(flags, "calibration-images", Integer::valueOf),
-                number(flags, "max-steps-per-epoch", Integer::valueOf));
+                number(flags, "max-steps-per-epoch", Integer::valueOf),
+                number(flags, "target-accuracy", Double::valueOf),
+                number(flags, "patience", Integer::valueOf));
     }
 
     private static <T> T number(Map<String, String> flags, String flag, Function<String, T> parser) {

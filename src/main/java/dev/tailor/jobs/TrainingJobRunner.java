@@ -28,7 +28,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -96,7 +98,12 @@ public class TrainingJobRunner {
     }
 
     /** How a run ended. */
-    public record Outcome(JobState state, UUID supernetId, List<SubnetAccuracy> accuracy, String error) {}
+    public record Outcome(
+            JobState state,
+            UUID supernetId,
+            Map<String, SubnetAccuracy> accuracy,
+            Map<String, Object> scheduleReport,
+            String error) {}
 
     /** Trains the job in this thread; {@code console} also hears progress (the CLI's bar). */
     public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
@@ -130,7 +137,7 @@ public class TrainingJobRunner {
     private Outcome runLocked(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
         TrainingJob job = jobs.findById(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
         if (job.isFinished()) {
-            return new Outcome(job.getState(), job.getSupernetId(), List.of(), job.getError());
+            return new Outcome(job.getState(), job.getSupernetId(), Map.of(), Map.of(), job.getError());
         }
         TrainingJobSpec.Prepared prepared =
                 preloaded != null ? preloaded : spec(job).prepare(System.getenv("TAILOR_DATASET_DIR"));
@@ -168,16 +175,24 @@ public class TrainingJobRunner {
             JobListener listener = new JobListener(jobId, console);
             if (!trainer.train(listener)) {
                 // stopped on request: the job stays RUNNING with its last checkpoint, ready to continue
-                return new Outcome(JobState.RUNNING, supernetId, List.of(), "stopped before the end");
+                return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), "stopped before the end");
             }
-            List<SubnetAccuracy> accuracy = trainer.evaluate(List.of(space.largest(), space.smallest()));
-            register(jobId, supernetId, space, data.train().numClasses(), accuracy);
-            return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, null);
+            Map<String, SubnetConfig> reported = trainer.reportedSubnets();
+            List<SubnetConfig> distinct = List.copyOf(new LinkedHashSet<>(reported.values()));
+            Map<SubnetConfig, SubnetAccuracy> measured = new HashMap<>();
+            for (SubnetAccuracy result : trainer.evaluate(distinct)) {
+                measured.put(result.config(), result);
+            }
+            Map<String, SubnetAccuracy> accuracy = new LinkedHashMap<>();
+            reported.forEach((role, config) -> accuracy.put(role, measured.get(config)));
+            Map<String, Object> scheduleReport = trainer.scheduleReport();
+            register(jobId, supernetId, space, data.train().numClasses(), accuracy, scheduleReport);
+            return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, scheduleReport, null);
         } catch (RuntimeException e) {
             log.error("Training job {} failed", jobId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             fail(jobId, supernetId, error);
-            return new Outcome(JobState.FAILED, supernetId, List.of(), error);
+            return new Outcome(JobState.FAILED, supernetId, Map.of(), Map.of(), error);
         }
     }
 
@@ -192,12 +207,17 @@ public class TrainingJobRunner {
     }
 
     private void register(
-            UUID jobId, UUID supernetId, SearchSpace space, int numClasses, List<SubnetAccuracy> accuracy) {
+            UUID jobId,
+            UUID supernetId,
+            SearchSpace space,
+            int numClasses,
+            Map<String, SubnetAccuracy> accuracy,
+            Map<String, Object> scheduleReport) {
         transactions.executeWithoutResult(status -> {
             TrainingJob job = jobs.findById(jobId).orElseThrow();
             Supernet supernet = supernets.findById(supernetId).orElseThrow();
             supernet.markReady(job.getLastCheckpoint());
-            for (SubnetAccuracy result : accuracy) {
+            for (SubnetAccuracy result : new LinkedHashSet<>(accuracy.values())) {
                 SubnetConfig config = result.config();
                 Subnet subnet = subnets.findBySupernetIdAndConfigSha256(supernetId, config.sha256())
                         .orElseGet(() -> subnets.save(new Subnet(supernet, config.canonicalJson())));
@@ -210,8 +230,10 @@ public class TrainingJobRunner {
                 }
             }
             Map<String, Object> progress = readProgress(job);
-            progress.put("largest", summary(accuracy.get(0)));
-            progress.put("smallest", summary(accuracy.get(1)));
+            accuracy.forEach((role, result) -> progress.put(role, summary(result)));
+            if (!scheduleReport.isEmpty()) {
+                progress.put("schedule", scheduleReport);
+            }
             job.setProgress(JSON.writeValueAsString(progress));
             job.setState(JobState.SUCCEEDED);
         });

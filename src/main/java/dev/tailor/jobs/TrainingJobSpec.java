@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param dataset a dataset directory; absent for the default (Fashion-MNIST from
  *     {@code TAILOR_DATASET_DIR} or {@code /usr/share/datasets/fashion-mnist})
  * @param datasetFormat idx, cifar10, cifar100, image-folder or auto (the default)
+ * @param targetAccuracy depth-expansion: validation top-1 (0..1) at which depth stops growing
+ * @param patience depth-expansion: epochs without improvement that count as converged (ODN: 23)
  */
 public record TrainingJobSpec(
         String name,
@@ -33,9 +35,17 @@ public record TrainingJobSpec(
         Double warmupFraction,
         Integer epsilonEpochs,
         Integer calibrationImages,
-        Integer maxStepsPerEpoch) {
+        Integer maxStepsPerEpoch,
+        Double targetAccuracy,
+        Integer patience) {
 
     public static final int DEFAULT_EPOCHS = 6;
+
+    /** A spec that leaves everything at its default. */
+    public static TrainingJobSpec allDefaults(String name) {
+        return new TrainingJobSpec(
+                name, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
 
     /** One field a client must change, and how. */
     public record FieldProblem(String field, String message) {}
@@ -85,7 +95,9 @@ public record TrainingJobSpec(
                 Objects.requireNonNullElse(warmupFraction, defaults.warmupFraction()),
                 Objects.requireNonNullElse(epsilonEpochs, defaults.epsilonEpochs()),
                 Objects.requireNonNullElse(calibrationImages, defaults.calibrationImages()),
-                Objects.requireNonNullElse(maxStepsPerEpoch, defaults.maxStepsPerEpoch()));
+                Objects.requireNonNullElse(maxStepsPerEpoch, defaults.maxStepsPerEpoch()),
+                Objects.requireNonNullElse(targetAccuracy, defaults.targetAccuracy()),
+                Objects.requireNonNullElse(patience, defaults.patience()));
     }
 
     /** The same spec with its defaults written out, as it is stored. */
@@ -105,7 +117,9 @@ public record TrainingJobSpec(
                 o.warmupFraction(),
                 o.epsilonEpochs(),
                 o.calibrationImages(),
-                o.maxStepsPerEpoch());
+                o.maxStepsPerEpoch(),
+                o.targetAccuracy(),
+                o.patience());
     }
 
     /**

@@ -31,6 +31,9 @@ public final class StaticSubnet implements AutoCloseable {
             NDArray var,
             Activation activation) {}
 
+    /** The epsilon every batch norm adds to the variance (PyTorch's default). */
+    public static final float BATCH_NORM_EPSILON = DynamicBatchNorm.EPSILON;
+
     public record SqueezeExcite(NDArray reduceWeight, NDArray reduceBias, NDArray expandWeight, NDArray expandBias) {}
 
     public record Block(ConvNorm expand, ConvNorm depthwise, SqueezeExcite se, ConvNorm project, boolean residual) {}
@@ -103,8 +106,8 @@ public final class StaticSubnet implements AutoCloseable {
                 List.copyOf(blocks),
                 finalExpand,
                 copy.of(supernet.featureMix().weight().getArray()),
-                copy.of(supernet.classifierWeight().getArray()),
-                copy.of(supernet.classifierBias().getArray()));
+                copy.of(supernet.classifierWeight(config).getArray()),
+                copy.of(supernet.classifierBias(config).getArray()));
     }
 
     public SubnetPlan plan() {

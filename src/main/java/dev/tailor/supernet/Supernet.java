@@ -34,13 +34,25 @@ public final class Supernet extends ElasticBlock {
     private final DynamicConv finalExpand;
     private final DynamicBatchNorm finalExpandNorm;
     private final DynamicConv featureMix;
-    private final Parameter classifierWeight;
-    private final Parameter classifierBias;
+    private final List<Parameter> classifierWeights = new ArrayList<>();
+    private final List<Parameter> classifierBiases = new ArrayList<>();
 
     private SubnetConfig active;
     private int[] activeDepths;
 
     public Supernet(SearchSpace space, int numClasses) {
+        this(space, numClasses, 1);
+    }
+
+    /**
+     * @param exitHeads 1 for one classifier shared by every subnet (OFA); {@link #exitHeadsPerDepth}
+     *     for one classifier per total depth (ODN's exit head per depth level)
+     */
+    public Supernet(SearchSpace space, int numClasses, int exitHeads) {
+        if (exitHeads != 1 && exitHeads != exitHeadsPerDepth(space)) {
+            throw new IllegalArgumentException("a supernet of " + space.name() + " has 1 or " + exitHeadsPerDepth(space)
+                    + " exit heads, not " + exitHeads);
+        }
         this.space = space;
         this.numClasses = numClasses;
         SearchSpace.Stem stemSpec = space.stem();
@@ -95,23 +107,32 @@ public final class Supernet extends ElasticBlock {
                         .setChannels(space.head().finalExpand(), space.head().featureMix())
                         .build());
         float bound = (float) (1 / Math.sqrt(space.head().featureMix()));
-        classifierWeight = addParameter(Parameter.builder()
-                .setName("classifierWeight")
-                .setType(Parameter.Type.WEIGHT)
-                .optInitializer(new UniformInitializer(bound))
-                .optShape(new Shape(numClasses, space.head().featureMix()))
-                .build());
-        classifierBias = addParameter(Parameter.builder()
-                .setName("classifierBias")
-                .setType(Parameter.Type.BIAS)
-                .optShape(new Shape(numClasses))
-                .build());
+        for (int head = 0; head < exitHeads; head++) {
+            // head 0 keeps the single-head names, so one-head checkpoints read the same either way
+            String suffix = head == 0 ? "" : String.valueOf(head);
+            classifierWeights.add(addParameter(Parameter.builder()
+                    .setName("classifierWeight" + suffix)
+                    .setType(Parameter.Type.WEIGHT)
+                    .optInitializer(new UniformInitializer(bound))
+                    .optShape(new Shape(numClasses, space.head().featureMix()))
+                    .build()));
+            classifierBiases.add(addParameter(Parameter.builder()
+                    .setName("classifierBias" + suffix)
+                    .setType(Parameter.Type.BIAS)
+                    .optShape(new Shape(numClasses))
+                    .build()));
+        }
         setActiveSubnet(space.largest());
     }
 
     /** Builds the supernet with fresh weights on {@code manager}. */
     public static Supernet create(SearchSpace space, int numClasses, NDManager manager) {
-        Supernet supernet = new Supernet(space, numClasses);
+        return create(space, numClasses, 1, manager);
+    }
+
+    /** Builds the supernet with {@code exitHeads} classifiers and fresh weights on {@code manager}. */
+    public static Supernet create(SearchSpace space, int numClasses, int exitHeads, NDManager manager) {
+        Supernet supernet = new Supernet(space, numClasses, exitHeads);
         supernet.initialize(
                 manager,
                 DataType.FLOAT32,
@@ -125,6 +146,25 @@ public final class Supernet extends ElasticBlock {
 
     public int numClasses() {
         return numClasses;
+    }
+
+    /** One exit head for every total block count a subnet can have. */
+    public static int exitHeadsPerDepth(SearchSpace space) {
+        int minDepth = space.depths().get(0);
+        return space.stages().size() * (space.maxDepth() - minDepth) + 1;
+    }
+
+    public int exitHeads() {
+        return classifierWeights.size();
+    }
+
+    /** The exit head {@code config} classifies with: by its total depth when there is one per depth. */
+    public int exitHead(SubnetConfig config) {
+        if (classifierWeights.size() == 1) {
+            return 0;
+        }
+        int blocks = config.depths().stream().mapToInt(Integer::intValue).sum();
+        return blocks - space.stages().size() * space.depths().get(0);
     }
 
     public SubnetConfig activeSubnet() {
@@ -171,7 +211,11 @@ public final class Supernet extends ElasticBlock {
         if (training && dropout && space.dropout() > 0) {
             x = Dropout.dropout(x, (float) space.dropout(), true).singletonOrThrow();
         }
-        return Linear.linear(x, value(store, classifierWeight, x, training), value(store, classifierBias, x, training))
+        int head = exitHead(active);
+        return Linear.linear(
+                        x,
+                        value(store, classifierWeights.get(head), x, training),
+                        value(store, classifierBiases.get(head), x, training))
                 .singletonOrThrow();
     }
 
@@ -209,12 +253,12 @@ public final class Supernet extends ElasticBlock {
         return featureMix;
     }
 
-    Parameter classifierWeight() {
-        return classifierWeight;
+    Parameter classifierWeight(SubnetConfig config) {
+        return classifierWeights.get(exitHead(config));
     }
 
-    Parameter classifierBias() {
-        return classifierBias;
+    Parameter classifierBias(SubnetConfig config) {
+        return classifierBiases.get(exitHead(config));
     }
 
     /** Every batch-norm layer, in network order. */

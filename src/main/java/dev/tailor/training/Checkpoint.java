@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A run's whole state after an epoch: where it is (epoch, step, phase, ε, seed), what it was asked
  * for, the search space and data it trains on, and, as separate entries, the supernet's weights and
  * running statistics, the optimizer's momentum and a frozen teacher where the schedule has one.
+ * {@code exitHeads} says how to rebuild the supernet; {@code scheduleState} holds what an adaptive
+ * schedule decided (null for the others).
  * Stored as a zip whose entries carry no timestamps, so the same state gives the same bytes.
  */
 public record Checkpoint(
@@ -33,9 +35,11 @@ public record Checkpoint(
         int epochsCompleted,
         long globalStep,
         String phase,
-        double epsilon) {
+        double epsilon,
+        int exitHeads,
+        String scheduleState) {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     public static final String MEDIA_TYPE = "application/vnd.tailor.checkpoint+zip";
 
     private static final String STATE = "state.json";

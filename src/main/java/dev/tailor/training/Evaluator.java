@@ -62,6 +62,10 @@ final class Evaluator {
         return results;
     }
 
+    ImageBatches validation() {
+        return validation;
+    }
+
     void recalibrate(SubnetConfig config) {
         try (NDManager manager = NDManager.newBaseManager()) {
             List<NDArray> batches = new ArrayList<>();

@@ -90,6 +90,13 @@ final class NesterovSgd {
         }
     }
 
+    /** Zero momentum, as a newly built optimizer has. */
+    void reset() {
+        for (NDArray buffer : velocity.values()) {
+            buffer.set(new ai.djl.ndarray.index.NDIndex(":"), 0f);
+        }
+    }
+
     NDList state() {
         NDList list = new NDList();
         velocity.forEach((name, array) -> {

@@ -13,6 +13,7 @@ final class Schedules {
             case "deps" -> new DepsSchedule(space, options, stepsPerEpoch);
             case "sandwich" -> new SandwichSchedule(space, options, stepsPerEpoch);
             case "progressive-shrinking" -> new ProgressiveShrinkingSchedule(space, options, stepsPerEpoch);
+            case "depth-expansion" -> new DepthExpansionSchedule(space, options, stepsPerEpoch);
             default ->
                 throw new IllegalArgumentException("schedule '" + options.schedule() + "' is not known; use one of "
                         + String.join(", ", TrainingOptions.SCHEDULES));

@@ -40,6 +40,7 @@ public final class Trainer implements AutoCloseable {
     private final int stepsPerEpoch;
 
     private Supernet teacher;
+    private Evaluator evaluator;
     private int nextEpoch;
     private long globalStep;
 
@@ -59,15 +60,15 @@ public final class Trainer implements AutoCloseable {
         this.store = new ParameterStore(manager, false);
         GradMode.offForThisThread();
         Engine.getInstance().setRandomSeed((int) options.seed());
-        this.supernet = Supernet.create(space, data.train().numClasses(), manager);
-        for (Pair<String, Parameter> named : supernet.getParameters()) {
-            named.getValue().getArray().setName(named.getKey());
-        }
-        this.optimizer = new NesterovSgd(supernet.getParameters(), options.momentum(), options.weightDecay(), manager);
         int fullSteps = Math.max(1, data.train().size() / options.batchSize());
         this.stepsPerEpoch =
                 options.maxStepsPerEpoch() > 0 ? Math.min(fullSteps, options.maxStepsPerEpoch()) : fullSteps;
         this.schedule = Schedules.create(space, options, stepsPerEpoch);
+        this.supernet = Supernet.create(space, data.train().numClasses(), schedule.exitHeads(), manager);
+        for (Pair<String, Parameter> named : supernet.getParameters()) {
+            named.getValue().getArray().setName(named.getKey());
+        }
+        this.optimizer = new NesterovSgd(supernet.getParameters(), options.momentum(), options.weightDecay(), manager);
         this.trainBatches = new ImageBatches(data.train(), data.normalization());
     }
 
@@ -86,6 +87,23 @@ public final class Trainer implements AutoCloseable {
 
     public List<Schedule.Phase> phases() {
         return schedule.phases();
+    }
+
+    /**
+     * The supernet of a checkpoint, ready to evaluate and export subnets: built with the options
+     * and search space the checkpoint records, on {@code data} (the run's dataset, for BN
+     * recalibration and evaluation).
+     */
+    public static Trainer restore(byte[] checkpoint, TrainingData data) {
+        Checkpoint state = Checkpoint.readState(checkpoint);
+        Trainer trainer = new Trainer(SearchSpace.fromJson(state.searchSpace()), data, state.options());
+        try {
+            trainer.resume(checkpoint);
+        } catch (RuntimeException e) {
+            trainer.close();
+            throw e;
+        }
+        return trainer;
     }
 
     /**
@@ -108,6 +126,9 @@ public final class Trainer implements AutoCloseable {
         if (loaded.arrays().teacher() != null) {
             teacher = frozenCopy();
             load(teacher, loaded.arrays().teacher());
+        }
+        if (state.scheduleState() != null || schedule.saveState() != null) {
+            schedule.restoreState(state.scheduleState());
         }
         nextEpoch = state.epochsCompleted();
         globalStep = state.globalStep();
@@ -140,7 +161,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Supernet frozenCopy() {
-        Supernet copy = Supernet.create(space, data.train().numClasses(), manager);
+        Supernet copy = Supernet.create(space, data.train().numClasses(), schedule.exitHeads(), manager);
         for (Pair<String, Parameter> named : copy.getParameters()) {
             named.getValue().getArray().setName(named.getKey());
             named.getValue().getArray().setRequiresGradient(false);
@@ -154,7 +175,7 @@ public final class Trainer implements AutoCloseable {
         long totalSteps = (long) options.epochs() * stepsPerEpoch;
         long startedAt = System.nanoTime();
         long stepsThisRun = 0;
-        for (int epoch = nextEpoch; epoch < options.epochs(); epoch++) {
+        for (int epoch = nextEpoch; epoch < options.epochs() && !schedule.finished(); epoch++) {
             applyEpochStart(epoch);
             Engine.getInstance().setRandomSeed((int) (options.seed() * 1_000_003L + epoch));
             Random sampling = new Random(options.seed() * 31 + epoch);
@@ -188,6 +209,9 @@ public final class Trainer implements AutoCloseable {
                         imagesPerSecond,
                         (totalSteps - globalStep) * seconds / stepsThisRun));
             }
+            int validatedEpoch = epoch;
+            schedule.validateAfter(epoch)
+                    .ifPresent(config -> schedule.validated(validatedEpoch, validationTop1(config)));
             nextEpoch = epoch + 1;
             Checkpoint state = checkpointState(phase);
             listener.onCheckpoint(epoch, state, state.write(checkpointArrays()));
@@ -202,8 +226,14 @@ public final class Trainer implements AutoCloseable {
                         ChannelReorganization.reorganize(supernet, reorganize.expandStage());
                 optimizer.follow(permutations);
             } else if (event instanceof Schedule.EpochStart.FreezeTeacher) {
-                teacher = frozenCopy();
+                if (teacher == null) {
+                    teacher = frozenCopy();
+                }
                 load(teacher, arrays(supernet));
+            } else if (event instanceof Schedule.EpochStart.RestoreFrozenWeights) {
+                load(supernet, arrays(teacher));
+            } else if (event instanceof Schedule.EpochStart.ResetOptimizer) {
+                optimizer.reset();
             }
         }
     }
@@ -292,7 +322,9 @@ public final class Trainer implements AutoCloseable {
                 nextEpoch,
                 globalStep,
                 phase,
-                schedule.epsilon(Math.max(0, globalStep - 1)));
+                schedule.epsilon(Math.max(0, globalStep - 1)),
+                schedule.exitHeads(),
+                schedule.saveState());
     }
 
     private Checkpoint.Arrays checkpointArrays() {
@@ -306,6 +338,47 @@ public final class Trainer implements AutoCloseable {
     public List<SubnetAccuracy> evaluate(List<SubnetConfig> configs) {
         GradMode.offForThisThread();
         return new Evaluator(supernet, data, options).evaluate(configs);
+    }
+
+    /** The validation split as a subnet at {@code resolution} takes it, for checking exported models. */
+    public LabelledImages validationImages(int resolution) {
+        ImageBatches split = new ImageBatches(data.validation(), data.normalization());
+        int[] rows = new int[data.validation().size()];
+        int[] labels = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i;
+            labels[i] = data.validation().label(i);
+        }
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            float[] images =
+                    split.images(scratch, split.prepare(rows, null), resolution).toFloatArray();
+            return new LabelledImages(images, labels, data.validation().channels(), resolution);
+        }
+    }
+
+    public TrainingData data() {
+        return data;
+    }
+
+    /** The subnets a finished run reports, by role: largest, smallest and any the schedule chose. */
+    public Map<String, SubnetConfig> reportedSubnets() {
+        return schedule.reportedSubnets(space);
+    }
+
+    /** What the schedule found (depth-expansion: the optimal depth); empty for most schedules. */
+    public Map<String, Object> scheduleReport() {
+        return schedule.report();
+    }
+
+    /**
+     * Validation top-1 with the running statistics training left, as ODN validates between epochs;
+     * only one subnet trains at a time there, so they are that subnet's own.
+     */
+    private double validationTop1(SubnetConfig config) {
+        if (evaluator == null) {
+            evaluator = new Evaluator(supernet, data, options);
+        }
+        return evaluator.top1(evaluator.validation(), config);
     }
 
     @Override

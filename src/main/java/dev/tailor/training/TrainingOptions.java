@@ -12,6 +12,8 @@ import java.util.Locale;
  * @param learningRate peak learning rate for {@code batchSize} (OFA: 2.6 at 2048, i.e. 0.1625 at 128)
  * @param validationSize images held out of the training set for every choice; the test set only reports
  * @param maxStepsPerEpoch 0 for whole epochs; a positive cap trains on a prefix (tests, benchmarks)
+ * @param targetAccuracy depth-expansion only: the validation top-1 (a fraction) at which depth stops growing
+ * @param patience depth-expansion only: epochs without a better validation accuracy that count as converged
  */
 public record TrainingOptions(
         String schedule,
@@ -27,9 +29,18 @@ public record TrainingOptions(
         double warmupFraction,
         int epsilonEpochs,
         int calibrationImages,
-        int maxStepsPerEpoch) {
+        int maxStepsPerEpoch,
+        double targetAccuracy,
+        int patience) {
 
-    public static final List<String> SCHEDULES = List.of("deps", "progressive-shrinking", "sandwich");
+    public static final List<String> SCHEDULES =
+            List.of("deps", "progressive-shrinking", "sandwich", "depth-expansion");
+
+    /** ODN's convergence rule: this many epochs without a better validation accuracy. */
+    public static final int ODN_PATIENCE = 23;
+
+    /** depth-expansion's default target, a fraction: what our largest Fashion-MNIST subnet reaches in a short run. */
+    public static final double DEFAULT_TARGET_ACCURACY = 0.9;
 
     public static TrainingOptions defaults(String schedule, int epochs) {
         return new TrainingOptions(
@@ -46,7 +57,9 @@ public record TrainingOptions(
                 0.5,
                 Math.max(1, (int) Math.round(epochs * 5.0 / 270)),
                 2000,
-                0);
+                0,
+                DEFAULT_TARGET_ACCURACY,
+                ODN_PATIENCE);
     }
 
     public TrainingOptions withSeed(long newSeed) {
@@ -64,7 +77,9 @@ public record TrainingOptions(
                 warmupFraction,
                 epsilonEpochs,
                 calibrationImages,
-                maxStepsPerEpoch);
+                maxStepsPerEpoch,
+                targetAccuracy,
+                patience);
     }
 
     public TrainingOptions withBatchSize(int newBatchSize) {
@@ -82,7 +97,9 @@ public record TrainingOptions(
                 warmupFraction,
                 epsilonEpochs,
                 calibrationImages,
-                maxStepsPerEpoch);
+                maxStepsPerEpoch,
+                targetAccuracy,
+                patience);
     }
 
     public TrainingOptions withLimits(int newValidationSize, int newCalibrationImages, int newMaxStepsPerEpoch) {
@@ -100,7 +117,9 @@ public record TrainingOptions(
                 warmupFraction,
                 epsilonEpochs,
                 newCalibrationImages,
-                newMaxStepsPerEpoch);
+                newMaxStepsPerEpoch,
+                targetAccuracy,
+                patience);
     }
 
     public TrainingOptions withLearningRate(double newLearningRate) {
@@ -118,7 +137,29 @@ public record TrainingOptions(
                 warmupFraction,
                 epsilonEpochs,
                 calibrationImages,
-                maxStepsPerEpoch);
+                maxStepsPerEpoch,
+                targetAccuracy,
+                patience);
+    }
+
+    public TrainingOptions withTarget(double newTargetAccuracy, int newPatience) {
+        return new TrainingOptions(
+                schedule,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupEpochs,
+                momentum,
+                weightDecay,
+                labelSmoothing,
+                seed,
+                validationSize,
+                warmupFraction,
+                epsilonEpochs,
+                calibrationImages,
+                maxStepsPerEpoch,
+                newTargetAccuracy,
+                newPatience);
     }
 
     /** Field name -> what is wrong, for every value no run could use; empty when all are usable. */
@@ -142,6 +183,14 @@ public record TrainingOptions(
                 calibrationImages >= 1 && calibrationImages <= 100_000,
                 "calibrationImages: must be between 1 and 100000");
         check(problems, maxStepsPerEpoch >= 0, "maxStepsPerEpoch: must be 0 (whole epochs) or positive");
+        check(
+                problems,
+                targetAccuracy > 0 && targetAccuracy <= 1,
+                "targetAccuracy: must be a fraction above 0 and at most 1 (0.9 for 90 %)");
+        check(problems, patience >= 1 && patience <= 1000, "patience: must be between 1 and 1000 epochs");
+        if ("depth-expansion".equalsIgnoreCase(schedule)) {
+            check(problems, epochs >= 2, "epochs: depth-expansion needs at least 2 (warm-up, then one depth)");
+        }
         return problems;
     }
 

@@ -62,6 +62,8 @@ class TrainingJobApiTest extends ApiTestSupport {
                 Arguments.of(",\"learningRate\":1e9", "learningRate"),
                 Arguments.of(",\"validationSize\":100000", "validationSize"),
                 Arguments.of(",\"warmupFraction\":0", "warmupFraction"),
+                Arguments.of(",\"targetAccuracy\":95", "targetAccuracy"),
+                Arguments.of(",\"patience\":-3", "patience"),
                 Arguments.of(",\"epochs\":\"six\"", "epochs"),
                 Arguments.of(",\"turbo\":true", "turbo"));
     }

@@ -120,6 +120,9 @@ class TrainCommandTest {
                 Arguments.of(new String[] {"--lr", "500"}, "--lr"),
                 Arguments.of(new String[] {"--validation-size", "100000"}, "--validation-size"),
                 Arguments.of(new String[] {"--warmup-fraction", "1.5"}, "--warmup-fraction"),
+                Arguments.of(new String[] {"--target-accuracy", "90"}, "--target-accuracy"),
+                Arguments.of(new String[] {"--patience", "0"}, "--patience"),
+                Arguments.of(new String[] {"--schedule", "depth-expansion", "--epochs", "1"}, "--epochs"),
                 Arguments.of(new String[] {"--colour", "blue"}, "--colour"),
                 Arguments.of(new String[] {"--epochs"}, "--epochs"),
                 Arguments.of(new String[] {"--dataset", "/no/such/directory"}, "--dataset"),
@@ -142,6 +145,21 @@ class TrainCommandTest {
         assertThat(run.err()).contains(flag).doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(jobs.count()).isEqualTo(jobsBefore);
         assertThat(supernets.count()).isEqualTo(supernetsBefore);
+    }
+
+    @Test
+    void aDepthExpansionRunReportsAndRegistersItsOptimalDepth() {
+        Run run =
+                train(tiny("--name", "cli-depth", "--schedule", "depth-expansion", "--epochs", "3", "--patience", "1"));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("optimal ").contains("optimal depth: level ");
+        TrainingJob job = jobs.findAll().stream()
+                .filter(j -> "cli-depth".equals(TrainingJobRunner.spec(j).name()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(job.getState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(job.getProgress()).contains("\"optimal\"").contains("\"optimalDepth\"");
+        assertThat(TrainingJobRunner.spec(job).patience()).isEqualTo(1);
     }
 
     @Test

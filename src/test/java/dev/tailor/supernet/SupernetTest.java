@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SupernetTest {
+public class SupernetTest {
 
     private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
 
@@ -41,7 +41,7 @@ class SupernetTest {
     }
 
     /** Non-trivial BN statistics and affine terms, so that slicing mistakes would show. */
-    static void perturb(Supernet supernet, NDManager manager) {
+    public static void perturb(Supernet supernet, NDManager manager) {
         for (Pair<String, Parameter> named : supernet.getParameters()) {
             Parameter parameter = named.getValue();
             NDArray array = parameter.getArray();
@@ -80,6 +80,37 @@ class SupernetTest {
                 assertThat(maxDiff).as(config.canonicalJson()).isLessThan(1e-4f);
             }
         }
+    }
+
+    @Test
+    void withAnExitHeadPerDepthEachTotalDepthClassifiesWithItsOwnHead() {
+        int heads = Supernet.exitHeadsPerDepth(SPACE);
+        assertThat(heads).isEqualTo(7);
+        try (NDManager own = NDManager.newBaseManager()) {
+            Supernet multi = Supernet.create(SPACE, 10, heads, own);
+            perturb(multi, own);
+            SubnetConfig shallow = SPACE.smallest();
+            SubnetConfig deeper = new SubnetConfig(
+                    20, List.of(3, 2, 2), java.util.Collections.nCopies(7, 3), java.util.Collections.nCopies(7, 3));
+            SubnetConfig sameTotal = new SubnetConfig(
+                    20, List.of(2, 2, 3), java.util.Collections.nCopies(7, 3), java.util.Collections.nCopies(7, 3));
+            assertThat(multi.exitHead(shallow)).isZero();
+            assertThat(multi.exitHead(deeper)).isEqualTo(1).isEqualTo(multi.exitHead(sameTotal));
+            assertThat(multi.exitHead(SPACE.largest())).isEqualTo(heads - 1);
+            assertThat(multi.classifierWeight(deeper)).isNotSameAs(multi.classifierWeight(shallow));
+            assertThat(multi.getParameters().keys()).contains("classifierWeight", "classifierWeight6");
+            for (SubnetConfig config : List.of(shallow, deeper, SPACE.largest())) {
+                NDArray x = manager.randomNormal(new Shape(2, 1, config.resolution(), config.resolution()));
+                multi.setActiveSubnet(config);
+                NDArray dynamic = multi.logits(store, x, false, false);
+                try (StaticSubnet fixed = StaticSubnet.extract(multi, config, own)) {
+                    assertThat(dynamic.sub(fixed.logits(x)).abs().max().getFloat())
+                            .isLessThan(1e-4f);
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Supernet(SPACE, 10, 3))
+                .hasMessageContaining("1 or 7 exit heads");
     }
 
     @Test

@@ -30,7 +30,9 @@ class ScheduleTest {
                 0.5,
                 epsilonEpochs,
                 d.calibrationImages(),
-                0);
+                0,
+                d.targetAccuracy(),
+                d.patience());
     }
 
     @Test
@@ -129,5 +131,106 @@ class ScheduleTest {
                         "elastic-expand-1",
                         "elastic-expand-2");
         assertThat(schedule.phases().get(5).endEpoch()).isEqualTo(24);
+    }
+
+    @Test
+    void depthExpansionGrowsADepthChainOneBlockAtATimeUpToTheLargestSubnet() {
+        List<dev.tailor.space.SubnetConfig> chain = DepthExpansionSchedule.depthChain(SPACE);
+        assertThat(chain).hasSize(7);
+        assertThat(chain.get(0).depths()).containsExactly(2, 2, 2);
+        assertThat(chain.get(1).depths()).containsExactly(3, 2, 2);
+        assertThat(chain.get(2).depths()).containsExactly(3, 3, 2);
+        assertThat(chain.get(3).depths()).containsExactly(3, 3, 3);
+        assertThat(chain.get(6)).isEqualTo(SPACE.largest());
+        assertThat(chain).allSatisfy(config -> {
+            assertThat(SPACE.violations(config)).isEmpty();
+            assertThat(config.resolution()).isEqualTo(SPACE.maxResolution());
+            assertThat(config.kernels()).containsOnly(SPACE.maxKernel());
+        });
+    }
+
+    @Test
+    void depthExpansionWarmsUpEveryDepthDeepestFirstAtATenthOfTheRate() {
+        TrainingOptions options = TrainingOptions.defaults("depth-expansion", 20);
+        DepthExpansionSchedule schedule = new DepthExpansionSchedule(SPACE, options, STEPS);
+        assertThat(schedule.warmupEpochs()).isEqualTo(3);
+        assertThat(schedule.exitHeads()).isEqualTo(7);
+        List<SubnetRun> warmup = schedule.plan(0, 0, new Random(1));
+        assertThat(warmup).hasSize(7);
+        assertThat(warmup.get(0).config()).isEqualTo(SPACE.largest());
+        assertThat(warmup.get(6).config().depths()).containsExactly(2, 2, 2);
+        assertThat(warmup).allSatisfy(run -> assertThat(run.target()).isEqualTo(SubnetRun.Target.LABELS));
+        assertThat(schedule.learningRate(0)).isCloseTo(0.01, offset(1e-9));
+        assertThat(schedule.learningRate(3 * STEPS - 1)).isLessThan(0.0001);
+        assertThat(schedule.validateAfter(2)).isEmpty();
+        assertThat(schedule.atEpochStart(3))
+                .containsExactly(new Schedule.EpochStart.FreezeTeacher(), new Schedule.EpochStart.ResetOptimizer());
+        assertThat(schedule.plan(3, 3 * STEPS, new Random(1)))
+                .singleElement()
+                .satisfies(run -> assertThat(run.config().depths()).containsExactly(2, 2, 2));
+        assertThat(schedule.validateAfter(3)).contains(schedule.levels().get(0));
+        assertThat(schedule.learningRate(3 * STEPS)).isCloseTo(0.1, offset(1e-12));
+        assertThat(new DepthExpansionSchedule(SPACE, TrainingOptions.defaults("depth-expansion", 2), STEPS)
+                        .warmupEpochs())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void depthExpansionDecaysOnStaleEpochsGrowsBelowTargetAndStopsAfterFineTuning() {
+        TrainingOptions options =
+                TrainingOptions.defaults("depth-expansion", 100).withTarget(0.9, 6);
+        DepthExpansionSchedule schedule = new DepthExpansionSchedule(SPACE, options, STEPS);
+        int epoch = schedule.warmupEpochs();
+        schedule.validated(epoch++, 0.80);
+        // 0.80004 rounds to 0.800 during the search: not an improvement
+        for (int i = 0; i < 5; i++) {
+            schedule.validated(epoch++, 0.80004);
+        }
+        assertThat(schedule.state().decays()).isEqualTo(1);
+        assertThat(schedule.learningRate(epoch * STEPS)).isCloseTo(0.06, offset(1e-12));
+        assertThat(schedule.state().level()).isEqualTo(1);
+        schedule.validated(epoch++, 0.7);
+        assertThat(schedule.state().level()).isEqualTo(2);
+        assertThat(schedule.state().staleEpochs()).isZero();
+        assertThat(schedule.state().decays()).isZero();
+        assertThat(schedule.learningRate(epoch * STEPS)).isCloseTo(0.05, offset(1e-12));
+        assertThat(schedule.atEpochStart(epoch))
+                .containsExactly(
+                        new Schedule.EpochStart.RestoreFrozenWeights(), new Schedule.EpochStart.ResetOptimizer());
+        assertThat(schedule.atEpochStart(epoch)).isEmpty();
+        assertThat(schedule.validateAfter(epoch)).contains(schedule.levels().get(1));
+
+        schedule.validated(epoch++, 0.85);
+        for (int i = 0; i < 6; i++) {
+            schedule.validated(epoch++, 0.84);
+        }
+        assertThat(schedule.learningRate(epoch * STEPS)).isCloseTo(0.05, offset(1e-12));
+        assertThat(schedule.state().level()).isEqualTo(3);
+
+        String saved = schedule.saveState();
+        schedule.validated(epoch++, 0.896);
+        assertThat(schedule.state().fineTuning())
+                .as("0.896 is within the 0.5-point tolerance")
+                .isTrue();
+        assertThat(schedule.phaseAt(epoch).name()).isEqualTo("fine-tune depth 3/7");
+        for (int i = 0; i < 5; i++) {
+            schedule.validated(epoch++, 0.896);
+        }
+        assertThat(schedule.finished()).isFalse();
+        schedule.validated(epoch, 0.8959);
+        assertThat(schedule.finished()).isTrue();
+        assertThat(schedule.validateAfter(epoch + 1)).isEmpty();
+        assertThat(schedule.report())
+                .containsEntry("optimalDepth", 3)
+                .containsEntry("converged", true)
+                .containsEntry("validations", 21);
+        assertThat(schedule.reportedSubnets(SPACE).get("optimal"))
+                .isEqualTo(schedule.levels().get(2));
+
+        DepthExpansionSchedule restored = new DepthExpansionSchedule(SPACE, options, STEPS);
+        restored.restoreState(saved);
+        assertThat(restored.state().level()).isEqualTo(3);
+        assertThat(restored.state().history()).hasSize(14);
+        assertThat(restored.saveState()).isEqualTo(saved);
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.tailor.space.SearchSpace;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Real DJL training on a small generated image set. */
@@ -111,6 +112,60 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void depthExpansionSearchesADepthAndResumesWithItsDecisions() {
+        TrainingData data = data();
+        TrainingOptions options =
+                options("depth-expansion", 5).withLimits(128, 64, 4).withTarget(0.99, 1);
+        byte[] unbroken;
+        Map<String, Object> report;
+        try (Trainer trainer = new Trainer(SPACE, data, options)) {
+            assertThat(trainer.supernet().exitHeads()).isEqualTo(7);
+            Recorder recorder = new Recorder();
+            assertThat(trainer.train(recorder)).isTrue();
+            unbroken = recorder.checkpoints.get(recorder.checkpoints.size() - 1);
+            report = trainer.scheduleReport();
+            assertThat(recorder.progress.get(0).phase()).isEqualTo("warm-up");
+            assertThat(recorder.progress)
+                    .last()
+                    .satisfies(p -> assertThat(p.phase()).contains("depth"));
+            assertThat(trainer.reportedSubnets()).containsKeys("largest", "smallest", "optimal");
+        }
+        System.out.println("depth-expansion on generated data: " + report);
+        assertThat((Integer) report.get("optimalDepth")).isBetween(1, 7);
+        assertThat(report.get("validations")).isEqualTo(4);
+        assertThat((Double) report.get("bestValidationTop1")).isPositive();
+        Checkpoint last = Checkpoint.readState(unbroken);
+        assertThat(last.exitHeads()).isEqualTo(7);
+        assertThat(last.scheduleState()).contains("\"level\"");
+
+        byte[] resumed;
+        try (Trainer crashed = new Trainer(SPACE, data, options)) {
+            Recorder recorder = new Recorder();
+            recorder.stopAfterCheckpoints = 3;
+            assertThat(crashed.train(recorder)).isFalse();
+            try (Trainer restarted = new Trainer(SPACE, data, options)) {
+                assertThat(restarted.resume(recorder.checkpoints.get(2))).isEqualTo(3);
+                Recorder rest = new Recorder();
+                restarted.train(rest);
+                resumed = rest.checkpoints.get(rest.checkpoints.size() - 1);
+            }
+        }
+        Checkpoint again = Checkpoint.readState(resumed);
+        assertThat(again.scheduleState()).isEqualTo(last.scheduleState());
+        assertThat(again.epochsCompleted()).isEqualTo(last.epochsCompleted());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var left = Checkpoint.read(unbroken, manager).arrays();
+            var right = Checkpoint.read(resumed, manager).arrays();
+            for (int i = 0; i < left.supernet().size(); i++) {
+                NDArray x = left.supernet().get(i);
+                assertThat(x.sub(right.supernet().get(i)).abs().max().getFloat())
+                        .as(x.getName())
+                        .isLessThan(1e-5f);
+            }
+        }
+    }
+
     /**
      * Garbage collection must not change training: with DJL's scalar overloads autograd read
      * freed memory once the collector ran between forward and backward (see Scalars).
@@ -162,14 +217,17 @@ class TrainerTest {
 
     @Test
     void absurdOptionsAreRefusedBeforeAnyWork() {
-        TrainingOptions absurd = new TrainingOptions("warp-speed", 0, 1, -1, -1, 1.5, 1, 1, 1, 0, 1.5, 0, 0, -1);
+        TrainingOptions absurd =
+                new TrainingOptions("warp-speed", 0, 1, -1, -1, 1.5, 1, 1, 1, 0, 1.5, 0, 0, -1, 1.5, 0);
         assertThat(absurd.violations())
                 .anySatisfy(v -> assertThat(v).startsWith("schedule:"))
                 .anySatisfy(v -> assertThat(v).startsWith("epochs:"))
                 .anySatisfy(v -> assertThat(v).startsWith("batchSize:"))
                 .anySatisfy(v -> assertThat(v).startsWith("learningRate:"))
                 .anySatisfy(v -> assertThat(v).startsWith("momentum:"))
-                .anySatisfy(v -> assertThat(v).startsWith("warmupFraction:"));
+                .anySatisfy(v -> assertThat(v).startsWith("warmupFraction:"))
+                .anySatisfy(v -> assertThat(v).startsWith("targetAccuracy:"))
+                .anySatisfy(v -> assertThat(v).startsWith("patience:"));
         assertThatThrownBy(() -> new Trainer(SPACE, data(), absurd)).hasMessageContaining("schedule:");
     }
 }

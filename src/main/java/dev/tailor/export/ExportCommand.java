@@ -1,0 +1,143 @@
+package dev.tailor.export;
+
+import dev.tailor.space.SubnetConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code tailor export --supernet ID (--config JSON | --subnet SHA) -o model.onnx}: exports one
+ * subnet of a trained supernet, checks the file in ONNX Runtime, stores it as an artifact and
+ * writes it out.
+ */
+@Component
+@Profile("export")
+class ExportCommand implements ApplicationRunner, ExitCodeGenerator {
+
+    static final String USAGE = """
+            usage: tailor export --supernet ID (--config JSON | --subnet CONFIG_SHA256) -o FILE.onnx
+              --config  a subnet config, e.g. '{"resolution":28,"depths":[2,2,2],"kernels":[3,3,3,3,3,3],"expands":[3,3,3,3,3,3]}'
+              --subnet  the SHA-256 of a config already in the supernet's catalogue
+            """;
+
+    private static final Set<String> FLAGS = Set.of("supernet", "config", "subnet", "o", "out");
+
+    private final SubnetExporter exporter;
+    private final PrintStream out;
+    private final PrintStream err;
+    private int exitCode;
+
+    @Autowired
+    ExportCommand(SubnetExporter exporter) {
+        this(exporter, System.out, System.err);
+    }
+
+    ExportCommand(SubnetExporter exporter, PrintStream out, PrintStream err) {
+        this.exporter = exporter;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void run(ApplicationArguments arguments) {
+        exitCode = execute(arguments.getSourceArgs());
+    }
+
+    int execute(String[] args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("--spring.") || arg.startsWith("--tailor.") || arg.startsWith("--logging.")) {
+                continue;
+            }
+            String name = arg.replaceFirst("^--?", "");
+            if (!arg.startsWith("-") || !FLAGS.contains(name)) {
+                return usage("unknown argument '" + arg + "'");
+            }
+            if (i + 1 >= args.length) {
+                return usage("--" + name + " needs a value");
+            }
+            flags.put(name.equals("o") ? "out" : name, args[++i]);
+        }
+        if (!flags.containsKey("supernet")) {
+            return usage("--supernet: which supernet to export from (its id)");
+        }
+        if (flags.containsKey("config") == flags.containsKey("subnet")) {
+            return usage("--config or --subnet: give exactly one");
+        }
+        if (!flags.containsKey("out")) {
+            return usage("-o: the file to write");
+        }
+        UUID supernetId;
+        try {
+            supernetId = UUID.fromString(flags.get("supernet"));
+        } catch (IllegalArgumentException e) {
+            return fail("--supernet: '" + flags.get("supernet") + "' is not a supernet id (a UUID)");
+        }
+        Path target = Path.of(flags.get("out"));
+        if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
+            return fail("-o: directory " + target.getParent() + " does not exist");
+        }
+        try {
+            SubnetConfig config;
+            if (flags.containsKey("config")) {
+                try {
+                    config = SubnetConfig.parse(flags.get("config"));
+                } catch (RuntimeException e) {
+                    return fail("--config: not a subnet config: " + e.getMessage());
+                }
+            } else {
+                config = exporter.configOf(supernetId, flags.get("subnet").toLowerCase(Locale.ROOT));
+            }
+            SubnetExporter.Exported exported = exporter.export(supernetId, config, System.getenv("TAILOR_DATASET_DIR"));
+            Files.write(target, exported.bytes());
+            out.printf(
+                    Locale.ROOT,
+                    "wrote %s (%d bytes, sha256 %s)%n  config %s%n  validation top-1 %.4f (ONNX Runtime %.4f),"
+                            + " test top-1 %.4f%n  %d MACs, %d parameters; largest logit difference to DJL %.2e%n",
+                    target,
+                    exported.bytes().length,
+                    exported.sha256(),
+                    config.canonicalJson(),
+                    exported.accuracy().validationTop1(),
+                    exported.onnxValidationTop1(),
+                    exported.accuracy().testTop1(),
+                    exported.costs().macs(),
+                    exported.costs().params(),
+                    exported.maxLogitDifference());
+            return 0;
+        } catch (SubnetExporter.ExportException e) {
+            return fail("--" + e.field() + ": " + e.getMessage());
+        } catch (IOException e) {
+            return fail("-o: cannot write " + target + ": " + e.getMessage());
+        }
+    }
+
+    private int usage(String problem) {
+        err.println("tailor export: " + problem);
+        err.print(USAGE);
+        return 2;
+    }
+
+    private int fail(String problem) {
+        err.println("tailor export: " + problem);
+        return 2;
+    }
+}

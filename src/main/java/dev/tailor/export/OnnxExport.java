@@ -1,0 +1,271 @@
+package dev.tailor.export;
+
+import ai.djl.ndarray.NDArray;
+import ai.onnx.proto.OnnxMl;
+import dev.tailor.space.Activation;
+import dev.tailor.space.SubnetPlan;
+import dev.tailor.supernet.StaticSubnet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes one subnet as a self-contained ONNX model: input {@code image} (N x C x R x R float,
+ * normalised as the metadata says, any batch size), output {@code logits} (N x classes). Every
+ * batch norm is folded into its convolution, so the graph holds only Conv, activations,
+ * GlobalAveragePool, Mul, Add, Flatten and Gemm. Nothing in the file depends on time or on the
+ * machine: the same subnet and metadata give the same bytes.
+ */
+public final class OnnxExport {
+
+    public static final String INPUT = "image";
+    public static final String OUTPUT = "logits";
+    public static final String MEDIA_TYPE = "application/vnd.onnx";
+
+    /** ONNX IR version 8 is the one that goes with opset 17. */
+    private static final long IR_VERSION = 8;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final StaticSubnet subnet;
+    private final ExportMetadata metadata;
+
+    private OnnxExport(Builder builder) {
+        this.subnet = builder.subnet;
+        this.metadata = builder.metadata;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an export; the subnet and its metadata are required. */
+    public static final class Builder {
+        private StaticSubnet subnet;
+        private ExportMetadata metadata;
+
+        private Builder() {}
+
+        public Builder setSubnet(StaticSubnet subnet) {
+            this.subnet = subnet;
+            return this;
+        }
+
+        public Builder setMetadata(ExportMetadata metadata) {
+            this.metadata = metadata;
+            return this;
+        }
+
+        public OnnxExport build() {
+            if (subnet == null || metadata == null) {
+                throw new IllegalStateException("an export needs setSubnet and setMetadata");
+            }
+            return new OnnxExport(this);
+        }
+    }
+
+    /** The serialised model. */
+    public byte[] toBytes() {
+        return model().toByteArray();
+    }
+
+    OnnxMl.ModelProto model() {
+        SubnetPlan plan = subnet.plan();
+        ONNXContext context = new ONNXContext();
+        context.setName("tailor-subnet");
+        ONNXPlaceholder input = context.floatInput(INPUT, plan.inputChannels());
+        ONNXRef<?> x = convNorm(context, input, subnet.stem(), "stem");
+        x = block(context, x, subnet.firstBlock(), "block0");
+        for (int i = 0; i < subnet.blocks().size(); i++) {
+            x = block(context, x, subnet.blocks().get(i), "block" + (i + 1));
+        }
+        x = convNorm(context, x, subnet.finalExpand(), "final_expand");
+        x = x.apply(OnnxOp.GLOBAL_AVERAGE_POOL);
+        x = apply(x, OnnxOp.CONV, conv(1, 1, 1), tensor(context, "feature_mix_w", subnet.featureMixWeight()));
+        x = x.apply(OnnxOp.HARD_SWISH);
+        x = x.apply(OnnxOp.FLATTEN, Map.of("axis", 1));
+        ONNXNode logits = x.apply(
+                        OnnxOp.GEMM,
+                        List.of(
+                                tensor(context, "classifier_w", subnet.classifierWeight()),
+                                tensor(context, "classifier_b", subnet.classifierBias())),
+                        List.of(OUTPUT),
+                        Map.of("transB", 1))
+                .get(0);
+
+        OnnxMl.GraphProto.Builder graph = context.buildGraph().toBuilder();
+        // Tribuo's placeholders are 2-D [batch, features]; the image input is 4-D NCHW.
+        graph.setInput(0, valueInfo(INPUT, plan.inputChannels(), plan.resolution(), plan.resolution()));
+        // Tribuo makes every node output name unique ("logits_0"); the model's output is "logits".
+        int last = graph.getNodeCount() - 1;
+        String produced = logits.getReference();
+        graph.setNode(last, graph.getNode(last).toBuilder().setOutput(0, OUTPUT));
+        if (!graph.getNode(last).getOutput(0).equals(OUTPUT) || produced.equals(OUTPUT)) {
+            throw new IllegalStateException("unexpected output naming: " + produced);
+        }
+        graph.addOutput(valueInfo(OUTPUT, plan.numClasses()));
+
+        OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("tailor")
+                .setDomain("dev.tailor")
+                .setModelVersion(1)
+                .setDocString("Subnet " + metadata.configJson() + " of supernet " + metadata.supernetId()
+                        + ". Input 'image': N x " + plan.inputChannels() + " x " + plan.resolution() + " x "
+                        + plan.resolution() + " float, pixels in [0, 1] normalised per channel as"
+                        + " tailor.normalization says. Output 'logits': N x " + plan.numClasses() + ".")
+                .setGraph(graph)
+                .addOpsetImport(
+                        OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxOp.OPSET));
+        metadata()
+                .forEach((key, value) -> model.addMetadataProps(
+                        OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+        return model.build();
+    }
+
+    /** The metadata_props entries, in a fixed order. */
+    Map<String, String> metadata() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("tailor.supernet_id", metadata.supernetId());
+        props.put("tailor.config", metadata.configJson());
+        props.put("tailor.config_sha256", metadata.configSha256());
+        props.put("tailor.dataset", metadata.dataset());
+        Map<String, Object> normalization = new LinkedHashMap<>();
+        normalization.put("scale", "pixel / 255");
+        normalization.put("mean", metadata.normalizationMean());
+        normalization.put("std", metadata.normalizationStd());
+        props.put("tailor.normalization", JSON.writeValueAsString(normalization));
+        props.put("tailor.class_names", JSON.writeValueAsString(metadata.classNames()));
+        props.put("tailor.validation_top1", number(metadata.validationTop1()));
+        props.put("tailor.test_top1", number(metadata.testTop1()));
+        props.put("tailor.macs", Long.toString(metadata.macs()));
+        props.put("tailor.resolution", Integer.toString(subnet.plan().resolution()));
+        return props;
+    }
+
+    private static String number(Double value) {
+        return value == null ? "not measured" : String.format(Locale.ROOT, "%.6f", value);
+    }
+
+    private static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (long dim : dims) {
+            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dim));
+        }
+        return OnnxMl.ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(OnnxMl.TypeProto.newBuilder()
+                        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+                                .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
+                                .setShape(shape)))
+                .build();
+    }
+
+    private static ONNXRef<?> block(ONNXContext context, ONNXRef<?> input, StaticSubnet.Block block, String name) {
+        ONNXRef<?> x = input;
+        if (block.expand() != null) {
+            x = convNorm(context, x, block.expand(), name + "_expand");
+        }
+        x = convNorm(context, x, block.depthwise(), name + "_depthwise");
+        if (block.se() != null) {
+            StaticSubnet.SqueezeExcite se = block.se();
+            ONNXRef<?> squeezed = x.apply(OnnxOp.GLOBAL_AVERAGE_POOL);
+            ONNXRef<?> hidden = apply(
+                            squeezed,
+                            OnnxOp.CONV,
+                            conv(1, 1, 1),
+                            tensor(context, name + "_se_reduce_w", se.reduceWeight()),
+                            tensor(context, name + "_se_reduce_b", se.reduceBias()))
+                    .apply(OnnxOp.RELU);
+            ONNXRef<?> gate = apply(
+                            hidden,
+                            OnnxOp.CONV,
+                            conv(1, 1, 1),
+                            tensor(context, name + "_se_expand_w", se.expandWeight()),
+                            tensor(context, name + "_se_expand_b", se.expandBias()))
+                    // h_sigmoid(x) = relu6(x + 3) / 6
+                    .apply(OnnxOp.HARD_SIGMOID, Map.of("alpha", 1f / 6, "beta", 0.5f));
+            x = x.apply(OnnxOp.MUL, gate);
+        }
+        x = convNorm(context, x, block.project(), name + "_project");
+        return block.residual() ? x.apply(OnnxOp.ADD, input) : x;
+    }
+
+    /** A convolution with its batch norm folded in: w * g / sqrt(v + eps), b = beta - m * g / sqrt(v + eps). */
+    private static ONNXRef<?> convNorm(ONNXContext context, ONNXRef<?> x, StaticSubnet.ConvNorm layer, String name) {
+        long[] shape = layer.weight().getShape().getShape();
+        float[] weight = layer.weight().toFloatArray();
+        float[] gamma = layer.gamma().toFloatArray();
+        float[] beta = layer.beta().toFloatArray();
+        float[] mean = layer.mean().toFloatArray();
+        float[] var = layer.var().toFloatArray();
+        int out = (int) shape[0];
+        int perOutput = weight.length / out;
+        float[] folded = new float[weight.length];
+        float[] bias = new float[out];
+        for (int o = 0; o < out; o++) {
+            double scale = gamma[o] / Math.sqrt((double) var[o] + StaticSubnet.BATCH_NORM_EPSILON);
+            for (int i = 0; i < perOutput; i++) {
+                folded[o * perOutput + i] = (float) (weight[o * perOutput + i] * scale);
+            }
+            bias[o] = (float) (beta[o] - mean[o] * scale);
+        }
+        int kernel = (int) shape[2];
+        ONNXRef<?> y = apply(
+                x,
+                OnnxOp.CONV,
+                conv(kernel, layer.stride(), layer.groups()),
+                floats(context, name + "_w", folded, shape),
+                floats(context, name + "_b", bias, out));
+        return layer.activation() == null ? y : activation(y, layer.activation());
+    }
+
+    /** {@code op(x, others...)} with attributes: Tribuo has that only in its list-returning form. */
+    private static ONNXNode apply(ONNXRef<?> x, OnnxOp op, Map<String, Object> attributes, ONNXRef<?>... others) {
+        return x.apply(op, List.of(others), List.of(op.getOpName().toLowerCase(Locale.ROOT)), attributes)
+                .get(0);
+    }
+
+    private static ONNXRef<?> activation(ONNXRef<?> x, Activation activation) {
+        return switch (activation) {
+            case RELU -> x.apply(OnnxOp.RELU);
+            case HSWISH -> x.apply(OnnxOp.HARD_SWISH);
+        };
+    }
+
+    private static Map<String, Object> conv(int kernel, int stride, int groups) {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("kernel_shape", new int[] {kernel, kernel});
+        attributes.put("strides", new int[] {stride, stride});
+        attributes.put("pads", new int[] {kernel / 2, kernel / 2, kernel / 2, kernel / 2});
+        attributes.put("dilations", new int[] {1, 1});
+        attributes.put("group", groups);
+        return attributes;
+    }
+
+    private static ONNXInitializer tensor(ONNXContext context, String name, NDArray array) {
+        return floats(context, name, array.toFloatArray(), array.getShape().getShape());
+    }
+
+    private static ONNXInitializer floats(ONNXContext context, String name, float[] values, long... shape) {
+        List<Integer> dims = new ArrayList<>();
+        for (long dim : shape) {
+            dims.add((int) dim);
+        }
+        if (dims.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b) != values.length) {
+            throw new IllegalArgumentException(
+                    name + ": " + values.length + " values for shape " + Arrays.toString(shape));
+        }
+        return context.floatTensor(name, dims, buffer -> buffer.put(values));
+    }
+}
