@@ -111,7 +111,8 @@ class ExportCommand implements ApplicationRunner, ExitCodeGenerator {
             out.printf(
                     Locale.ROOT,
                     "wrote %s (%d bytes, sha256 %s)%n  config %s%n  validation top-1 %.4f (ONNX Runtime %.4f),"
-                            + " test top-1 %.4f%n  %d MACs, %d parameters; largest logit difference to DJL %.2e%n",
+                            + " test top-1 %.4f%n  %d MACs, %d parameters; largest logit difference to DJL %.2e%n"
+                            + "  host-cpu latency (batch 1, 1 thread, %s): p50 %.3f ms, p90 %.3f ms%n",
                     target,
                     exported.bytes().length,
                     exported.sha256(),
@@ -121,7 +122,10 @@ class ExportCommand implements ApplicationRunner, ExitCodeGenerator {
                     exported.accuracy().testTop1(),
                     exported.costs().macs(),
                     exported.costs().params(),
-                    exported.maxLogitDifference());
+                    exported.maxLogitDifference(),
+                    exported.hostLatency().runtimeVersion(),
+                    exported.hostLatency().p50Ms(),
+                    exported.hostLatency().p90Ms());
             return 0;
         } catch (SubnetExporter.ExportException e) {
             return fail("--" + e.field() + ": " + e.getMessage());

@@ -9,8 +9,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
+import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.Evaluation;
 import dev.tailor.catalogue.EvaluationRepository;
+import dev.tailor.catalogue.LatencyMeasurement;
+import dev.tailor.catalogue.LatencyMeasurementRepository;
 import dev.tailor.catalogue.Split;
 import dev.tailor.catalogue.Subnet;
 import dev.tailor.catalogue.SubnetCost;
@@ -24,6 +27,9 @@ import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.cost.SubnetCosts;
 import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.jobs.TrainingJobSpec;
+import dev.tailor.latency.HostDevices;
+import dev.tailor.latency.LatencyMeter;
+import dev.tailor.latency.LatencyStats;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
@@ -45,7 +51,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * BN for the subnet on the run's fixed calibration sample, measures it, writes the ONNX file,
  * and, before anything is stored, runs that file in ONNX Runtime over the whole validation split:
  * its logits must match DJL's and its accuracy the DJL-measured one. The file is stored as an
- * artifact and linked from the subnet's catalogue row with its accuracy and costs.
+ * artifact and linked from the subnet's catalogue row with its accuracy, costs and its latency
+ * measured on this host ({@code host-cpu}).
  */
 @Component
 public class SubnetExporter {
@@ -62,6 +69,8 @@ public class SubnetExporter {
     private final ArtifactRepository artifacts;
     private final TrainingJobRepository jobs;
     private final TransactionTemplate transactions;
+    private final HostDevices hostDevices;
+    private final LatencyMeasurementRepository latencies;
 
     SubnetExporter(
             SupernetRepository supernets,
@@ -70,7 +79,9 @@ public class SubnetExporter {
             SubnetCostRepository costs,
             ArtifactRepository artifacts,
             TrainingJobRepository jobs,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            HostDevices hostDevices,
+            LatencyMeasurementRepository latencies) {
         this.supernets = supernets;
         this.subnets = subnets;
         this.evaluations = evaluations;
@@ -78,6 +89,8 @@ public class SubnetExporter {
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.transactions = transactions;
+        this.hostDevices = hostDevices;
+        this.latencies = latencies;
     }
 
     /** The export is impossible as asked; {@code field} names what the caller must change. */
@@ -99,6 +112,7 @@ public class SubnetExporter {
      *
      * @param onnxValidationTop1 the ONNX model's own top-1 on the validation split, by ONNX Runtime
      * @param maxLogitDifference largest |ONNX Runtime - DJL| over every validation logit
+     * @param hostLatency the file timed on this host ({@code host-cpu}, batch 1, 1 thread)
      */
     public record Exported(
             String sha256,
@@ -107,7 +121,8 @@ public class SubnetExporter {
             SubnetAccuracy accuracy,
             double onnxValidationTop1,
             float maxLogitDifference,
-            SubnetCosts costs) {}
+            SubnetCosts costs,
+            LatencyStats hostLatency) {}
 
     /** The config of a catalogued subnet, by the SHA-256 of its config. */
     public SubnetConfig configOf(UUID supernetId, String configSha256) {
@@ -190,9 +205,10 @@ public class SubnetExporter {
                             parity.onnxTop1(),
                             accuracy.validationTop1()));
                 }
-                String sha256 = store(supernet, config, bytes, accuracy, counted);
+                LatencyStats latency = LatencyMeter.builder().build().measure(bytes);
+                String sha256 = store(supernet, config, bytes, accuracy, counted, latency);
                 return new Exported(
-                        sha256, bytes, config, accuracy, parity.onnxTop1(), parity.maxDifference(), counted);
+                        sha256, bytes, config, accuracy, parity.onnxTop1(), parity.maxDifference(), counted, latency);
             }
         }
     }
@@ -242,7 +258,13 @@ public class SubnetExporter {
     }
 
     private String store(
-            Supernet supernet, SubnetConfig config, byte[] bytes, SubnetAccuracy accuracy, SubnetCosts counted) {
+            Supernet supernet,
+            SubnetConfig config,
+            byte[] bytes,
+            SubnetAccuracy accuracy,
+            SubnetCosts counted,
+            LatencyStats latency) {
+        Device host = hostDevices.cpu();
         Artifact artifact = Artifact.of(bytes, OnnxExport.MEDIA_TYPE);
         transactions.executeWithoutResult(status -> {
             if (!artifacts.existsById(artifact.getSha256())) {
@@ -260,6 +282,8 @@ public class SubnetExporter {
             }
             subnet.setOnnxSha256(artifact.getSha256());
             subnets.save(subnet);
+            latencies.save(LatencyMeasurement.ofSubnet(
+                    host, subnet, latency.batchSize(), latency.resolution(), latency.timing()));
         });
         return artifact.getSha256();
     }

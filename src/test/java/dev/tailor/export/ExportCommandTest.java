@@ -79,6 +79,12 @@ class ExportCommandTest {
     @Autowired
     ArtifactRepository artifacts;
 
+    @Autowired
+    dev.tailor.catalogue.LatencyMeasurementRepository latencies;
+
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate transactions;
+
     Path dataset;
     UUID supernetId;
 
@@ -140,6 +146,20 @@ class ExportCommandTest {
                 .orElseThrow();
         assertThat(subnet.getOnnxSha256()).isEqualTo(sha256);
         assertThat(artifacts.findById(sha256).orElseThrow().getMediaType()).isEqualTo(OnnxExport.MEDIA_TYPE);
+        assertThat(run.out()).contains("host-cpu latency");
+        transactions.executeWithoutResult(status -> assertThat(latencies.findAll())
+                .filteredOn(m -> m.getSubnet() != null && m.getSubnet().getId().equals(subnet.getId()))
+                .first()
+                .satisfies(m -> {
+                    assertThat(m.getDevice().getName()).isEqualTo("host-cpu");
+                    assertThat(m.getDevice().getDescription()).contains("logical cores");
+                    assertThat(m.getSource()).hasToString("MEASURED");
+                    assertThat(m.getRuntimeVersion()).startsWith("onnxruntime ");
+                    assertThat(m.getThreads()).isEqualTo(1);
+                    assertThat(m.getBatchSize()).isEqualTo(1);
+                    assertThat(m.getResolution()).isEqualTo(28);
+                    assertThat(m.getP50Ms()).isPositive();
+                }));
         double cataloguedTest = evaluations.findAll().stream()
                 .filter(e -> e.getSubnet().getId().equals(subnet.getId()) && e.getSplit() == Split.TEST)
                 .findFirst()

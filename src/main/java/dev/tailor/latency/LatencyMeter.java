@@ -1,0 +1,157 @@
+package dev.tailor.latency;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Times an ONNX model in ONNX Runtime the way the latency literature does: a fixed number of
+ * intra-op threads, sequential execution, all graph optimisations, warm-up runs that are not
+ * counted, then {@code runs} timed runs of one fixed random input; p50, p90, mean and standard
+ * deviation of those.
+ */
+public final class LatencyMeter {
+
+    private final int warmupRuns;
+    private final int timedRuns;
+    private final int threads;
+    private final int batchSize;
+    private final boolean cuda;
+
+    private LatencyMeter(Builder builder) {
+        this.warmupRuns = builder.warmupRuns;
+        this.timedRuns = builder.timedRuns;
+        this.threads = builder.threads;
+        this.batchSize = builder.batchSize;
+        this.cuda = builder.cuda;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings; every one has a default (10 warm-up runs, 50 timed, 1 thread, batch 1, CPU). */
+    public static final class Builder {
+        private int warmupRuns = 10;
+        private int timedRuns = 50;
+        private int threads = 1;
+        private int batchSize = 1;
+        private boolean cuda;
+
+        private Builder() {}
+
+        public Builder optWarmupRuns(int warmupRuns) {
+            this.warmupRuns = warmupRuns;
+            return this;
+        }
+
+        public Builder optTimedRuns(int timedRuns) {
+            this.timedRuns = timedRuns;
+            return this;
+        }
+
+        public Builder optThreads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Run on the CUDA execution provider instead of the CPU one. */
+        public Builder optCuda(boolean cuda) {
+            this.cuda = cuda;
+            return this;
+        }
+
+        public LatencyMeter build() {
+            if (warmupRuns < 0 || timedRuns < 1 || threads < 1 || batchSize < 1) {
+                throw new IllegalArgumentException("warm-up runs >= 0, timed runs, threads and batch size >= 1; got "
+                        + warmupRuns + ", " + timedRuns + ", " + threads + ", " + batchSize);
+            }
+            return new LatencyMeter(this);
+        }
+    }
+
+    public static String runtimeVersion() {
+        return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
+    }
+
+    /**
+     * Times {@code model}, whose one input is a float tensor with a dynamic first (batch)
+     * dimension; the rest of its shape comes from the model.
+     */
+    public LatencyStats measure(byte[] model) {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (cuda) {
+                options.addCUDA();
+            }
+            try (OrtSession session = environment.createSession(model, options)) {
+                Map.Entry<String, NodeInfo> input =
+                        session.getInputInfo().entrySet().iterator().next();
+                long[] shape =
+                        ((TensorInfo) input.getValue().getInfo()).getShape().clone();
+                shape[0] = batchSize;
+                float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+                Random random = new Random(1);
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) random.nextGaussian();
+                }
+                double[] millis = new double[timedRuns];
+                try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values), shape)) {
+                    Map<String, OnnxTensor> feed = Map.of(input.getKey(), tensor);
+                    for (int i = 0; i < warmupRuns; i++) {
+                        session.run(feed).close();
+                    }
+                    for (int i = 0; i < timedRuns; i++) {
+                        long start = System.nanoTime();
+                        session.run(feed).close();
+                        millis[i] = (System.nanoTime() - start) / 1e6;
+                    }
+                }
+                int resolution = shape.length == 4 ? (int) shape[2] : 1;
+                return stats(millis, threads, batchSize, resolution, runtimeVersion());
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not time the model: " + e.getMessage(), e);
+        }
+    }
+
+    static LatencyStats stats(double[] millis, int threads, int batchSize, int resolution, String version) {
+        double[] sorted = millis.clone();
+        Arrays.sort(sorted);
+        double mean = Arrays.stream(sorted).average().orElse(0);
+        double variance =
+                Arrays.stream(sorted).map(t -> (t - mean) * (t - mean)).sum() / sorted.length;
+        return new LatencyStats(
+                nearestRank(sorted, 0.5),
+                nearestRank(sorted, 0.9),
+                mean,
+                Math.sqrt(variance),
+                sorted.length,
+                threads,
+                batchSize,
+                resolution,
+                version);
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    static double nearestRank(double[] sorted, double fraction) {
+        int rank = (int) Math.ceil(fraction * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

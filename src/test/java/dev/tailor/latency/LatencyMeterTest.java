@@ -1,0 +1,69 @@
+package dev.tailor.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import ai.djl.ndarray.NDManager;
+import dev.tailor.export.ExportMetadata;
+import dev.tailor.export.OnnxExport;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.supernet.StaticSubnet;
+import dev.tailor.supernet.Supernet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LatencyMeterTest {
+
+    @Test
+    void statisticsAreNearestRankPercentilesMeanAndPopulationDeviation() {
+        double[] millis = {5, 1, 4, 2, 3, 10, 6, 7, 9, 8};
+        LatencyStats stats = LatencyMeter.stats(millis, 2, 1, 28, "onnxruntime x");
+        assertThat(stats.p50Ms()).isEqualTo(5);
+        assertThat(stats.p90Ms()).isEqualTo(9);
+        assertThat(stats.meanMs()).isEqualTo(5.5);
+        assertThat(stats.stdMs()).isCloseTo(Math.sqrt(8.25), offset(1e-12));
+        assertThat(stats.runs()).isEqualTo(10);
+        assertThat(stats.timing().source()).hasToString("MEASURED");
+    }
+
+    @Test
+    void anExportedSubnetIsTimedWithItsSettingsRecorded() {
+        SearchSpace space = SearchSpace.named(SearchSpace.FASHION_MNIST);
+        SubnetConfig config = space.smallest();
+        byte[] model;
+        try (NDManager manager = NDManager.newBaseManager();
+                StaticSubnet subnet = StaticSubnet.extract(Supernet.create(space, 10, manager), config, manager)) {
+            model = OnnxExport.builder()
+                    .setSubnet(subnet)
+                    .setMetadata(new ExportMetadata(
+                            "s",
+                            config.canonicalJson(),
+                            config.sha256(),
+                            "d",
+                            new float[] {0},
+                            new float[] {1},
+                            List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"),
+                            null,
+                            null,
+                            1))
+                    .build()
+                    .toBytes();
+        }
+        LatencyStats stats = LatencyMeter.builder()
+                .optWarmupRuns(3)
+                .optTimedRuns(20)
+                .optBatchSize(4)
+                .build()
+                .measure(model);
+        assertThat(stats.runs()).isEqualTo(20);
+        assertThat(stats.threads()).isEqualTo(1);
+        assertThat(stats.batchSize()).isEqualTo(4);
+        assertThat(stats.resolution()).isEqualTo(config.resolution());
+        assertThat(stats.p50Ms()).isPositive().isLessThanOrEqualTo(stats.p90Ms());
+        assertThat(stats.runtimeVersion()).startsWith("onnxruntime 1.");
+        assertThatThrownBy(() -> LatencyMeter.builder().optTimedRuns(0).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
