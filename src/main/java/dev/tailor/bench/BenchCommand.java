@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code tailor bench [training|schedules|all]}: measures on this machine and writes Markdown and
+ * {@code tailor bench [training|schedules|latency|all]}: measures on this machine and writes Markdown and
  * CSV tables under {@code bench/results/}.
  */
 @Component
@@ -26,14 +26,25 @@ import org.springframework.stereotype.Component;
 class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
 
     static final String USAGE = """
-            usage: tailor bench [training|schedules|all] [--dataset DIR] [--out DIR] [--steps N]
+            usage: tailor bench [training|schedules|latency|all] [--dataset DIR] [--out DIR] [--steps N]
                                 [--epochs N] [--max-steps-per-epoch N] [--batch-size N]
+                                [--fit-subnets N] [--held-out-subnets N] [--runs N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
               schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
+              latency    the host-cpu latency model (layer table + correction) on held-out subnets
+                         (--fit-subnets 60, --held-out-subnets 120, --runs 50), smallest and largest subnet
             """;
 
-    private static final List<String> FLAGS =
-            List.of("dataset", "out", "steps", "epochs", "max-steps-per-epoch", "batch-size");
+    private static final List<String> FLAGS = List.of(
+            "dataset",
+            "out",
+            "steps",
+            "epochs",
+            "max-steps-per-epoch",
+            "batch-size",
+            "fit-subnets",
+            "held-out-subnets",
+            "runs");
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -55,7 +66,7 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                if (!List.of("training", "schedules", "all").contains(arg)) {
+                if (!List.of("training", "schedules", "latency", "all").contains(arg)) {
                     err.println("tailor bench: unknown benchmark '" + arg + "'");
                     err.print(USAGE);
                     return 2;
@@ -79,7 +90,13 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
         int epochs;
         int maxSteps;
         int batch;
+        int fitSubnets;
+        int heldOutSubnets;
+        int runs;
         try {
+            fitSubnets = positive(flags, "fit-subnets", 60);
+            heldOutSubnets = positive(flags, "held-out-subnets", 120);
+            runs = positive(flags, "runs", 50);
             steps = positive(flags, "steps", 20);
             epochs = positive(flags, "epochs", 4);
             maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
@@ -87,6 +104,20 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
         } catch (IllegalArgumentException e) {
             err.println("tailor bench: " + e.getMessage());
             return 2;
+        }
+        Path results = Path.of(flags.getOrDefault("out", "bench/results"));
+        if (which.equals("latency") || which.equals("all")) {
+            // latency depends on shapes only: no dataset, random weights, the 28x28x1 space
+            List<BenchReport> reports = new LatencyBench(
+                            SearchSpace.named(SearchSpace.FASHION_MNIST), fitSubnets, heldOutSubnets, runs)
+                    .run(out);
+            reports.get(0).write(results, "latency-model");
+            reports.get(1).write(results, "latency-extremes");
+            reports.forEach(report -> out.print(report.markdown()));
+            if (which.equals("latency")) {
+                out.println("bench: results in " + results.toAbsolutePath());
+                return 0;
+            }
         }
         TrainTest loaded;
         Path directory;
@@ -99,7 +130,6 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
             err.println("tailor bench: --dataset: " + e.getMessage());
             return 2;
         }
-        Path results = Path.of(flags.getOrDefault("out", "bench/results"));
         String name = flags.containsKey("dataset") ? directory.getFileName().toString() : "fashion-mnist";
         TrainingData data =
                 TrainingData.prepare(name, loaded, Math.min(5000, loaded.train().size() / 10), 1);

@@ -88,48 +88,84 @@ public final class OnnxExport {
         for (int i = 0; i < subnet.blocks().size(); i++) {
             x = block(context, x, subnet.blocks().get(i), "block" + (i + 1));
         }
-        x = convNorm(context, x, subnet.finalExpand(), "final_expand");
-        x = x.apply(OnnxOp.GLOBAL_AVERAGE_POOL);
-        x = apply(x, OnnxOp.CONV, conv(1, 1, 1), tensor(context, "feature_mix_w", subnet.featureMixWeight()));
-        x = x.apply(OnnxOp.HARD_SWISH);
-        x = x.apply(OnnxOp.FLATTEN, Map.of("axis", 1));
-        ONNXNode logits = x.apply(
-                        OnnxOp.GEMM,
-                        List.of(
-                                tensor(context, "classifier_w", subnet.classifierWeight()),
-                                tensor(context, "classifier_b", subnet.classifierBias())),
-                        List.of(OUTPUT),
-                        Map.of("transB", 1))
-                .get(0);
+        ONNXNode logits = head(
+                context,
+                x,
+                subnet.finalExpand(),
+                subnet.featureMixWeight(),
+                subnet.classifierWeight(),
+                subnet.classifierBias());
 
-        OnnxMl.GraphProto.Builder graph = context.buildGraph().toBuilder();
-        // Tribuo's placeholders are 2-D [batch, features]; the image input is 4-D NCHW.
-        graph.setInput(0, valueInfo(INPUT, plan.inputChannels(), plan.resolution(), plan.resolution()));
-        // Tribuo makes every node output name unique ("logits_0"); the model's output is "logits".
-        int last = graph.getNodeCount() - 1;
-        String produced = logits.getReference();
-        graph.setNode(last, graph.getNode(last).toBuilder().setOutput(0, OUTPUT));
-        if (!graph.getNode(last).getOutput(0).equals(OUTPUT) || produced.equals(OUTPUT)) {
-            throw new IllegalStateException("unexpected output naming: " + produced);
-        }
-        graph.addOutput(valueInfo(OUTPUT, plan.numClasses()));
-
-        OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(IR_VERSION)
-                .setProducerName("tailor")
-                .setDomain("dev.tailor")
-                .setModelVersion(1)
-                .setDocString("Subnet " + metadata.configJson() + " of supernet " + metadata.supernetId()
-                        + ". Input 'image': N x " + plan.inputChannels() + " x " + plan.resolution() + " x "
-                        + plan.resolution() + " float, pixels in [0, 1] normalised per channel as"
-                        + " tailor.normalization says. Output 'logits': N x " + plan.numClasses() + ".")
-                .setGraph(graph)
-                .addOpsetImport(
-                        OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxOp.OPSET));
+        OnnxMl.GraphProto graph = graph(
+                context, new long[] {plan.inputChannels(), plan.resolution(), plan.resolution()}, logits, new long[] {
+                    plan.numClasses()
+                });
+        OnnxMl.ModelProto.Builder model = modelBuilder(
+                graph,
+                "Subnet " + metadata.configJson() + " of supernet " + metadata.supernetId() + ". Input 'image': N x "
+                        + plan.inputChannels() + " x " + plan.resolution() + " x " + plan.resolution()
+                        + " float, pixels in [0, 1] normalised per channel as tailor.normalization says."
+                        + " Output 'logits': N x " + plan.numClasses() + ".");
         metadata()
                 .forEach((key, value) -> model.addMetadataProps(
                         OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
         return model.build();
+    }
+
+    /**
+     * Finishes a graph: Tribuo's placeholders are 2-D [batch, features], so the input becomes
+     * {@code image} with {@code inputDims} after a dynamic batch dimension; Tribuo makes every node
+     * output name unique ("logits_0"), so the result's output is renamed {@code logits}.
+     */
+    static OnnxMl.GraphProto graph(ONNXContext context, long[] inputDims, ONNXRef<?> result, long[] outputDims) {
+        OnnxMl.GraphProto.Builder graph = context.buildGraph().toBuilder();
+        graph.setInput(0, valueInfo(INPUT, inputDims));
+        String produced = result.getReference();
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            if (graph.getNode(i).getOutput(0).equals(produced)) {
+                graph.setNode(i, graph.getNode(i).toBuilder().setOutput(0, OUTPUT));
+            }
+            for (int j = 0; j < graph.getNode(i).getInputCount(); j++) {
+                if (graph.getNode(i).getInput(j).equals(produced)) {
+                    throw new IllegalStateException("the output " + produced + " is also read inside the graph");
+                }
+            }
+        }
+        return graph.addOutput(valueInfo(OUTPUT, outputDims)).build();
+    }
+
+    /** Final expand (BN folded, h-swish), global pool, 1x1 feature mix (h-swish), flatten, classifier. */
+    static ONNXNode head(
+            ONNXContext context,
+            ONNXRef<?> input,
+            StaticSubnet.ConvNorm finalExpand,
+            NDArray featureMixWeight,
+            NDArray classifierWeight,
+            NDArray classifierBias) {
+        ONNXRef<?> x = convNorm(context, input, finalExpand, "final_expand");
+        x = x.apply(OnnxOp.GLOBAL_AVERAGE_POOL);
+        x = apply(x, OnnxOp.CONV, conv(1, 1, 1), tensor(context, "feature_mix_w", featureMixWeight));
+        x = x.apply(OnnxOp.HARD_SWISH);
+        x = x.apply(OnnxOp.FLATTEN, Map.of("axis", 1));
+        return apply(
+                x,
+                OnnxOp.GEMM,
+                Map.of("transB", 1),
+                tensor(context, "classifier_w", classifierWeight),
+                tensor(context, "classifier_b", classifierBias));
+    }
+
+    /** A model around a finished graph: opset, IR version, producer; no metadata yet. */
+    static OnnxMl.ModelProto.Builder modelBuilder(OnnxMl.GraphProto graph, String doc) {
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("tailor")
+                .setDomain("dev.tailor")
+                .setModelVersion(1)
+                .setDocString(doc)
+                .setGraph(graph)
+                .addOpsetImport(
+                        OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxOp.OPSET));
     }
 
     /** The metadata_props entries, in a fixed order. */
@@ -171,7 +207,7 @@ public final class OnnxExport {
                 .build();
     }
 
-    private static ONNXRef<?> block(ONNXContext context, ONNXRef<?> input, StaticSubnet.Block block, String name) {
+    static ONNXRef<?> block(ONNXContext context, ONNXRef<?> input, StaticSubnet.Block block, String name) {
         ONNXRef<?> x = input;
         if (block.expand() != null) {
             x = convNorm(context, x, block.expand(), name + "_expand");
@@ -202,7 +238,7 @@ public final class OnnxExport {
     }
 
     /** A convolution with its batch norm folded in: w * g / sqrt(v + eps), b = beta - m * g / sqrt(v + eps). */
-    private static ONNXRef<?> convNorm(ONNXContext context, ONNXRef<?> x, StaticSubnet.ConvNorm layer, String name) {
+    static ONNXRef<?> convNorm(ONNXContext context, ONNXRef<?> x, StaticSubnet.ConvNorm layer, String name) {
         long[] shape = layer.weight().getShape().getShape();
         float[] weight = layer.weight().toFloatArray();
         float[] gamma = layer.gamma().toFloatArray();
@@ -231,7 +267,7 @@ public final class OnnxExport {
     }
 
     /** {@code op(x, others...)} with attributes: Tribuo has that only in its list-returning form. */
-    private static ONNXNode apply(ONNXRef<?> x, OnnxOp op, Map<String, Object> attributes, ONNXRef<?>... others) {
+    static ONNXNode apply(ONNXRef<?> x, OnnxOp op, Map<String, Object> attributes, ONNXRef<?>... others) {
         return x.apply(op, List.of(others), List.of(op.getOpName().toLowerCase(Locale.ROOT)), attributes)
                 .get(0);
     }
@@ -243,7 +279,7 @@ public final class OnnxExport {
         };
     }
 
-    private static Map<String, Object> conv(int kernel, int stride, int groups) {
+    static Map<String, Object> conv(int kernel, int stride, int groups) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("kernel_shape", new int[] {kernel, kernel});
         attributes.put("strides", new int[] {stride, stride});
@@ -253,11 +289,11 @@ public final class OnnxExport {
         return attributes;
     }
 
-    private static ONNXInitializer tensor(ONNXContext context, String name, NDArray array) {
+    static ONNXInitializer tensor(ONNXContext context, String name, NDArray array) {
         return floats(context, name, array.toFloatArray(), array.getShape().getShape());
     }
 
-    private static ONNXInitializer floats(ONNXContext context, String name, float[] values, long... shape) {
+    static ONNXInitializer floats(ONNXContext context, String name, float[] values, long... shape) {
         List<Integer> dims = new ArrayList<>();
         for (long dim : shape) {
             dims.add((int) dim);

@@ -1,0 +1,212 @@
+package dev.tailor.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.tailor.cost.SubnetCosts;
+import dev.tailor.export.ExportMetadata;
+import dev.tailor.export.OnnxExport;
+import dev.tailor.latency.LatencyMeter;
+import dev.tailor.latency.LatencyModel;
+import dev.tailor.latency.LatencyStats;
+import dev.tailor.latency.PredictionAccuracy;
+import dev.tailor.latency.SubnetLayers;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.space.SubnetPlan;
+import dev.tailor.supernet.StaticSubnet;
+import dev.tailor.supernet.Supernet;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The latency model on this host ({@code host-cpu}): a per-layer table measured by timing every
+ * layer of the space as a model of its own, a correction fitted on whole subnets, and the
+ * model's error on other, held-out subnets, each timed whole; plus the ONNX Runtime latency of the
+ * smallest and largest subnet. Weights are random: latency depends on shapes, not values.
+ */
+final class LatencyBench {
+
+    private final SearchSpace space;
+    private final int fitSubnets;
+    private final int heldOutSubnets;
+    private final LatencyMeter meter;
+    private final int classes = 10;
+
+    LatencyBench(SearchSpace space, int fitSubnets, int heldOutSubnets, int runs) {
+        this.space = space;
+        this.fitSubnets = fitSubnets;
+        this.heldOutSubnets = heldOutSubnets;
+        this.meter = LatencyMeter.builder().optWarmupRuns(10).optTimedRuns(runs).build();
+    }
+
+    List<BenchReport> run(PrintStream log) {
+        // every layer the space has: uniform subnets of each resolution, kernel and expand ratio
+        Map<String, SubnetLayers.Layer> layers = new LinkedHashMap<>();
+        for (int resolution : space.resolutions()) {
+            for (int kernel : space.kernels()) {
+                for (int expand : space.expands()) {
+                    int blocks = space.maxDepth() * space.stages().size();
+                    SubnetConfig uniform = new SubnetConfig(
+                            resolution,
+                            Collections.nCopies(space.stages().size(), space.maxDepth()),
+                            Collections.nCopies(blocks, kernel),
+                            Collections.nCopies(blocks, expand));
+                    for (SubnetLayers.Layer layer : SubnetLayers.of(SubnetPlan.of(space, uniform, classes))) {
+                        layers.putIfAbsent(layer.key(), layer);
+                    }
+                }
+            }
+        }
+        log.printf(Locale.ROOT, "bench: timing %d layers of the space%n", layers.size());
+        long tableStart = System.nanoTime();
+        Map<String, Double> table = new LinkedHashMap<>();
+        layers.forEach((key, layer) ->
+                table.put(key, meter.measure(layer.model().get()).p50Ms()));
+        double tableSeconds = (System.nanoTime() - tableStart) / 1e9;
+
+        Random random = new Random(2025);
+        LinkedHashSet<SubnetConfig> sampled = new LinkedHashSet<>();
+        while (sampled.size() < fitSubnets + heldOutSubnets) {
+            sampled.add(space.sample(random));
+        }
+        List<SubnetConfig> configs = new ArrayList<>(sampled);
+        log.printf(Locale.ROOT, "bench: timing %d whole subnets%n", configs.size() + 2);
+        Engine.getInstance().setRandomSeed(3);
+        List<LatencyModel.Measured> fit = new ArrayList<>();
+        List<LatencyModel.Measured> heldOut = new ArrayList<>();
+        LatencyStats smallest;
+        LatencyStats largest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Supernet supernet = Supernet.create(space, classes, manager);
+            for (int i = 0; i < configs.size(); i++) {
+                SubnetConfig config = configs.get(i);
+                LatencyModel.Measured measured = new LatencyModel.Measured(
+                        SubnetPlan.of(space, config, classes),
+                        meter.measure(export(supernet, config, manager)).p50Ms());
+                (i < fitSubnets ? fit : heldOut).add(measured);
+            }
+            smallest = meter.measure(export(supernet, space.smallest(), manager));
+            largest = meter.measure(export(supernet, space.largest(), manager));
+        }
+        LatencyModel model = LatencyModel.fit(table, fit);
+        LatencyModel uncorrected = LatencyModel.fit(table, List.of());
+        PredictionAccuracy corrected = accuracy(model, heldOut);
+        PredictionAccuracy rawSum = accuracy(uncorrected, heldOut);
+
+        BenchReport accuracyReport = new BenchReport(
+                "Latency model accuracy on host-cpu",
+                List.of(
+                        "model",
+                        "held-out subnets",
+                        "MAPE %",
+                        "RMSE ms",
+                        "Kendall tau",
+                        "within +-10 %",
+                        "slope",
+                        "per layer ms",
+                        "intercept ms"));
+        accuracyReport.row(
+                "table sum + correction",
+                corrected.count(),
+                100 * corrected.mape(),
+                corrected.rmseMs(),
+                corrected.kendallTau(),
+                100 * corrected.within10(),
+                model.slope(),
+                model.perLayer(),
+                model.intercept());
+        accuracyReport.row(
+                "table sum alone",
+                rawSum.count(),
+                100 * rawSum.mape(),
+                rawSum.rmseMs(),
+                rawSum.kendallTau(),
+                100 * rawSum.within10(),
+                1.0,
+                0.0,
+                0.0);
+        accuracyReport.note(String.format(
+                Locale.ROOT,
+                "Space %s, batch 1, 1 intra-op thread, %s; every figure is the p50 of %d timed runs after 10"
+                        + " warm-up runs. Table: %d layer models timed in %.1f s. Correction fitted on %d random"
+                        + " subnets (seed 2025), accuracy on %d other random subnets, each exported and timed whole."
+                        + " Target: at least 95 %% within +-10 %%.",
+                space.name(),
+                LatencyMeter.runtimeVersion(),
+                smallest.runs(),
+                table.size(),
+                tableSeconds,
+                fit.size(),
+                heldOut.size()));
+
+        BenchReport extremes = new BenchReport(
+                "ONNX Runtime latency of the smallest and largest subnet on host-cpu",
+                List.of("subnet", "MACs", "p50 ms", "p90 ms", "mean ms", "std ms", "predicted ms"));
+        Map<String, LatencyStats> timed = new LinkedHashMap<>();
+        timed.put("smallest", smallest);
+        timed.put("largest", largest);
+        for (Map.Entry<String, LatencyStats> entry : timed.entrySet()) {
+            SubnetConfig config = entry.getKey().equals("smallest") ? space.smallest() : space.largest();
+            SubnetPlan plan = SubnetPlan.of(space, config, classes);
+            LatencyStats stats = entry.getValue();
+            extremes.row(
+                    entry.getKey() + " " + config.canonicalJson(),
+                    SubnetCosts.of(plan).macs(),
+                    stats.p50Ms(),
+                    stats.p90Ms(),
+                    stats.meanMs(),
+                    stats.stdMs(),
+                    model.predict(plan));
+        }
+        extremes.note("Batch 1, 1 intra-op thread, " + LatencyMeter.runtimeVersion() + ", " + smallest.runs()
+                + " timed runs after 10 warm-up runs.");
+        return List.of(accuracyReport, extremes);
+    }
+
+    private static PredictionAccuracy accuracy(LatencyModel model, List<LatencyModel.Measured> measured) {
+        double[] predicted = new double[measured.size()];
+        double[] actual = new double[measured.size()];
+        for (int i = 0; i < measured.size(); i++) {
+            predicted[i] = model.predict(measured.get(i).plan());
+            actual[i] = measured.get(i).millis();
+        }
+        return PredictionAccuracy.of(predicted, actual);
+    }
+
+    private static float[] ones(int n) {
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
+    }
+
+    private byte[] export(Supernet supernet, SubnetConfig config, NDManager manager) {
+        try (StaticSubnet subnet = StaticSubnet.extract(supernet, config, manager)) {
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < classes; c++) {
+                names.add(String.valueOf(c));
+            }
+            return OnnxExport.builder()
+                    .setSubnet(subnet)
+                    .setMetadata(new ExportMetadata(
+                            "latency-bench",
+                            config.canonicalJson(),
+                            config.sha256(),
+                            "none",
+                            new float[space.inputChannels()],
+                            ones(space.inputChannels()),
+                            names,
+                            null,
+                            null,
+                            0))
+                    .build()
+                    .toBytes();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tailor.latency;
+
+import dev.tailor.space.SubnetPlan;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A device's latency model: the sum of its per-layer lookup table over a subnet's layers, then a
+ * correction {@code slope * sum + perLayer * layers + intercept} fitted by least squares on
+ * whole-subnet measurements. Each table entry was timed as a model of its own and so carries one
+ * run's fixed overhead, which a whole subnet pays once; running layers together also saves or
+ * costs cache traffic. The per-layer term takes the first, the slope the second.
+ */
+public final class LatencyModel {
+
+    private final Map<String, Double> table;
+    private final double slope;
+    private final double perLayer;
+    private final double intercept;
+
+    private LatencyModel(Map<String, Double> table, double slope, double perLayer, double intercept) {
+        this.table = Map.copyOf(table);
+        this.slope = slope;
+        this.perLayer = perLayer;
+        this.intercept = intercept;
+    }
+
+    /** A subnet measured whole on the device. */
+    public record Measured(SubnetPlan plan, double millis) {}
+
+    /**
+     * Fits the correction on {@code measured}; with fewer than four measurements, or ones that
+     * do not pin it down, the table's sum is used as it is.
+     */
+    public static LatencyModel fit(Map<String, Double> table, List<Measured> measured) {
+        LatencyModel raw = new LatencyModel(table, 1, 0, 0);
+        if (measured.size() < 4) {
+            return raw;
+        }
+        // normal equations of y = a * sum + b * layers + c
+        double[][] normal = new double[3][4];
+        for (Measured m : measured) {
+            double[] x = {raw.tableSum(m.plan()), layers(m.plan()), 1};
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    normal[i][j] += x[i] * x[j];
+                }
+                normal[i][3] += x[i] * m.millis();
+            }
+        }
+        double[] solution = solve(normal);
+        return solution == null ? raw : new LatencyModel(table, solution[0], solution[1], solution[2]);
+    }
+
+    /** Gaussian elimination with partial pivoting; null when the system is singular. */
+    private static double[] solve(double[][] a) {
+        int n = a.length;
+        for (int col = 0; col < n; col++) {
+            int pivot = col;
+            for (int row = col + 1; row < n; row++) {
+                if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) {
+                    pivot = row;
+                }
+            }
+            if (Math.abs(a[pivot][col]) < 1e-12) {
+                return null;
+            }
+            double[] swap = a[col];
+            a[col] = a[pivot];
+            a[pivot] = swap;
+            for (int row = 0; row < n; row++) {
+                if (row != col) {
+                    double factor = a[row][col] / a[col][col];
+                    for (int k = col; k <= n; k++) {
+                        a[row][k] -= factor * a[col][k];
+                    }
+                }
+            }
+        }
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = a[i][n] / a[i][i];
+        }
+        return x;
+    }
+
+    private static int layers(SubnetPlan plan) {
+        return SubnetLayers.of(plan).size();
+    }
+
+    /** The table's sum over the subnet's layers; a layer the table lacks is an error naming it. */
+    public double tableSum(SubnetPlan plan) {
+        double sum = 0;
+        for (SubnetLayers.Layer layer : SubnetLayers.of(plan)) {
+            Double millis = table.get(layer.key());
+            if (millis == null) {
+                throw new IllegalArgumentException("the latency table has no entry for " + layer.key());
+            }
+            sum += millis;
+        }
+        return sum;
+    }
+
+    public double predict(SubnetPlan plan) {
+        return slope * tableSum(plan) + perLayer * layers(plan) + intercept;
+    }
+
+    public double slope() {
+        return slope;
+    }
+
+    public double perLayer() {
+        return perLayer;
+    }
+
+    public double intercept() {
+        return intercept;
+    }
+}

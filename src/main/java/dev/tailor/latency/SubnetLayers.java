@@ -1,0 +1,68 @@
+package dev.tailor.latency;
+
+import dev.tailor.export.LayerModels;
+import dev.tailor.space.SubnetPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * A subnet as the layers a latency table holds, keyed as OFA's tables are (operator, input and
+ * output shape, expand ratio, kernel, stride, SE, activation, shortcut): the stem, every block
+ * (the fixed first one included) and the head (final expand, pool, feature mix, classifier).
+ */
+public final class SubnetLayers {
+
+    private SubnetLayers() {}
+
+    /** One layer: its table key and, to measure it, its model with random weights. */
+    public record Layer(String key, Supplier<byte[]> model) {}
+
+    public static List<Layer> of(SubnetPlan plan) {
+        List<Layer> layers = new ArrayList<>();
+        SubnetPlan.ConvLayer stem = plan.stem();
+        layers.add(new Layer(
+                String.format(
+                        Locale.ROOT,
+                        "conv-input:%s-output:%s-kernel:%d-stride:%d-act:%s",
+                        shape(stem.inputSize(), stem.inChannels()),
+                        shape(stem.outputSize(), stem.outChannels()),
+                        stem.kernel(),
+                        stem.stride(),
+                        stem.activation().wireName()),
+                () -> LayerModels.stem(stem)));
+        List<SubnetPlan.Block> blocks = new ArrayList<>(List.of(plan.firstBlock()));
+        blocks.addAll(plan.blocks());
+        for (SubnetPlan.Block block : blocks) {
+            layers.add(new Layer(
+                    String.format(
+                            Locale.ROOT,
+                            "mbconv-input:%s-output:%s-expand:%d-kernel:%d-stride:%d-se:%d-act:%s-idskip:%d",
+                            shape(block.inputSize(), block.inChannels()),
+                            shape(block.outputSize(), block.outChannels()),
+                            block.expand(),
+                            block.kernel(),
+                            block.stride(),
+                            block.se() ? 1 : 0,
+                            block.activation().wireName(),
+                            block.residual() ? 1 : 0),
+                    () -> LayerModels.block(block)));
+        }
+        SubnetPlan.HeadLayers head = plan.head();
+        layers.add(new Layer(
+                String.format(
+                        Locale.ROOT,
+                        "head-input:%s-final:%d-mix:%d-classes:%d",
+                        shape(head.inputSize(), head.inChannels()),
+                        head.finalExpand(),
+                        head.featureMix(),
+                        plan.numClasses()),
+                () -> LayerModels.head(head, plan.numClasses())));
+        return layers;
+    }
+
+    private static String shape(int size, int channels) {
+        return size + "x" + size + "x" + channels;
+    }
+}
