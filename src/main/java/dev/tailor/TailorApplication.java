@@ -36,6 +36,10 @@ public class TailorApplication {
             return 2;
         }
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        if (verb.get() == Verb.AGENT) {
+            // an agent runs on the target device: no database, no Spring context, only ONNX Runtime
+            return dev.tailor.agent.DeviceAgent.main(rest, out, err);
+        }
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
         if (verb.get() == Verb.TRAIN && Arrays.stream(rest).anyMatch(TailorApplication::isHelp)) {

@@ -40,9 +40,11 @@ class DeviceController {
             + " at most 64 characters (e.g. jetson-nano)";
 
     private final DeviceRepository devices;
+    private final dev.tailor.latency.DeviceLatencies latencies;
 
-    DeviceController(DeviceRepository devices) {
+    DeviceController(DeviceRepository devices, dev.tailor.latency.DeviceLatencies latencies) {
         this.devices = devices;
+        this.latencies = latencies;
     }
 
     @Schema(description = "A deployment target to register.")
@@ -124,6 +126,8 @@ class DeviceController {
                 request.peakGflops(),
                 request.memoryGbps(),
                 Objects.requireNonNullElse(request.measurement(), Measurement.AGENT)));
+        // roofline estimates for the catalogue right away, when peak and bandwidth are given
+        latencies.refresh(device);
         return ResponseEntity.created(URI.create("/api/v1/devices/" + device.getName()))
                 .body(DeviceResponse.of(device));
     }

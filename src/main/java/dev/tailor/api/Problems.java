@@ -17,6 +17,8 @@ final class Problems {
     static final URI NOT_FOUND = URI.create("urn:tailor:problem:not-found");
     static final URI CONFLICT = URI.create("urn:tailor:problem:conflict");
     static final URI INTERNAL = URI.create("urn:tailor:problem:internal-error");
+    static final URI UNAUTHORIZED = URI.create("urn:tailor:problem:unauthorized");
+    static final URI FORBIDDEN = URI.create("urn:tailor:problem:forbidden");
 
     private Problems() {}
 
@@ -38,6 +40,26 @@ final class Problems {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
         problem.setType(CONFLICT);
         problem.setTitle("Conflict");
+        problem.setProperty("errors", List.of(new FieldError(field, detail)));
+        return exception(problem);
+    }
+
+    /** 401: no credentials, or ones that name no one; the field is the header to fix. */
+    static ErrorResponseException unauthorized(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, detail);
+        problem.setType(UNAUTHORIZED);
+        problem.setTitle("Unauthorized");
+        problem.setProperty("errors", List.of(new FieldError("Authorization", detail)));
+        ErrorResponseException exception = exception(problem);
+        exception.getHeaders().set("WWW-Authenticate", "Bearer");
+        return exception;
+    }
+
+    /** 403: valid credentials that do not allow this. */
+    static ErrorResponseException forbidden(String detail, String field) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, detail);
+        problem.setType(FORBIDDEN);
+        problem.setTitle("Forbidden");
         problem.setProperty("errors", List.of(new FieldError(field, detail)));
         return exception(problem);
     }

@@ -44,7 +44,8 @@ class SubnetQuery {
             left join lateral (select m.p50_ms, m.p90_ms, m.source, m.resolution, m.measured_at
                                from latency_measurement m
                                where m.subnet_id = s.id and m.device_id = :deviceId and m.batch_size = 1
-                               order by m.measured_at desc, m.id desc limit 1) l on true
+                               order by case m.source when 'MEASURED' then 0 when 'PREDICTED' then 1 else 2 end,
+                                        m.measured_at desc, m.id desc limit 1) l on true
             """;
 
     private final JdbcClient jdbc;

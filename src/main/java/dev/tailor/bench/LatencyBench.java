@@ -17,7 +17,6 @@ import dev.tailor.supernet.StaticSubnet;
 import dev.tailor.supernet.Supernet;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,23 +46,7 @@ final class LatencyBench {
     }
 
     List<BenchReport> run(PrintStream log) {
-        // every layer the space has: uniform subnets of each resolution, kernel and expand ratio
-        Map<String, SubnetLayers.Layer> layers = new LinkedHashMap<>();
-        for (int resolution : space.resolutions()) {
-            for (int kernel : space.kernels()) {
-                for (int expand : space.expands()) {
-                    int blocks = space.maxDepth() * space.stages().size();
-                    SubnetConfig uniform = new SubnetConfig(
-                            resolution,
-                            Collections.nCopies(space.stages().size(), space.maxDepth()),
-                            Collections.nCopies(blocks, kernel),
-                            Collections.nCopies(blocks, expand));
-                    for (SubnetLayers.Layer layer : SubnetLayers.of(SubnetPlan.of(space, uniform, classes))) {
-                        layers.putIfAbsent(layer.key(), layer);
-                    }
-                }
-            }
-        }
+        Map<String, SubnetLayers.Layer> layers = SubnetLayers.ofSpace(space, classes);
         log.printf(Locale.ROOT, "bench: timing %d layers of the space%n", layers.size());
         long tableStart = System.nanoTime();
         Map<String, Double> table = new LinkedHashMap<>();

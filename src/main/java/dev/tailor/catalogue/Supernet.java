@@ -36,6 +36,9 @@ public class Supernet {
 
     private OffsetDateTime updatedAt;
 
+    @Column(name = "num_classes")
+    private Integer numClasses;
+
     protected Supernet() {}
 
     public Supernet(String name, String spaceSpecJson, String dataset) {
@@ -55,6 +58,15 @@ public class Supernet {
     public void markReady(String checkpointSha256) {
         this.checkpointSha256 = checkpointSha256;
         this.state = SupernetState.READY;
+    }
+
+    /** Classes of its dataset; null for rows from before it was recorded. */
+    public Integer getNumClasses() {
+        return numClasses;
+    }
+
+    public void setNumClasses(Integer numClasses) {
+        this.numClasses = numClasses;
     }
 
     public void markFailed() {

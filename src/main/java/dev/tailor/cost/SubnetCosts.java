@@ -27,15 +27,32 @@ public record SubnetCosts(long macs, long params, long peakActivationBytes) {
     private static final int FLOAT_BYTES = 4;
 
     public static SubnetCosts of(SubnetPlan plan) {
+        Counter counter = walk(plan);
+        return new SubnetCosts(counter.macs, counter.params, counter.peakFloats(counter.output) * FLOAT_BYTES);
+    }
+
+    /**
+     * The same counts split into the layers a latency table keys (stem, each block, head), with
+     * the bytes each one reads and writes: its input and output activations and its weights.
+     */
+    public record LayerCost(long macs, long params, long bytesMoved) {}
+
+    public static List<LayerCost> layers(SubnetPlan plan) {
+        return walk(plan).layers;
+    }
+
+    private static Counter walk(SubnetPlan plan) {
         Counter counter = new Counter();
         ConvLayer stem = plan.stem();
         int x = counter.input(act(stem.inChannels(), stem.inputSize()));
         x = counter.conv(x, stem.inChannels(), stem.outChannels(), stem.kernel(), 1, stem.outputSize(), true);
         x = counter.elementwise(x);
+        counter.closeLayer(act(stem.inChannels(), stem.inputSize()), act(stem.outChannels(), stem.outputSize()));
         x = block(counter, x, plan.firstBlock());
         for (Block block : plan.blocks()) {
             x = block(counter, x, block);
         }
+        long headInput = act(plan.head().inChannels(), plan.head().inputSize());
         SubnetPlan.HeadLayers head = plan.head();
         x = counter.conv(x, head.inChannels(), head.finalExpand(), 1, 1, head.inputSize(), true);
         x = counter.elementwise(x);
@@ -44,7 +61,9 @@ public record SubnetCosts(long macs, long params, long peakActivationBytes) {
         x = counter.elementwise(x);
         x = counter.elementwise(x); // flatten
         x = counter.conv(x, head.featureMix(), plan.numClasses(), 1, 1, 1, true);
-        return new SubnetCosts(counter.macs, counter.params, counter.peakFloats(x) * FLOAT_BYTES);
+        counter.closeLayer(headInput, plan.numClasses());
+        counter.output = x;
+        return counter;
     }
 
     private static int block(Counter counter, int input, Block block) {
@@ -71,7 +90,9 @@ public record SubnetCosts(long macs, long params, long peakActivationBytes) {
             x = counter.node(act(block.midChannels(), block.outputSize()), x, gate);
         }
         x = counter.conv(x, block.midChannels(), block.outChannels(), 1, 1, block.outputSize(), true);
-        return block.residual() ? counter.node(act(block.outChannels(), block.outputSize()), x, input) : x;
+        int out = block.residual() ? counter.node(act(block.outChannels(), block.outputSize()), x, input) : x;
+        counter.closeLayer(act(block.inChannels(), block.inputSize()), act(block.outChannels(), block.outputSize()));
+        return out;
     }
 
     private static long act(int channels, int size) {
@@ -82,10 +103,23 @@ public record SubnetCosts(long macs, long params, long peakActivationBytes) {
     private static final class Counter {
         long macs;
         long params;
+        int output;
+        final List<LayerCost> layers = new ArrayList<>();
+        private long macsBefore;
+        private long paramsBefore;
         private final List<Long> floats = new ArrayList<>();
         private final List<Integer> madeAt = new ArrayList<>();
         private final List<Integer> lastReadAt = new ArrayList<>();
         private int nodes;
+
+        /** Ends a layer group: what it computed since the last one, and what it moved. */
+        void closeLayer(long inputFloats, long outputFloats) {
+            long layerParams = params - paramsBefore;
+            layers.add(new LayerCost(
+                    macs - macsBefore, layerParams, (inputFloats + outputFloats + layerParams) * FLOAT_BYTES));
+            macsBefore = macs;
+            paramsBefore = params;
+        }
 
         int input(long size) {
             return tensor(size, -1);

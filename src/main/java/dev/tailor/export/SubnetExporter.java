@@ -27,6 +27,7 @@ import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.cost.SubnetCosts;
 import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.jobs.TrainingJobSpec;
+import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.HostDevices;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
@@ -71,6 +72,7 @@ public class SubnetExporter {
     private final TransactionTemplate transactions;
     private final HostDevices hostDevices;
     private final LatencyMeasurementRepository latencies;
+    private final DeviceLatencies deviceLatencies;
 
     SubnetExporter(
             SupernetRepository supernets,
@@ -81,7 +83,8 @@ public class SubnetExporter {
             TrainingJobRepository jobs,
             TransactionTemplate transactions,
             HostDevices hostDevices,
-            LatencyMeasurementRepository latencies) {
+            LatencyMeasurementRepository latencies,
+            DeviceLatencies deviceLatencies) {
         this.supernets = supernets;
         this.subnets = subnets;
         this.evaluations = evaluations;
@@ -91,6 +94,7 @@ public class SubnetExporter {
         this.transactions = transactions;
         this.hostDevices = hostDevices;
         this.latencies = latencies;
+        this.deviceLatencies = deviceLatencies;
     }
 
     /** The export is impossible as asked; {@code field} names what the caller must change. */
@@ -207,6 +211,7 @@ public class SubnetExporter {
                 }
                 LatencyStats latency = LatencyMeter.builder().build().measure(bytes);
                 String sha256 = store(supernet, config, bytes, accuracy, counted, latency);
+                deviceLatencies.refreshAll();
                 return new Exported(
                         sha256, bytes, config, accuracy, parity.onnxTop1(), parity.maxDifference(), counted, latency);
             }

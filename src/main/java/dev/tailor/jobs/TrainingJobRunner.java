@@ -15,6 +15,7 @@ import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.cost.SubnetCosts;
+import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
@@ -64,6 +65,7 @@ public class TrainingJobRunner {
     private final ArtifactRepository artifacts;
     private final TransactionTemplate transactions;
     private final DataSource dataSource;
+    private final DeviceLatencies latencies;
 
     TrainingJobRunner(
             TrainingJobRepository jobs,
@@ -73,7 +75,8 @@ public class TrainingJobRunner {
             SubnetCostRepository costs,
             ArtifactRepository artifacts,
             TransactionTemplate transactions,
-            DataSource dataSource) {
+            DataSource dataSource,
+            DeviceLatencies latencies) {
         this.jobs = jobs;
         this.supernets = supernets;
         this.subnets = subnets;
@@ -82,6 +85,7 @@ public class TrainingJobRunner {
         this.artifacts = artifacts;
         this.transactions = transactions;
         this.dataSource = dataSource;
+        this.latencies = latencies;
     }
 
     /** Stores a validated job, queued; nothing is stored for a spec that does not validate. */
@@ -187,12 +191,22 @@ public class TrainingJobRunner {
             reported.forEach((role, config) -> accuracy.put(role, measured.get(config)));
             Map<String, Object> scheduleReport = trainer.scheduleReport();
             register(jobId, supernetId, space, data.train().numClasses(), accuracy, scheduleReport);
+            refreshLatencies();
             return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, scheduleReport, null);
         } catch (RuntimeException e) {
             log.error("Training job {} failed", jobId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             fail(jobId, supernetId, error);
             return new Outcome(JobState.FAILED, supernetId, Map.of(), Map.of(), error);
+        }
+    }
+
+    /** New subnets get predicted or estimated latencies on every device; a failure here fails no job. */
+    private void refreshLatencies() {
+        try {
+            latencies.refreshAll();
+        } catch (RuntimeException e) {
+            log.warn("Could not refresh device latencies: {}", e.getMessage());
         }
     }
 
@@ -217,6 +231,7 @@ public class TrainingJobRunner {
             TrainingJob job = jobs.findById(jobId).orElseThrow();
             Supernet supernet = supernets.findById(supernetId).orElseThrow();
             supernet.markReady(job.getLastCheckpoint());
+            supernet.setNumClasses(numClasses);
             for (SubnetAccuracy result : new LinkedHashSet<>(accuracy.values())) {
                 SubnetConfig config = result.config();
                 Subnet subnet = subnets.findBySupernetIdAndConfigSha256(supernetId, config.sha256())

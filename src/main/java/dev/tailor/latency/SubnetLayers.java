@@ -1,10 +1,15 @@
 package dev.tailor.latency;
 
 import dev.tailor.export.LayerModels;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +23,31 @@ public final class SubnetLayers {
 
     /** One layer: its table key and, to measure it, its model with random weights. */
     public record Layer(String key, Supplier<byte[]> model) {}
+
+    /**
+     * Every layer the space has, by key: the layers of its uniform subnets of each resolution,
+     * kernel and expand ratio at full depth (a block's shapes depend on its stage, position,
+     * kernel and expand ratio and the resolution, never on other blocks' choices).
+     */
+    public static Map<String, Layer> ofSpace(SearchSpace space, int numClasses) {
+        Map<String, Layer> layers = new LinkedHashMap<>();
+        int blocks = space.maxDepth() * space.stages().size();
+        for (int resolution : space.resolutions()) {
+            for (int kernel : space.kernels()) {
+                for (int expand : space.expands()) {
+                    SubnetConfig uniform = new SubnetConfig(
+                            resolution,
+                            Collections.nCopies(space.stages().size(), space.maxDepth()),
+                            Collections.nCopies(blocks, kernel),
+                            Collections.nCopies(blocks, expand));
+                    for (Layer layer : of(SubnetPlan.of(space, uniform, numClasses))) {
+                        layers.putIfAbsent(layer.key(), layer);
+                    }
+                }
+            }
+        }
+        return layers;
+    }
 
     public static List<Layer> of(SubnetPlan plan) {
         List<Layer> layers = new ArrayList<>();

@@ -1,0 +1,366 @@
+package dev.tailor.api;
+
+import dev.tailor.catalogue.Artifact;
+import dev.tailor.catalogue.ArtifactRepository;
+import dev.tailor.catalogue.Device;
+import dev.tailor.catalogue.DeviceRepository;
+import dev.tailor.catalogue.LatencyMeasurement;
+import dev.tailor.catalogue.LatencyMeasurementRepository;
+import dev.tailor.catalogue.LatencySource;
+import dev.tailor.catalogue.Subnet;
+import dev.tailor.catalogue.SubnetRepository;
+import dev.tailor.export.OnnxExport;
+import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.latency.SubnetLayers;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * What device agents talk to: a device's agent token, the measurement tasks its agents pull
+ * (layer models for its latency table, exported subnets), and the measurements they post. Tasks
+ * handed out are leased for ten minutes, so several agents of one device share the work. Every
+ * accepted measurement refits the device's latency model.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/devices/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "agents", description = "Device agents: measurement tasks and results")
+@ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
+@Validated
+class AgentController {
+
+    static final int LEASE_MINUTES = 10;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DeviceRepository devices;
+    private final SubnetRepository subnets;
+    private final ArtifactRepository artifacts;
+    private final LatencyMeasurementRepository measurements;
+    private final DeviceLatencies latencies;
+    private final JdbcClient jdbc;
+
+    AgentController(
+            DeviceRepository devices,
+            SubnetRepository subnets,
+            ArtifactRepository artifacts,
+            LatencyMeasurementRepository measurements,
+            DeviceLatencies latencies,
+            JdbcClient jdbc) {
+        this.devices = devices;
+        this.subnets = subnets;
+        this.artifacts = artifacts;
+        this.measurements = measurements;
+        this.latencies = latencies;
+        this.jdbc = jdbc;
+    }
+
+    @Schema(description = "A new agent token: shown once; the service keeps only its SHA-256.")
+    record AgentToken(String device, String token) {}
+
+    @PostMapping("/agent-token")
+    @Operation(
+            operationId = "issueAgentToken",
+            summary = "Issue a new agent token for the device (the old one stops working)")
+    @Transactional
+    ResponseEntity<AgentToken> issueToken(@PathVariable String name) {
+        Device device = devices.findByName(name).orElseThrow(() -> DeviceController.unknownDevice(name));
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        device.setAgentTokenSha256(Artifact.sha256(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        devices.save(device);
+        return ResponseEntity.status(HttpStatus.CREATED).body(new AgentToken(name, token));
+    }
+
+    @Schema(description = "One thing to time on the device, with the settings to time it with.")
+    record MeasurementTask(
+            @Schema(description = "layer:<key> or subnet:<id>")
+            String id,
+
+            @Schema(description = "layer or subnet") String kind,
+            String layerKey,
+            Long subnetId,
+            String modelSha256,
+
+            @Schema(description = "GET this for the ONNX model")
+            String modelUrl,
+
+            int batchSize,
+            int resolution,
+            int warmupRuns,
+            int timedRuns,
+            int threads) {}
+
+    @GetMapping("/tasks")
+    @Operation(
+            operationId = "pullMeasurementTasks",
+            summary = "Measurement tasks for this device's agents (needs the device's agent token)")
+    @Transactional
+    List<MeasurementTask> tasks(
+            @PathVariable String name,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
+        Device device = authorized(name, authorization);
+        List<MeasurementTask> tasks = new ArrayList<>();
+        for (Map.Entry<String, PendingLayer> entry : layerUniverse().entrySet()) {
+            if (tasks.size() >= limit) {
+                break;
+            }
+            String taskId = "layer:" + entry.getKey();
+            if (measuredLayer(device, entry.getKey()) || !lease(device, taskId)) {
+                continue;
+            }
+            byte[] model = entry.getValue().layer().model().get();
+            Artifact artifact = Artifact.of(model, OnnxExport.MEDIA_TYPE);
+            if (!artifacts.existsById(artifact.getSha256())) {
+                artifacts.save(artifact);
+            }
+            tasks.add(new MeasurementTask(
+                    taskId,
+                    "layer",
+                    entry.getKey(),
+                    null,
+                    artifact.getSha256(),
+                    "/api/v1/artifacts/" + artifact.getSha256(),
+                    1,
+                    entry.getValue().resolution(),
+                    10,
+                    50,
+                    1));
+        }
+        List<Subnet> exported = jdbc
+                .sql("select s.id from subnet s where s.onnx_sha256 is not null and not exists"
+                        + " (select 1 from latency_measurement m where m.subnet_id = s.id and m.device_id = :device"
+                        + " and m.source = 'MEASURED') order by s.id")
+                .param("device", device.getId())
+                .query(Long.class)
+                .list()
+                .stream()
+                .map(subnets::getReferenceById)
+                .toList();
+        for (Subnet subnet : exported) {
+            if (tasks.size() >= limit) {
+                break;
+            }
+            String taskId = "subnet:" + subnet.getId();
+            if (!lease(device, taskId)) {
+                continue;
+            }
+            tasks.add(new MeasurementTask(
+                    taskId,
+                    "subnet",
+                    null,
+                    subnet.getId(),
+                    subnet.getOnnxSha256(),
+                    "/api/v1/artifacts/" + subnet.getOnnxSha256(),
+                    1,
+                    SubnetConfig.parse(subnet.getConfig()).resolution(),
+                    10,
+                    50,
+                    1));
+        }
+        return tasks;
+    }
+
+    @Schema(description = "One timing an agent took with its local ONNX Runtime.")
+    record MeasurementRequest(
+            @Schema(description = "the layer's key, for a layer task (or subnetId)") @Size(max = 512)
+            String layerKey,
+
+            @Schema(description = "the subnet's id, for a subnet task (or layerKey)") @Positive
+            Long subnetId,
+
+            @NotNull @Min(1) @Max(4096) Integer batchSize,
+            @NotNull @Min(1) @Max(4096) Integer resolution,
+
+            @NotNull @Positive @DecimalMax(value = "600000", message = "must be at most 600000 ms")
+            Double p50Ms,
+
+            @PositiveOrZero @DecimalMax("600000") Double p90Ms,
+            @PositiveOrZero @DecimalMax("600000") Double meanMs,
+            @PositiveOrZero @DecimalMax("600000") Double stdMs,
+            @NotNull @Min(1) @Max(1000000) Integer runs,
+            @NotNull @Min(1) @Max(1024) Integer threads,
+            @NotBlank @Size(max = 64) String runtimeVersion) {}
+
+    @Schema(description = "The stored measurement, and what the device's latency model did with it.")
+    record MeasurementResponse(
+            long id, String device, String layerKey, Long subnetId, double p50Ms, DeviceLatencies.Refresh refit) {}
+
+    @PostMapping(path = "/measurements", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            operationId = "postMeasurement",
+            summary = "Store an agent's timing for this device (needs the device's agent token)")
+    @Transactional
+    ResponseEntity<MeasurementResponse> post(
+            @PathVariable String name,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @Valid @RequestBody MeasurementRequest request) {
+        Device device = authorized(name, authorization);
+        if ((request.layerKey() == null) == (request.subnetId() == null)) {
+            throw Problems.badField(
+                    "layerKey", "give exactly one of layerKey (a layer task) and subnetId (a subnet task)");
+        }
+        if (request.p90Ms() != null && request.p90Ms() < request.p50Ms()) {
+            throw Problems.badField("p90Ms", "must not be below p50Ms");
+        }
+        LatencyMeasurement.Timing timing = new LatencyMeasurement.Timing(
+                request.p50Ms(),
+                request.p90Ms(),
+                request.meanMs(),
+                request.stdMs(),
+                request.runs(),
+                request.threads(),
+                request.runtimeVersion(),
+                LatencySource.MEASURED);
+        LatencyMeasurement stored;
+        if (request.layerKey() != null) {
+            PendingLayer layer = layerUniverse().get(request.layerKey());
+            if (layer == null) {
+                throw Problems.badField("layerKey", "not a layer of any catalogued supernet's space; use a task's key");
+            }
+            if (layer.resolution() != request.resolution()) {
+                throw Problems.badField("resolution", "layer " + request.layerKey() + " takes " + layer.resolution());
+            }
+            stored = measurements.save(LatencyMeasurement.ofLayer(
+                    device, request.layerKey(), request.batchSize(), request.resolution(), timing));
+            release(device, "layer:" + request.layerKey());
+        } else {
+            Subnet subnet = subnets.findById(request.subnetId())
+                    .orElseThrow(() -> Problems.badField("subnetId", "no subnet " + request.subnetId()));
+            int resolution = SubnetConfig.parse(subnet.getConfig()).resolution();
+            if (resolution != request.resolution()) {
+                throw Problems.badField("resolution", "subnet " + subnet.getId() + " takes " + resolution);
+            }
+            stored = measurements.save(
+                    LatencyMeasurement.ofSubnet(device, subnet, request.batchSize(), request.resolution(), timing));
+            release(device, "subnet:" + subnet.getId());
+        }
+        DeviceLatencies.Refresh refit = latencies.refresh(device);
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(new MeasurementResponse(
+                        stored.getId(), name, request.layerKey(), request.subnetId(), request.p50Ms(), refit));
+    }
+
+    /** The device named in the path, when the bearer token is its agent token. */
+    private Device authorized(String name, String authorization) {
+        Device device = devices.findByName(name).orElseThrow(() -> DeviceController.unknownDevice(name));
+        if (authorization == null || !authorization.startsWith("Bearer ") || authorization.length() <= 7) {
+            throw Problems.unauthorized("send the device's agent token as 'Authorization: Bearer TOKEN'"
+                    + " (POST /api/v1/devices/" + name + "/agent-token issues one)");
+        }
+        String hash =
+                Artifact.sha256(authorization.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (hash.equals(device.getAgentTokenSha256())) {
+            return device;
+        }
+        Device owner = devices.findByAgentTokenSha256(hash).orElse(null);
+        if (owner != null) {
+            throw Problems.forbidden(
+                    "this token belongs to device '" + owner.getName() + "', not '" + name + "'", "name");
+        }
+        throw Problems.unauthorized("the agent token is not valid (a newer one may have replaced it)");
+    }
+
+    /** A layer some catalogued space has, with the resolution of the subnets it comes from. */
+    private record PendingLayer(SubnetLayers.Layer layer, int resolution) {}
+
+    /** Every layer of the spaces of the catalogue's ready supernets, by key. */
+    private Map<String, PendingLayer> layerUniverse() {
+        Map<String, PendingLayer> universe = new LinkedHashMap<>();
+        List<Object[]> spaces = jdbc.sql("select distinct space_spec::text, coalesce(num_classes, 10) from supernet"
+                        + " where state = 'READY'")
+                .query((rs, row) -> new Object[] {rs.getString(1), rs.getInt(2)})
+                .list();
+        for (Object[] row : spaces) {
+            SearchSpace space;
+            try {
+                space = SearchSpace.fromJson((String) row[0]);
+            } catch (RuntimeException unreadable) {
+                continue;
+            }
+            for (int resolution : space.resolutions()) {
+                SearchSpace one = new SearchSpace(
+                        space.version(),
+                        space.name(),
+                        space.inputChannels(),
+                        List.of(resolution),
+                        space.stem(),
+                        space.firstBlock(),
+                        space.stages(),
+                        space.kernels(),
+                        space.depths(),
+                        space.expands(),
+                        space.head(),
+                        space.dropout());
+                SubnetLayers.ofSpace(one, (Integer) row[1])
+                        .forEach((key, layer) -> universe.putIfAbsent(key, new PendingLayer(layer, resolution)));
+            }
+        }
+        return universe;
+    }
+
+    private boolean measuredLayer(Device device, String key) {
+        return Objects.requireNonNullElse(
+                jdbc.sql("select exists (select 1 from latency_measurement where device_id = :device"
+                                + " and layer_key = :key and source = 'MEASURED')")
+                        .param("device", device.getId())
+                        .param("key", key)
+                        .query(Boolean.class)
+                        .single(),
+                false);
+    }
+
+    /** Takes the task's lease for this device unless another agent holds it now. */
+    private boolean lease(Device device, String taskId) {
+        return jdbc.sql("insert into measurement_lease (device_id, task_id, leased_until)"
+                                + " values (:device, :task, now() + make_interval(mins => :minutes))"
+                                + " on conflict (device_id, task_id) do update set leased_until = excluded.leased_until"
+                                + " where measurement_lease.leased_until < now()")
+                        .param("device", device.getId())
+                        .param("task", taskId)
+                        .param("minutes", LEASE_MINUTES)
+                        .update()
+                == 1;
+    }
+
+    private void release(Device device, String taskId) {
+        jdbc.sql("delete from measurement_lease where device_id = :device and task_id = :task")
+                .param("device", device.getId())
+                .param("task", taskId)
+                .update();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.tailor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import dev.tailor.agent.DeviceAgent;
+import dev.tailor.catalogue.Artifact;
+import dev.tailor.catalogue.ArtifactRepository;
+import dev.tailor.catalogue.LatencyMeasurementRepository;
+import dev.tailor.catalogue.Subnet;
+import dev.tailor.catalogue.SubnetRepository;
+import dev.tailor.catalogue.Supernet;
+import dev.tailor.catalogue.SupernetRepository;
+import dev.tailor.export.ExportMetadata;
+import dev.tailor.export.OnnxExport;
+import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.supernet.StaticSubnet;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** Device agents against the real API: tokens, tasks with leases, measurements, refits, garbage refused. */
+class AgentApiTest extends ApiTestSupport {
+
+    private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
+
+    @Autowired
+    SupernetRepository supernets;
+
+    @Autowired
+    SubnetRepository subnets;
+
+    @Autowired
+    ArtifactRepository artifacts;
+
+    @Autowired
+    LatencyMeasurementRepository measurements;
+
+    @Autowired
+    DeviceLatencies latencies;
+
+    String device;
+    String token;
+    String otherToken;
+    UUID supernetId;
+    long subnetId;
+
+    @BeforeEach
+    void catalogueWithOneExportedSubnet() {
+        Supernet supernet = new Supernet("agent-fixture", SPACE.toJson(), "generated");
+        supernet.markReady(null);
+        supernet.setNumClasses(10);
+        supernet = supernets.saveAndFlush(supernet);
+        supernetId = supernet.getId();
+        SubnetConfig config = SPACE.smallest();
+        byte[] model;
+        try (NDManager manager = NDManager.newBaseManager();
+                StaticSubnet subnet = StaticSubnet.extract(
+                        dev.tailor.supernet.Supernet.create(SPACE, 10, manager), config, manager)) {
+            model = OnnxExport.builder()
+                    .setSubnet(subnet)
+                    .setMetadata(new ExportMetadata(
+                            supernetId.toString(),
+                            config.canonicalJson(),
+                            config.sha256(),
+                            "generated",
+                            new float[] {0},
+                            new float[] {1},
+                            List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+                            null,
+                            null,
+                            1))
+                    .build()
+                    .toBytes();
+        }
+        Artifact artifact = Artifact.of(model, OnnxExport.MEDIA_TYPE);
+        if (!artifacts.existsById(artifact.getSha256())) {
+            artifacts.save(artifact);
+        }
+        Subnet subnet = new Subnet(supernet, config.canonicalJson());
+        subnet.setOnnxSha256(artifact.getSha256());
+        subnetId = subnets.saveAndFlush(subnet).getId();
+        device = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(postJson("/api/v1/devices", "{\"name\":\"" + device + "\"}").statusCode())
+                .isEqualTo(201);
+        token = body(postJson("/api/v1/devices/" + device + "/agent-token", ""))
+                .path("token")
+                .asString();
+        String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
+        postJson("/api/v1/devices", "{\"name\":\"" + other + "\"}");
+        otherToken = body(postJson("/api/v1/devices/" + other + "/agent-token", ""))
+                .path("token")
+                .asString();
+    }
+
+    private HttpResponse<String> withToken(String method, String path, String tokenToSend, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json");
+        if (tokenToSend != null) {
+            request.header("Authorization", "Bearer " + tokenToSend);
+        }
+        return send(
+                method.equals("GET")
+                        ? request.GET().build()
+                        : request.POST(HttpRequest.BodyPublishers.ofString(json))
+                                .build());
+    }
+
+    @Test
+    void tasksNeedTheDevicesOwnTokenAndAreLeasedToOneAgentAtATime() {
+        String tasks = "/api/v1/devices/" + device + "/tasks?limit=3";
+        assertThat(problem(withToken("GET", tasks, null, null), 401)
+                        .path("detail")
+                        .asString())
+                .contains("agent-token");
+        problem(withToken("GET", tasks, "not-a-token", null), 401);
+        assertThat(problem(withToken("GET", tasks, otherToken, null), 403)
+                        .path("detail")
+                        .asString())
+                .contains("belongs to device");
+        JsonNode first = body(withToken("GET", tasks, token, null));
+        JsonNode second = body(withToken("GET", tasks, token, null));
+        assertThat(first.size()).isEqualTo(3);
+        Set<String> ids = new HashSet<>();
+        first.forEach(task -> ids.add(task.path("id").asString()));
+        second.forEach(task -> assertThat(ids).doesNotContain(task.path("id").asString()));
+        JsonNode task = first.get(0);
+        assertThat(task.path("kind").asString()).isIn("layer", "subnet");
+        assertThat(get(task.path("modelUrl").asString()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAgentMeasuresTasksAndPostsThemAndGarbageIsRefusedWithNothingStored() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = DeviceAgent.main(
+                new String[] {
+                    "--server",
+                    "http://localhost:" + port,
+                    "--device",
+                    device,
+                    "--token",
+                    token,
+                    "--once",
+                    "--max-tasks",
+                    "3"
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("3 measurements posted");
+        long stored = measurements.count();
+
+        String path = "/api/v1/devices/" + device + "/measurements";
+        String layerKey = "conv-input:28x28x1-output:14x14x16-kernel:3-stride:2-act:hswish";
+        String good = "\"batchSize\":1,\"resolution\":28,\"p50Ms\":0.05,\"runs\":50,\"threads\":1,"
+                + "\"runtimeVersion\":\"onnxruntime 1.29.0\"";
+        for (String[] bad : new String[][] {
+            {"{}", "batchSize"},
+            {"{\"layerKey\":\"" + layerKey + "\"," + good.replace("0.05", "-1") + "}", "p50Ms"},
+            {"{\"layerKey\":\"warp-drive\"," + good + "}", "layerKey"},
+            {"{\"layerKey\":\"" + layerKey + "\",\"subnetId\":" + subnetId + "," + good + "}", "layerKey"},
+            {"{" + good + "}", "layerKey"},
+            {"{\"subnetId\":99999999," + good + "}", "subnetId"},
+            {"{\"subnetId\":" + subnetId + "," + good + "}", "resolution"},
+            {"{\"layerKey\":\"" + layerKey + "\"," + good + ",\"p90Ms\":0.01}", "p90Ms"},
+            {"{\"layerKey\":\"" + layerKey + "\"," + good.replace("\"runs\":50", "\"runs\":\"many\"") + "}", "runs"},
+            {"not json", "body"}
+        }) {
+            JsonNode problem = problem(withToken("POST", path, token, bad[0]), 400);
+            assertThat(problem.toString()).as(bad[0]).contains(bad[1]);
+        }
+        problem(withToken("POST", path, otherToken, "{\"layerKey\":\"" + layerKey + "\"," + good + "}"), 403);
+        problem(withToken("POST", path, null, "{\"layerKey\":\"" + layerKey + "\"," + good + "}"), 401);
+        assertThat(measurements.count()).isEqualTo(stored);
+
+        HttpResponse<String> accepted =
+                withToken("POST", path, token, "{\"layerKey\":\"" + layerKey + "\"," + good + "}");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+        assertThat(body(accepted).path("refit").path("device").asString()).isEqualTo(device);
+        assertThat(measurements.count()).isEqualTo(stored + 1);
+    }
+
+    @Test
+    void devicesWithoutMeasurementsGetRooflineEstimatesLabelledEstimated() {
+        latencies.refreshAll();
+        JsonNode rows = body(get("/api/v1/supernets/" + supernetId + "/subnets?device=jetson-nano"))
+                .path("items");
+        assertThat(rows.size()).isEqualTo(1);
+        JsonNode latency = rows.get(0).path("latency");
+        assertThat(latency.path("source").asString()).isEqualTo("estimated");
+        assertThat(latency.path("p50Ms").asDouble()).isPositive();
+    }
+}
