@@ -221,6 +221,20 @@ class ExportCommandTest {
     }
 
     @Test
+    void twentySeededRandomSubnetsRunInOnnxRuntimeAsTheyDoInDjl() {
+        java.util.Random random = new java.util.Random(20);
+        for (int i = 0; i < 20; i++) {
+            SubnetConfig config = SPACE.sample(random);
+            SubnetExporter.Exported exported = exporter.export(supernetId, config, null);
+            assertThat(exported.maxLogitDifference()).as(config.canonicalJson()).isLessThanOrEqualTo(1e-4f);
+            assertThat(exported.onnxValidationTop1())
+                    .as(config.canonicalJson())
+                    .isCloseTo(exported.accuracy().validationTop1(), offset(0.001));
+            assertThat(exported.accuracy().validationImages()).isEqualTo(100);
+        }
+    }
+
+    @Test
     void aCataloguedSubnetExportsByItsHash() {
         Path file = directory.resolve("smallest.onnx");
         Run run = export(
