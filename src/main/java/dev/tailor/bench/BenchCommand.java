@@ -32,7 +32,7 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
               schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
               latency    the host-cpu latency model (layer table + correction) on held-out subnets
-                         (--fit-subnets 60, --held-out-subnets 120, --runs 50), smallest and largest subnet
+                         (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet
             """;
 
     private static final List<String> FLAGS = List.of(
@@ -96,7 +96,7 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
         try {
             fitSubnets = positive(flags, "fit-subnets", 60);
             heldOutSubnets = positive(flags, "held-out-subnets", 120);
-            runs = positive(flags, "runs", 50);
+            runs = positive(flags, "runs", 200);
             steps = positive(flags, "steps", 20);
             epochs = positive(flags, "epochs", 4);
             maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
