@@ -32,6 +32,9 @@ import java.util.Random;
  */
 final class LatencyBench {
 
+    /** Rounds of the interleaved pass; each model runs runs/ROUNDS times per round. */
+    static final int ROUNDS = 10;
+
     private final SearchSpace space;
     private final int fitSubnets;
     private final int heldOutSubnets;
@@ -47,43 +50,58 @@ final class LatencyBench {
 
     List<BenchReport> run(PrintStream log) {
         Map<String, SubnetLayers.Layer> layers = SubnetLayers.ofSpace(space, classes);
-        log.printf(Locale.ROOT, "bench: timing %d layers of the space%n", layers.size());
-        long tableStart = System.nanoTime();
-        Map<String, Double> table = new LinkedHashMap<>();
-        layers.forEach((key, layer) ->
-                table.put(key, meter.measure(layer.model().get()).p50Ms()));
-        double tableSeconds = (System.nanoTime() - tableStart) / 1e9;
-
         Random random = new Random(2025);
         LinkedHashSet<SubnetConfig> sampled = new LinkedHashSet<>();
         while (sampled.size() < fitSubnets + heldOutSubnets) {
             sampled.add(space.sample(random));
         }
         List<SubnetConfig> configs = new ArrayList<>(sampled);
-        log.printf(Locale.ROOT, "bench: timing %d whole subnets%n", configs.size() + 2);
+        // Everything is timed in one interleaved pass (all sessions open, round after round), so a
+        // host whose speed drifts slows the table, the fitted and the held-out subnets alike. The
+        // held-out subnets are in it twice: the second copy is the noise floor.
+        List<String> keys = new ArrayList<>(layers.keySet());
+        List<byte[]> models = new ArrayList<>();
+        keys.forEach(key -> models.add(layers.get(key).model().get()));
         Engine.getInstance().setRandomSeed(3);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Supernet supernet = Supernet.create(space, classes, manager);
+            for (SubnetConfig config : configs) {
+                models.add(export(supernet, config, manager));
+            }
+            for (SubnetConfig config : configs.subList(fitSubnets, configs.size())) {
+                models.add(export(supernet, config, manager));
+            }
+            models.add(export(supernet, space.smallest(), manager));
+            models.add(export(supernet, space.largest(), manager));
+        }
+        log.printf(
+                Locale.ROOT,
+                "bench: timing %d layer models and %d whole subnets, interleaved%n",
+                keys.size(),
+                models.size() - keys.size());
+        long start = System.nanoTime();
+        List<LatencyStats> timed = meter.measureInterleaved(models, ROUNDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> table = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            table.put(keys.get(i), timed.get(i).p50Ms());
+        }
         List<LatencyModel.Measured> fit = new ArrayList<>();
         List<LatencyModel.Measured> heldOut = new ArrayList<>();
         List<Double> again = new ArrayList<>();
-        LatencyStats smallest;
-        LatencyStats largest;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Supernet supernet = Supernet.create(space, classes, manager);
-            for (int i = 0; i < configs.size(); i++) {
-                SubnetConfig config = configs.get(i);
-                LatencyModel.Measured measured = new LatencyModel.Measured(
-                        SubnetPlan.of(space, config, classes),
-                        meter.measure(export(supernet, config, manager)).p50Ms());
-                (i < fitSubnets ? fit : heldOut).add(measured);
-            }
-            // the noise floor: the held-out subnets timed a second time, the first timing as the "prediction"
-            for (LatencyModel.Measured measured : heldOut) {
-                again.add(meter.measure(export(supernet, measured.plan().config(), manager))
-                        .p50Ms());
-            }
-            smallest = meter.measure(export(supernet, space.smallest(), manager));
-            largest = meter.measure(export(supernet, space.largest(), manager));
+        int offset = keys.size();
+        for (int i = 0; i < configs.size(); i++) {
+            LatencyModel.Measured measured = new LatencyModel.Measured(
+                    SubnetPlan.of(space, configs.get(i), classes),
+                    timed.get(offset + i).p50Ms());
+            (i < fitSubnets ? fit : heldOut).add(measured);
         }
+        offset += configs.size();
+        for (int i = 0; i < heldOut.size(); i++) {
+            again.add(timed.get(offset + i).p50Ms());
+        }
+        LatencyStats smallest = timed.get(timed.size() - 2);
+        LatencyStats largest = timed.get(timed.size() - 1);
         LatencyModel model = LatencyModel.fit(table, fit);
         LatencyModel uncorrected = LatencyModel.fit(table, List.of());
         PredictionAccuracy corrected = accuracy(model, heldOut);
@@ -138,26 +156,28 @@ final class LatencyBench {
         accuracyReport.note(String.format(
                 Locale.ROOT,
                 "Space %s, batch 1, 1 intra-op thread, %s; every figure is the p50 of %d timed runs after 10"
-                        + " warm-up runs. Table: %d layer models timed in %.1f s. Correction fitted on %d random"
-                        + " subnets (seed 2025), accuracy on %d other random subnets, each exported and timed whole."
-                        + " The last row times the held-out subnets again and scores the first timing as a"
-                        + " prediction of the second: no model of this host can beat it. Target: at least 95 %%"
-                        + " within +-10 %%.",
+                        + " warm-up runs, all %d models timed in one interleaved pass of %d rounds (%.0f s):"
+                        + " %d layer models (the table), %d random subnets (seed 2025) the correction is fitted on,"
+                        + " %d other random subnets it is scored on, each exported and timed whole. The last row"
+                        + " scores a second copy of the held-out subnets, timed in the same pass, as a prediction"
+                        + " of the first: the host's own noise. Target: at least 95 %% within +-10 %%.",
                 space.name(),
                 LatencyMeter.runtimeVersion(),
                 smallest.runs(),
+                timed.size(),
+                ROUNDS,
+                seconds,
                 table.size(),
-                tableSeconds,
                 fit.size(),
                 heldOut.size()));
 
         BenchReport extremes = new BenchReport(
                 "ONNX Runtime latency of the smallest and largest subnet on host-cpu",
                 List.of("subnet", "MACs", "p50 ms", "p90 ms", "mean ms", "std ms", "predicted ms"));
-        Map<String, LatencyStats> timed = new LinkedHashMap<>();
-        timed.put("smallest", smallest);
-        timed.put("largest", largest);
-        for (Map.Entry<String, LatencyStats> entry : timed.entrySet()) {
+        Map<String, LatencyStats> ends = new LinkedHashMap<>();
+        ends.put("smallest", smallest);
+        ends.put("largest", largest);
+        for (Map.Entry<String, LatencyStats> entry : ends.entrySet()) {
             SubnetConfig config = entry.getKey().equals("smallest") ? space.smallest() : space.largest();
             SubnetPlan plan = SubnetPlan.of(space, config, classes);
             LatencyStats stats = entry.getValue();

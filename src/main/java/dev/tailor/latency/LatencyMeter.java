@@ -7,7 +7,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -128,6 +130,76 @@ public final class LatencyMeter {
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not time the model: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Times many models together: all sessions open, then {@code rounds} rounds in which every
+     * model runs its share of the timed runs in turn. A host whose speed drifts over minutes (a
+     * shared virtual machine) then slows every model alike instead of whichever ran at a bad time.
+     */
+    public List<LatencyStats> measureInterleaved(List<byte[]> models, int rounds) {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        int perRound = Math.max(1, timedRuns / rounds);
+        List<OrtSession> sessions = new ArrayList<>();
+        List<OnnxTensor> tensors = new ArrayList<>();
+        List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
+        List<Integer> resolutions = new ArrayList<>();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (cuda) {
+                options.addCUDA();
+            }
+            for (byte[] model : models) {
+                OrtSession session = environment.createSession(model, options);
+                sessions.add(session);
+                Map.Entry<String, NodeInfo> input =
+                        session.getInputInfo().entrySet().iterator().next();
+                long[] shape =
+                        ((TensorInfo) input.getValue().getInfo()).getShape().clone();
+                shape[0] = batchSize;
+                float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+                Random random = new Random(1);
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) random.nextGaussian();
+                }
+                OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values), shape);
+                tensors.add(tensor);
+                feeds.add(Map.of(input.getKey(), tensor));
+                resolutions.add(shape.length == 4 ? (int) shape[2] : 1);
+                for (int i = 0; i < warmupRuns; i++) {
+                    session.run(feeds.get(feeds.size() - 1)).close();
+                }
+            }
+            double[][] millis = new double[models.size()][perRound * rounds];
+            for (int round = 0; round < rounds; round++) {
+                for (int m = 0; m < models.size(); m++) {
+                    for (int i = 0; i < perRound; i++) {
+                        long start = System.nanoTime();
+                        sessions.get(m).run(feeds.get(m)).close();
+                        millis[m][round * perRound + i] = (System.nanoTime() - start) / 1e6;
+                    }
+                }
+            }
+            List<LatencyStats> stats = new ArrayList<>();
+            for (int m = 0; m < models.size(); m++) {
+                stats.add(stats(millis[m], threads, batchSize, resolutions.get(m), runtimeVersion()));
+            }
+            return stats;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not time the models: " + e.getMessage(), e);
+        } finally {
+            tensors.forEach(OnnxTensor::close);
+            for (OrtSession session : sessions) {
+                try {
+                    session.close();
+                } catch (OrtException e) {
+                    // closing is best effort
+                }
+            }
         }
     }
 

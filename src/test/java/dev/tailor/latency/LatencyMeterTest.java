@@ -65,5 +65,17 @@ class LatencyMeterTest {
         assertThat(stats.runtimeVersion()).startsWith("onnxruntime 1.");
         assertThatThrownBy(() -> LatencyMeter.builder().optTimedRuns(0).build())
                 .isInstanceOf(IllegalArgumentException.class);
+
+        List<LatencyStats> interleaved = LatencyMeter.builder()
+                .optWarmupRuns(2)
+                .optTimedRuns(12)
+                .build()
+                .measureInterleaved(List.of(model, model, model), 3);
+        assertThat(interleaved).hasSize(3).allSatisfy(each -> {
+            assertThat(each.runs()).isEqualTo(12);
+            assertThat(each.batchSize()).isEqualTo(1);
+            assertThat(each.resolution()).isEqualTo(config.resolution());
+            assertThat(each.p50Ms()).isPositive().isLessThanOrEqualTo(each.p90Ms());
+        });
     }
 }
