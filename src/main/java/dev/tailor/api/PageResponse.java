@@ -3,9 +3,9 @@ package dev.tailor.api;
 import java.util.List;
 
 /** One page of a listing; {@code page} counts from 0. */
-record PageResponse<T>(List<T> items, int page, int size, long totalItems, long totalPages) {
+public record PageResponse<T>(List<T> items, int page, int size, long totalItems, long totalPages) {
 
-    static <T> PageResponse<T> of(List<T> items, int page, int size, long totalItems) {
+    public static <T> PageResponse<T> of(List<T> items, int page, int size, long totalItems) {
         return new PageResponse<>(items, page, size, totalItems, (totalItems + size - 1) / size);
     }
 }

@@ -11,7 +11,7 @@ import org.springframework.web.ErrorResponseException;
  * The API's RFC 9457 problem bodies. Every client error names the offending field and what it
  * accepts in {@code errors}, so a caller can fix the request without reading the server log.
  */
-final class Problems {
+public final class Problems {
 
     static final URI INVALID_REQUEST = URI.create("urn:tailor:problem:invalid-request");
     static final URI NOT_FOUND = URI.create("urn:tailor:problem:not-found");
@@ -19,24 +19,26 @@ final class Problems {
     static final URI INTERNAL = URI.create("urn:tailor:problem:internal-error");
     static final URI UNAUTHORIZED = URI.create("urn:tailor:problem:unauthorized");
     static final URI FORBIDDEN = URI.create("urn:tailor:problem:forbidden");
+    static final URI UNPROCESSABLE = URI.create("urn:tailor:problem:unsatisfiable");
+    static final URI UNAVAILABLE = URI.create("urn:tailor:problem:not-ready");
 
     private Problems() {}
 
     /** One field's complaint: where it is, what is wrong, and (when short) what would be right. */
-    record FieldError(String field, String message) {}
+    public record FieldError(String field, String message) {}
 
-    static ErrorResponseException badField(String field, String message) {
+    public static ErrorResponseException badField(String field, String message) {
         return exception(invalid(List.of(new FieldError(field, message))));
     }
 
-    static ErrorResponseException notFound(String what, String detail) {
+    public static ErrorResponseException notFound(String what, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, detail);
         problem.setType(NOT_FOUND);
         problem.setTitle(what + " not found");
         return exception(problem);
     }
 
-    static ErrorResponseException conflict(String detail, String field) {
+    public static ErrorResponseException conflict(String detail, String field) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
         problem.setType(CONFLICT);
         problem.setTitle("Conflict");
@@ -45,7 +47,7 @@ final class Problems {
     }
 
     /** 401: no credentials, or ones that name no one; the field is the header to fix. */
-    static ErrorResponseException unauthorized(String detail) {
+    public static ErrorResponseException unauthorized(String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, detail);
         problem.setType(UNAUTHORIZED);
         problem.setTitle("Unauthorized");
@@ -56,7 +58,7 @@ final class Problems {
     }
 
     /** 403: valid credentials that do not allow this. */
-    static ErrorResponseException forbidden(String detail, String field) {
+    public static ErrorResponseException forbidden(String detail, String field) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, detail);
         problem.setType(FORBIDDEN);
         problem.setTitle("Forbidden");
@@ -64,7 +66,7 @@ final class Problems {
         return exception(problem);
     }
 
-    static ProblemDetail invalid(List<FieldError> errors) {
+    public static ProblemDetail invalid(List<FieldError> errors) {
         String detail = errors.size() == 1
                 ? errors.get(0).field() + ": " + errors.get(0).message()
                 : errors.size() + " fields are invalid: "
@@ -78,6 +80,28 @@ final class Problems {
         problem.setTitle("Invalid request");
         problem.setProperties(Map.of("errors", errors));
         return problem;
+    }
+
+    /** 422: a well-formed request that cannot be met; {@code field} is what to relax, with how far. */
+    public static ErrorResponseException unprocessable(
+            String title, String field, String detail, Map<String, Object> extra) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, detail);
+        problem.setType(UNPROCESSABLE);
+        problem.setTitle(title);
+        problem.setProperty("errors", List.of(new FieldError(field, detail)));
+        extra.forEach(problem::setProperty);
+        return exception(problem);
+    }
+
+    /** 503 with Retry-After: the service cannot answer yet (no trained supernet, a catalogue building). */
+    public static ErrorResponseException unavailable(String detail, long retryAfterSeconds, Map<String, Object> extra) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        problem.setType(UNAVAILABLE);
+        problem.setTitle("Not ready yet");
+        extra.forEach(problem::setProperty);
+        ErrorResponseException exception = exception(problem);
+        exception.getHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
+        return exception;
     }
 
     private static ErrorResponseException exception(ProblemDetail problem) {

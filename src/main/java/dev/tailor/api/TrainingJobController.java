@@ -14,16 +14,10 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import java.io.IOException;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
@@ -44,17 +38,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
 class TrainingJobController {
 
-    private static final long EVENT_POLL_MILLIS = 1000;
-
     private final TrainingJobRepository jobs;
     private final TrainingJobRunner runner;
     private final SchedulerClient scheduler;
     private final OneTimeTask<String> trainingTask;
-    private final ScheduledExecutorService eventPoller = Executors.newScheduledThreadPool(1, runnable -> {
-        Thread thread = new Thread(runnable, "training-job-events");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     TrainingJobController(
             TrainingJobRepository jobs,
@@ -161,33 +148,11 @@ class TrainingJobController {
                     + " changes; the stream ends after the job finishes.")
     SseEmitter events(@PathVariable UUID id) {
         find(id);
-        SseEmitter emitter = new SseEmitter(TimeUnit.HOURS.toMillis(1));
-        AtomicReference<String> lastSent = new AtomicReference<>();
-        AtomicReference<ScheduledFuture<?>> poll = new AtomicReference<>();
-        poll.set(eventPoller.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        TrainingJob job = jobs.findById(id).orElseThrow();
-                        String fingerprint = job.getState() + "|" + job.getProgress();
-                        if (!fingerprint.equals(lastSent.get())) {
-                            lastSent.set(fingerprint);
-                            emitter.send(SseEmitter.event().name("progress").data(TrainingJobResponse.of(job)));
-                        }
-                        if (job.isFinished()) {
-                            emitter.complete();
-                            poll.get().cancel(false);
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        // the client went away; stop polling for it
-                        poll.get().cancel(false);
-                    }
-                },
-                0,
-                EVENT_POLL_MILLIS,
-                TimeUnit.MILLISECONDS));
-        emitter.onCompletion(() -> poll.get().cancel(false));
-        emitter.onTimeout(() -> poll.get().cancel(false));
-        return emitter;
+        return ProgressEvents.stream(
+                () -> TrainingJobResponse.of(find(id)),
+                job -> job.state() == JobState.SUCCEEDED
+                        || job.state() == JobState.FAILED
+                        || job.state() == JobState.CANCELLED);
     }
 
     private TrainingJob find(UUID id) {

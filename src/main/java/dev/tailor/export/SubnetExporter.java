@@ -10,14 +10,11 @@ import ai.onnxruntime.OrtSession;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.Device;
-import dev.tailor.catalogue.Evaluation;
-import dev.tailor.catalogue.EvaluationRepository;
 import dev.tailor.catalogue.LatencyMeasurement;
 import dev.tailor.catalogue.LatencyMeasurementRepository;
 import dev.tailor.catalogue.Split;
 import dev.tailor.catalogue.Subnet;
-import dev.tailor.catalogue.SubnetCost;
-import dev.tailor.catalogue.SubnetCostRepository;
+import dev.tailor.catalogue.SubnetRegistry;
 import dev.tailor.catalogue.SubnetRepository;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
@@ -65,8 +62,7 @@ public class SubnetExporter {
 
     private final SupernetRepository supernets;
     private final SubnetRepository subnets;
-    private final EvaluationRepository evaluations;
-    private final SubnetCostRepository costs;
+    private final SubnetRegistry registry;
     private final ArtifactRepository artifacts;
     private final TrainingJobRepository jobs;
     private final TransactionTemplate transactions;
@@ -77,8 +73,7 @@ public class SubnetExporter {
     SubnetExporter(
             SupernetRepository supernets,
             SubnetRepository subnets,
-            EvaluationRepository evaluations,
-            SubnetCostRepository costs,
+            SubnetRegistry registry,
             ArtifactRepository artifacts,
             TrainingJobRepository jobs,
             TransactionTemplate transactions,
@@ -87,8 +82,7 @@ public class SubnetExporter {
             DeviceLatencies deviceLatencies) {
         this.supernets = supernets;
         this.subnets = subnets;
-        this.evaluations = evaluations;
-        this.costs = costs;
+        this.registry = registry;
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.transactions = transactions;
@@ -275,16 +269,13 @@ public class SubnetExporter {
             if (!artifacts.existsById(artifact.getSha256())) {
                 artifacts.save(artifact);
             }
-            Subnet subnet = subnets.findBySupernetIdAndConfigSha256(supernet.getId(), config.sha256())
-                    .orElseGet(() -> subnets.save(new Subnet(supernet, config.canonicalJson())));
-            if (!evaluations.existsBySubnetId(subnet.getId())) {
-                evaluations.save(new Evaluation(
-                        subnet, Split.VALIDATION, accuracy.validationTop1(), accuracy.validationImages()));
-                evaluations.save(new Evaluation(subnet, Split.TEST, accuracy.testTop1(), accuracy.testImages()));
-            }
-            if (!costs.existsById(subnet.getId())) {
-                costs.save(new SubnetCost(subnet, counted.macs(), counted.params(), counted.peakActivationBytes()));
-            }
+            Subnet subnet = registry.register(
+                    supernet.getId(),
+                    config,
+                    counted,
+                    new SubnetRegistry.Measured(
+                            Split.VALIDATION, accuracy.validationTop1(), accuracy.validationImages()),
+                    new SubnetRegistry.Measured(Split.TEST, accuracy.testTop1(), accuracy.testImages()));
             subnet.setOnnxSha256(artifact.getSha256());
             subnets.save(subnet);
             latencies.save(LatencyMeasurement.ofSubnet(

@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
 /**
- * Training jobs run through db-scheduler on the catalogue's PostgreSQL: any process can enqueue,
+ * Training jobs and catalogue builds run through db-scheduler on the catalogue's PostgreSQL: any process can enqueue,
  * every worker replica polls, and a job whose worker died (its heartbeat stopped) is picked up
  * again and resumes from its last checkpoint.
  */
@@ -25,6 +25,7 @@ import org.springframework.context.event.EventListener;
 public class TrainingJobQueue {
 
     static final String TASK = "training-job";
+    static final String CATALOGUE_TASK = "catalogue-build";
 
     /** Workers heartbeat every 10 s; six missed beats (a minute) mark the run dead and revive it. */
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
@@ -36,11 +37,23 @@ public class TrainingJobQueue {
                         runner.getObject().run(UUID.fromString(instance.getData()), null, new TrainingListener() {}));
     }
 
+    @Bean
+    OneTimeTask<String> catalogueBuildTask(ObjectProvider<CatalogueBuildRunner> runner) {
+        return Tasks.oneTime(CATALOGUE_TASK, String.class)
+                .execute((instance, context) -> runner.getObject()
+                        .run(
+                                UUID.fromString(instance.getData()),
+                                System.getenv("TAILOR_DATASET_DIR"),
+                                new CatalogueBuildListener() {}));
+    }
+
     /** For enqueueing from any role; the worker's Scheduler is a client too, hence primary. */
     @Bean
     @org.springframework.context.annotation.Primary
-    SchedulerClient schedulerClient(DataSource dataSource, OneTimeTask<String> trainingTask) {
-        return SchedulerClient.Builder.create(dataSource, trainingTask).build();
+    SchedulerClient schedulerClient(
+            DataSource dataSource, OneTimeTask<String> trainingTask, OneTimeTask<String> catalogueBuildTask) {
+        return SchedulerClient.Builder.create(dataSource, trainingTask, catalogueBuildTask)
+                .build();
     }
 
     /** Puts a stored job on the queue. */
@@ -53,8 +66,9 @@ public class TrainingJobQueue {
     static class Worker {
 
         @Bean(destroyMethod = "stop")
-        Scheduler trainingScheduler(DataSource dataSource, OneTimeTask<String> trainingTask) {
-            return Scheduler.create(dataSource, trainingTask)
+        Scheduler trainingScheduler(
+                DataSource dataSource, OneTimeTask<String> trainingTask, OneTimeTask<String> catalogueBuildTask) {
+            return Scheduler.create(dataSource, trainingTask, catalogueBuildTask)
                     .threads(1)
                     .pollingInterval(Duration.ofSeconds(2))
                     .heartbeatInterval(HEARTBEAT)

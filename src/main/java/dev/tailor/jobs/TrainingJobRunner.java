@@ -2,14 +2,10 @@ package dev.tailor.jobs;
 
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
-import dev.tailor.catalogue.Evaluation;
-import dev.tailor.catalogue.EvaluationRepository;
+import dev.tailor.catalogue.CatalogueEvents;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.Split;
-import dev.tailor.catalogue.Subnet;
-import dev.tailor.catalogue.SubnetCost;
-import dev.tailor.catalogue.SubnetCostRepository;
-import dev.tailor.catalogue.SubnetRepository;
+import dev.tailor.catalogue.SubnetRegistry;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
@@ -26,8 +22,6 @@ import dev.tailor.training.TrainingData;
 import dev.tailor.training.TrainingListener;
 import dev.tailor.training.TrainingProgress;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,6 +32,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,33 +54,30 @@ public class TrainingJobRunner {
 
     private final TrainingJobRepository jobs;
     private final SupernetRepository supernets;
-    private final SubnetRepository subnets;
-    private final EvaluationRepository evaluations;
-    private final SubnetCostRepository costs;
+    private final SubnetRegistry registry;
     private final ArtifactRepository artifacts;
     private final TransactionTemplate transactions;
     private final DataSource dataSource;
     private final DeviceLatencies latencies;
+    private final ApplicationEventPublisher events;
 
     TrainingJobRunner(
             TrainingJobRepository jobs,
             SupernetRepository supernets,
-            SubnetRepository subnets,
-            EvaluationRepository evaluations,
-            SubnetCostRepository costs,
+            SubnetRegistry registry,
             ArtifactRepository artifacts,
             TransactionTemplate transactions,
             DataSource dataSource,
-            DeviceLatencies latencies) {
+            DeviceLatencies latencies,
+            ApplicationEventPublisher events) {
         this.jobs = jobs;
         this.supernets = supernets;
-        this.subnets = subnets;
-        this.evaluations = evaluations;
-        this.costs = costs;
+        this.registry = registry;
         this.artifacts = artifacts;
         this.transactions = transactions;
         this.dataSource = dataSource;
         this.latencies = latencies;
+        this.events = events;
     }
 
     /** Stores a validated job, queued; nothing is stored for a spec that does not validate. */
@@ -112,13 +104,13 @@ public class TrainingJobRunner {
     /** Trains the job in this thread; {@code console} also hears progress (the CLI's bar). */
     public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
         try (Connection lockConnection = dataSource.getConnection()) {
-            if (!tryLock(lockConnection, jobId)) {
+            if (!AdvisoryLock.tryLock(lockConnection, jobId)) {
                 throw new IllegalStateException("job " + jobId + " is being trained by another process");
             }
             try {
                 return runLocked(jobId, preloaded, console);
             } finally {
-                unlock(lockConnection, jobId);
+                AdvisoryLock.unlock(lockConnection, jobId);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the catalogue database: " + e.getMessage(), e);
@@ -128,8 +120,8 @@ public class TrainingJobRunner {
     /** Whether some process holds the job's lock (is training it now). */
     public boolean isRunningElsewhere(UUID jobId) {
         try (Connection connection = dataSource.getConnection()) {
-            if (tryLock(connection, jobId)) {
-                unlock(connection, jobId);
+            if (AdvisoryLock.tryLock(connection, jobId)) {
+                AdvisoryLock.unlock(connection, jobId);
                 return false;
             }
             return true;
@@ -192,6 +184,7 @@ public class TrainingJobRunner {
             Map<String, Object> scheduleReport = trainer.scheduleReport();
             register(jobId, supernetId, space, data.train().numClasses(), accuracy, scheduleReport);
             refreshLatencies();
+            events.publishEvent(new CatalogueEvents.SupernetTrained(supernetId));
             return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, scheduleReport, null);
         } catch (RuntimeException e) {
             log.error("Training job {} failed", jobId, e);
@@ -234,15 +227,13 @@ public class TrainingJobRunner {
             supernet.setNumClasses(numClasses);
             for (SubnetAccuracy result : new LinkedHashSet<>(accuracy.values())) {
                 SubnetConfig config = result.config();
-                Subnet subnet = subnets.findBySupernetIdAndConfigSha256(supernetId, config.sha256())
-                        .orElseGet(() -> subnets.save(new Subnet(supernet, config.canonicalJson())));
-                evaluations.save(
-                        new Evaluation(subnet, Split.VALIDATION, result.validationTop1(), result.validationImages()));
-                evaluations.save(new Evaluation(subnet, Split.TEST, result.testTop1(), result.testImages()));
-                if (!costs.existsById(subnet.getId())) {
-                    SubnetCosts counted = SubnetCosts.of(SubnetPlan.of(space, config, numClasses));
-                    costs.save(new SubnetCost(subnet, counted.macs(), counted.params(), counted.peakActivationBytes()));
-                }
+                registry.register(
+                        supernetId,
+                        config,
+                        SubnetCosts.of(SubnetPlan.of(space, config, numClasses)),
+                        new SubnetRegistry.Measured(
+                                Split.VALIDATION, result.validationTop1(), result.validationImages()),
+                        new SubnetRegistry.Measured(Split.TEST, result.testTop1(), result.testImages()));
             }
             Map<String, Object> progress = readProgress(job);
             accuracy.forEach((role, result) -> progress.put(role, summary(result)));
@@ -346,26 +337,5 @@ public class TrainingJobRunner {
             transactions.executeWithoutResult(status ->
                     jobs.findById(jobId).ifPresent(job -> job.setProgress(JSON.writeValueAsString(progress))));
         }
-    }
-
-    private static boolean tryLock(Connection connection, UUID jobId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(?)")) {
-            statement.setLong(1, lockKey(jobId));
-            try (ResultSet result = statement.executeQuery()) {
-                result.next();
-                return result.getBoolean(1);
-            }
-        }
-    }
-
-    private static void unlock(Connection connection, UUID jobId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_unlock(?)")) {
-            statement.setLong(1, lockKey(jobId));
-            statement.execute();
-        }
-    }
-
-    private static long lockKey(UUID jobId) {
-        return jobId.getMostSignificantBits() ^ jobId.getLeastSignificantBits();
     }
 }

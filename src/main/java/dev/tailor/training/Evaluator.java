@@ -2,6 +2,7 @@ package dev.tailor.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.tailor.data.ImageDataset;
 import dev.tailor.space.SubnetConfig;
@@ -9,7 +10,9 @@ import dev.tailor.supernet.BatchNormCalibration;
 import dev.tailor.supernet.Supernet;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -26,6 +29,8 @@ final class Evaluator {
     private final ImageBatches train;
     private final ImageBatches validation;
     private final ImageBatches test;
+    private final Map<Integer, float[]> calibrationImages = new HashMap<>();
+    private final Map<Integer, float[]> validationImages = new HashMap<>();
 
     Evaluator(Supernet supernet, TrainingData data, TrainingOptions options) {
         this.supernet = supernet;
@@ -67,21 +72,43 @@ final class Evaluator {
     }
 
     void recalibrate(SubnetConfig config) {
+        float[] images = calibrationImages.computeIfAbsent(config.resolution(), this::prepareCalibration);
+        int perImage = data.train().channels() * config.resolution() * config.resolution();
         try (NDManager manager = NDManager.newBaseManager()) {
             List<NDArray> batches = new ArrayList<>();
             for (int start = 0; start < calibrationRows.length; start += BATCH) {
-                int[] rows =
-                        Arrays.copyOfRange(calibrationRows, start, Math.min(calibrationRows.length, start + BATCH));
-                batches.add(train.images(manager, train.prepare(rows, null), config.resolution()));
+                int count = Math.min(BATCH, calibrationRows.length - start);
+                batches.add(manager.create(
+                        Arrays.copyOfRange(images, start * perImage, (start + count) * perImage),
+                        new Shape(count, data.train().channels(), config.resolution(), config.resolution())));
             }
             BatchNormCalibration.recalibrate(supernet, config, batches);
         }
+    }
+
+    /** The fixed calibration sample at one resolution, prepared once: every subnet reuses it. */
+    private float[] prepareCalibration(int resolution) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return train.images(manager, train.prepare(calibrationRows, null), resolution)
+                    .toFloatArray();
+        }
+    }
+
+    /** Recalibrates BN for {@code config}, then counts its top-1 on the whole validation split. */
+    double calibratedValidationTop1(SubnetConfig config) {
+        recalibrate(config);
+        return top1(validation, config);
     }
 
     /** Top-1 accuracy of the active subnet, 0..1. */
     double top1(ImageBatches split, SubnetConfig config) {
         supernet.setActiveSubnet(config);
         ImageDataset dataset = split.data();
+        int resolution = config.resolution();
+        float[] images = split == validation
+                ? validationImages.computeIfAbsent(resolution, r -> allImages(validation, r))
+                : null;
+        int perImage = dataset.channels() * resolution * resolution;
         long correct = 0;
         for (int start = 0; start < dataset.size(); start += BATCH) {
             int[] rows = new int[Math.min(BATCH, dataset.size() - start)];
@@ -89,9 +116,13 @@ final class Evaluator {
                 rows[i] = start + i;
             }
             try (NDManager manager = NDManager.newBaseManager()) {
-                NDArray images = split.images(manager, split.prepare(rows, null), config.resolution());
+                NDArray batch = images != null
+                        ? manager.create(
+                                Arrays.copyOfRange(images, start * perImage, (start + rows.length) * perImage),
+                                new Shape(rows.length, dataset.channels(), resolution, resolution))
+                        : split.images(manager, split.prepare(rows, null), resolution);
                 ParameterStore store = new ParameterStore(manager, false);
-                int[] predicted = supernet.logits(store, images, false, false)
+                int[] predicted = supernet.logits(store, batch, false, false)
                         .argMax(1)
                         .toType(ai.djl.ndarray.types.DataType.INT32, false)
                         .toIntArray();
@@ -103,5 +134,16 @@ final class Evaluator {
             }
         }
         return dataset.size() == 0 ? 0 : (double) correct / dataset.size();
+    }
+
+    /** A whole split at one resolution, normalised and resized once for every subnet evaluated on it. */
+    private static float[] allImages(ImageBatches split, int resolution) {
+        int[] rows = new int[split.data().size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i;
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return split.images(manager, split.prepare(rows, null), resolution).toFloatArray();
+        }
     }
 }

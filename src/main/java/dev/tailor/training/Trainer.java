@@ -340,6 +340,23 @@ public final class Trainer implements AutoCloseable {
         return new Evaluator(supernet, data, options).evaluate(configs);
     }
 
+    /**
+     * Validation top-1 (a fraction) of one config after recalibrating its batch norms on the run's
+     * fixed calibration sample, as a catalogue build measures every subnet; the calibration and
+     * validation images are prepared once per resolution and reused by later calls.
+     */
+    public double calibratedValidationTop1(SubnetConfig config) {
+        GradMode.offForThisThread();
+        return evaluator().calibratedValidationTop1(config);
+    }
+
+    private Evaluator evaluator() {
+        if (evaluator == null) {
+            evaluator = new Evaluator(supernet, data, options);
+        }
+        return evaluator;
+    }
+
     /** The validation split as a subnet at {@code resolution} takes it, for checking exported models. */
     public LabelledImages validationImages(int resolution) {
         ImageBatches split = new ImageBatches(data.validation(), data.normalization());
@@ -375,10 +392,7 @@ public final class Trainer implements AutoCloseable {
      * only one subnet trains at a time there, so they are that subnet's own.
      */
     private double validationTop1(SubnetConfig config) {
-        if (evaluator == null) {
-            evaluator = new Evaluator(supernet, data, options);
-        }
-        return evaluator.top1(evaluator.validation(), config);
+        return evaluator().top1(evaluator().validation(), config);
     }
 
     @Override

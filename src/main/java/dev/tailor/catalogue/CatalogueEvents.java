@@ -1,0 +1,15 @@
+package dev.tailor.catalogue;
+
+import java.util.UUID;
+
+/** What happened to a supernet's catalogue, for the features that follow it (builds, predictors). */
+public final class CatalogueEvents {
+
+    private CatalogueEvents() {}
+
+    /** A training run registered a READY supernet. */
+    public record SupernetTrained(UUID supernetId) {}
+
+    /** A catalogue build added evaluated subnets (it finished, or wrote another batch). */
+    public record CatalogueGrew(UUID supernetId, int evaluatedSubnets, boolean buildFinished) {}
+}

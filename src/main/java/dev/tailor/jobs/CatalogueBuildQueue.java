@@ -1,0 +1,93 @@
+package dev.tailor.jobs;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.catalogue.CatalogueEvents;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starts catalogue builds: stores the build and puts it on the job queue, where any worker takes
+ * it. A supernet that finishes training gets its build queued here, with the default size.
+ */
+@Component
+public class CatalogueBuildQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(CatalogueBuildQueue.class);
+
+    public static final int MAX_SUBNETS = 100_000;
+
+    private final CatalogueBuilds builds;
+    private final TrainedSupernets trained;
+    private final SchedulerClient scheduler;
+    private final OneTimeTask<String> task;
+    private final int defaultSubnets;
+    private final boolean afterTraining;
+
+    CatalogueBuildQueue(
+            CatalogueBuilds builds,
+            TrainedSupernets trained,
+            SchedulerClient scheduler,
+            @Qualifier("catalogueBuildTask") OneTimeTask<String> task,
+            @Value("${tailor.catalogue.subnets:500}") int defaultSubnets,
+            @Value("${tailor.catalogue.build-after-training:true}") boolean afterTraining) {
+        this.builds = builds;
+        this.trained = trained;
+        this.scheduler = scheduler;
+        this.task = task;
+        this.defaultSubnets = defaultSubnets;
+        this.afterTraining = afterTraining;
+    }
+
+    public int defaultSubnets() {
+        return defaultSubnets;
+    }
+
+    /** Stores a build of a READY supernet, not yet queued (the CLI runs it in its own process). */
+    public CatalogueBuilds.Build create(UUID supernetId, Integer subnets, Long seed) {
+        trained.ready(supernetId);
+        int count = subnets == null ? defaultSubnets : subnets;
+        if (count < 1 || count > MAX_SUBNETS) {
+            throw new IllegalArgumentException("subnets must be between 1 and " + MAX_SUBNETS + "; got " + count);
+        }
+        return builds.insert(supernetId, count, seed == null ? 1 : seed);
+    }
+
+    /** Stores and queues a build; a worker runs it. */
+    public CatalogueBuilds.Build enqueue(UUID supernetId, Integer subnets, Long seed) {
+        CatalogueBuilds.Build build = create(supernetId, subnets, seed);
+        scheduler.scheduleIfNotExists(
+                task.instance(build.id().toString(), build.id().toString()), Instant.now());
+        return build;
+    }
+
+    @EventListener
+    void supernetTrained(CatalogueEvents.SupernetTrained trainedEvent) {
+        if (!afterTraining) {
+            return;
+        }
+        CatalogueBuilds.Build build;
+        try {
+            build = enqueue(trainedEvent.supernetId(), null, null);
+        } catch (RuntimeException e) {
+            // the training run succeeded all the same; a build can be started by hand
+            log.warn(
+                    "Could not queue a catalogue build for supernet {}: {}", trainedEvent.supernetId(), e.getMessage());
+            return;
+        }
+        log.info(
+                "Supernet {} is trained: queued catalogue build {} ({} subnets); follow it at"
+                        + " /api/v1/supernets/{}/catalogue-builds/{}",
+                trainedEvent.supernetId(),
+                build.id(),
+                build.subnets(),
+                trainedEvent.supernetId(),
+                build.id());
+    }
+}

@@ -1,0 +1,216 @@
+package dev.tailor.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tailor.catalogue.JobState;
+import dev.tailor.space.SearchSpace;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Catalogue builds against the real catalogue: queued by training, resumable, over the CLI and REST. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "tailor.home=target/test-home/${random.uuid}",
+            "spring.profiles.active=serve",
+            "tailor.bootstrap.enabled=false"
+        })
+class CatalogueBuildTest {
+
+    @Autowired
+    TrainingJobRunner trainingRunner;
+
+    @Autowired
+    CatalogueBuilds builds;
+
+    @Autowired
+    CatalogueBuildQueue queue;
+
+    @Autowired
+    CatalogueBuildRunner runner;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @LocalServerPort
+    int port;
+
+    UUID supernet;
+
+    @BeforeEach
+    void trainOnce() throws Exception {
+        supernet = TinySupernet.trained(trainingRunner, builds);
+    }
+
+    private long evaluated() {
+        return jdbc.sql("select count(*) from evaluation e join subnet s on s.id = e.subnet_id"
+                        + " where s.supernet_id = ? and e.split = 'VALIDATION'")
+                .param(supernet)
+                .query(Long.class)
+                .single();
+    }
+
+    private long duplicates() {
+        return jdbc.sql("select count(*) from (select e.subnet_id from evaluation e join subnet s on s.id = e.subnet_id"
+                        + " where s.supernet_id = ? group by e.subnet_id, e.split having count(*) > 1) d")
+                .param(supernet)
+                .query(Long.class)
+                .single();
+    }
+
+    @Test
+    void trainingQueuesABuildThatAWorkerRuns() {
+        List<CatalogueBuilds.Build> ofSupernet = builds.ofSupernet(supernet, 0, 100);
+        CatalogueBuilds.Build queued = ofSupernet.get(ofSupernet.size() - 1);
+        assertThat(queued.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(queued.subnets()).isEqualTo(6);
+        assertThat(queued.done()).isEqualTo(6);
+        assertThat(queued.progress()).contains("\"subnetsPerMinute\"");
+        // every subnet has its validation accuracy and its costs
+        long withCosts = jdbc.sql("select count(*) from subnet s join subnet_cost c on c.subnet_id = s.id"
+                        + " where s.supernet_id = ?")
+                .param(supernet)
+                .query(Long.class)
+                .single();
+        assertThat(evaluated()).isGreaterThanOrEqualTo(6);
+        assertThat(withCosts).isEqualTo(evaluated());
+    }
+
+    @Test
+    void aBuildKilledHalfWayContinuesWithNoLostOrDuplicateRows() {
+        CatalogueBuilds.Build build = queue.create(supernet, 14, 5L);
+        long before = evaluated();
+        int[] written = {0};
+        // the process dies abruptly after three new rows: no cleanup runs, the build stays RUNNING
+        assertThatThrownBy(() -> runner.run(build.id(), null, new CatalogueBuildListener() {
+                    @Override
+                    public void onSubnet(Progress progress) {
+                        if (++written[0] == 3) {
+                            throw new Killed();
+                        }
+                    }
+                }))
+                .isInstanceOf(Killed.class);
+        assertThat(builds.find(build.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(evaluated()).isEqualTo(before + 3);
+
+        CatalogueBuildRunner.Outcome outcome = runner.run(build.id(), null, new CatalogueBuildListener() {});
+
+        assertThat(outcome.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(outcome.done()).isEqualTo(14);
+        assertThat(duplicates()).isZero();
+        long inPlan = CatalogueSampler.plan(SearchSpace.named(SearchSpace.FASHION_MNIST), 10, 14, 5L).stream()
+                .filter(config -> jdbc.sql("select count(*) from subnet s join evaluation e on e.subnet_id = s.id"
+                                        + " where s.supernet_id = ? and s.config_sha256 = ? and e.split = 'VALIDATION'")
+                                .params(supernet, config.sha256())
+                                .query(Long.class)
+                                .single()
+                        == 1)
+                .count();
+        assertThat(inPlan).isEqualTo(14);
+        assertThat(builds.find(build.id()).orElseThrow().attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void theCliContinuesAnUnfinishedBuildAndRefusesBadFlags() {
+        TinySupernet.awaitBuilds(builds, supernet);
+        CatalogueBuilds.Build build = queue.create(supernet, 8, 9L);
+        Run run = cli("--supernet", supernet.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("continuing an unfinished build").contains("subnets evaluated");
+        assertThat(builds.find(build.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+
+        for (String[] bad : List.of(
+                new String[] {},
+                new String[] {"--supernet", "nope"},
+                new String[] {"--supernet", UUID.randomUUID().toString()},
+                new String[] {"--supernet", supernet.toString(), "--subnets", "0"},
+                new String[] {"--supernet", supernet.toString(), "--subnets", "many"},
+                new String[] {"--supernet", supernet.toString(), "--colour", "red"})) {
+            Run refused = cli(bad);
+            assertThat(refused.code()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(refused.err()).startsWith("tailor catalogue: --");
+        }
+    }
+
+    @Test
+    void restStartsABuildAndShowsItsProgress() throws Exception {
+        HttpResponse<String> created = post("/api/v1/supernets/" + supernet + "/catalogue-builds", "{\"subnets\":7}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        TinySupernet.awaitBuild(builds, UUID.fromString(location.substring(location.lastIndexOf('/') + 1)));
+        HttpResponse<String> got = get(location);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.body()).contains("\"state\":\"succeeded\"").contains("\"done\":7");
+        assertThat(get("/api/v1/supernets/" + supernet + "/catalogue-builds").body())
+                .contains(location.substring(location.lastIndexOf('/') + 1));
+
+        Map<String, Integer> bad = Map.of(
+                "{\"subnets\":0}", 400,
+                "{\"subnets\":\"many\"}", 400,
+                "{\"seed\":-1}", 400,
+                "{\"colour\":1}", 400);
+        for (var entry : bad.entrySet()) {
+            HttpResponse<String> refused = post("/api/v1/supernets/" + supernet + "/catalogue-builds", entry.getKey());
+            assertThat(refused.statusCode()).as(entry.getKey()).isEqualTo(entry.getValue());
+            assertThat(refused.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        }
+        assertThat(post("/api/v1/supernets/" + UUID.randomUUID() + "/catalogue-builds", "{}")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(get("/api/v1/supernets/" + supernet + "/catalogue-builds/" + UUID.randomUUID())
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    private static final class Killed extends Error {}
+
+    private record Run(int code, String out, String err) {}
+
+    private Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new CatalogueCommand(
+                        queue,
+                        builds,
+                        runner,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8))
+                .execute(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+}
