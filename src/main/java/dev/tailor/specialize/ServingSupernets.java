@@ -1,0 +1,106 @@
+package dev.tailor.specialize;
+
+import dev.tailor.api.Problems;
+import dev.tailor.catalogue.Supernet;
+import dev.tailor.catalogue.SupernetRepository;
+import dev.tailor.catalogue.SupernetState;
+import dev.tailor.jobs.CatalogueBuilds;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Which supernet answers a request, and why none can yet: a named one must exist (404) and be
+ * trained; without a name the newest READY one answers. Not ready yet is a 503 with Retry-After
+ * and the progress of the training run or catalogue build that will make it ready.
+ */
+@Component
+class ServingSupernets {
+
+    static final long RETRY_AFTER_SECONDS = 30;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final SupernetRepository supernets;
+    private final CatalogueBuilds builds;
+    private final JdbcClient jdbc;
+
+    ServingSupernets(SupernetRepository supernets, CatalogueBuilds builds, JdbcClient jdbc) {
+        this.supernets = supernets;
+        this.builds = builds;
+        this.jdbc = jdbc;
+    }
+
+    Supernet resolve(UUID requested) {
+        if (requested != null) {
+            Supernet supernet = supernets
+                    .findById(requested)
+                    .orElseThrow(() -> Problems.notFound(
+                            "Supernet", "no supernet " + requested + "; GET /api/v1/supernets lists them"));
+            if (supernet.getState() != SupernetState.READY) {
+                throw Problems.unavailable(
+                        "supernet " + requested + " is not trained yet (state "
+                                + supernet.getState().name().toLowerCase(java.util.Locale.ROOT) + ")",
+                        RETRY_AFTER_SECONDS,
+                        training());
+            }
+            return supernet;
+        }
+        UUID newest = jdbc.sql("select id from supernet where state = 'READY' order by created_at desc limit 1")
+                .query(UUID.class)
+                .optional()
+                .orElseThrow(() -> Problems.unavailable(
+                        "no trained supernet yet: a training run must finish first (POST /api/v1/training-jobs starts"
+                                + " one; a fresh service queues one by itself)",
+                        RETRY_AFTER_SECONDS,
+                        training()));
+        return supernets.findById(newest).orElseThrow();
+    }
+
+    /** The 503 for a supernet whose catalogue is too small to fit a predictor on. */
+    RuntimeException catalogueNotReady(UUID supernetId, PredictorStore predictors) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("catalogueRows", predictors.catalogueRows(supernetId));
+        extra.put("rowsNeeded", predictors.minRows());
+        builds.unfinished(supernetId).ifPresent(build -> {
+            Map<String, Object> progress = new LinkedHashMap<>();
+            progress.put("id", build.id());
+            progress.put("state", build.state().wireName());
+            progress.put("done", build.done());
+            progress.put("subnets", build.subnets());
+            progress.put("url", "/api/v1/supernets/" + supernetId + "/catalogue-builds/" + build.id());
+            extra.put("catalogueBuild", progress);
+        });
+        return Problems.unavailable(
+                "the catalogue of supernet " + supernetId + " is still being built: the accuracy predictor needs "
+                        + predictors.minRows() + " evaluated subnets"
+                        + (extra.containsKey("catalogueBuild")
+                                ? ""
+                                : "; start a build with POST /api/v1/supernets/" + supernetId + "/catalogue-builds"),
+                RETRY_AFTER_SECONDS,
+                extra);
+    }
+
+    /** The newest unfinished training job's progress, for a 503 body. */
+    private Map<String, Object> training() {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        jdbc.sql("select id, state, progress::text from training_job where state in ('QUEUED', 'RUNNING')"
+                        + " order by created_at desc limit 1")
+                .query((rs, row) -> {
+                    Map<String, Object> job = new LinkedHashMap<>();
+                    job.put("id", rs.getObject(1, UUID.class));
+                    job.put("state", rs.getString(2).toLowerCase(java.util.Locale.ROOT));
+                    String progress = rs.getString(3);
+                    if (progress != null) {
+                        job.put("progress", JSON.readValue(progress, Map.class));
+                    }
+                    job.put("url", "/api/v1/training-jobs/" + rs.getObject(1, UUID.class));
+                    return job;
+                })
+                .optional()
+                .ifPresent(job -> extra.put("trainingJob", job));
+        return extra;
+    }
+}

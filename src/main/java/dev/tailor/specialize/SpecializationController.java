@@ -1,0 +1,129 @@
+package dev.tailor.specialize;
+
+import dev.tailor.api.PageResponse;
+import dev.tailor.api.Problems;
+import dev.tailor.catalogue.ArtifactRepository;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Validated
+@RequestMapping(path = "/api/v1/specializations")
+@Tag(name = "specializations", description = "A budget in, a searched, exported and checked ONNX subnet out")
+@ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
+class SpecializationController {
+
+    private final Specializer specializer;
+    private final SpecializationQuery query;
+    private final ArtifactRepository artifacts;
+
+    SpecializationController(Specializer specializer, SpecializationQuery query, ArtifactRepository artifacts) {
+        this.specializer = specializer;
+        this.query = query;
+        this.artifacts = artifacts;
+    }
+
+    @PostMapping(
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    @Operation(
+            operationId = "createSpecialization",
+            summary = "Tailor a subnet to a budget",
+            description = "Searches the newest ready supernet (or `supernet`) for the most accurate subnet within the"
+                    + " budget (objective accuracy) or the fastest reaching minAccuracy (objective latency), exports"
+                    + " it to ONNX, checks it in ONNX Runtime against the supernet and measures its accuracy and"
+                    + " host latency: 201. The same request again is answered from the catalogue: 200. With `Accept:"
+                    + " application/octet-stream` the body is the ONNX file itself (ETag, Content-Disposition,"
+                    + " X-Tailor-Config-Sha256). Infeasible budgets are 422 with the closest reachable value; not"
+                    + " ready yet is 503 with Retry-After and progress.")
+    @ApiResponse(
+            responseCode = "201",
+            description = "Tailored now (200: the same request answered before, from the catalogue)",
+            content = {
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                        schema = @Schema(implementation = SpecializationResponse.class)),
+                @Content(
+                        mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                        schema = @Schema(type = "string", format = "binary"))
+            })
+    ResponseEntity<?> create(
+            @RequestBody(required = false) SpecializationRequest request,
+            @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
+        Specializer.Answer answer = specializer.specialize(request, System.getenv("TAILOR_DATASET_DIR"));
+        SpecializationResponse response = answer.response();
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(
+                        answer.fromCatalogue() ? HttpStatus.OK : HttpStatus.CREATED)
+                .location(URI.create("/api/v1/specializations/" + response.id()))
+                .header("X-Tailor-From-Catalogue", Boolean.toString(answer.fromCatalogue()))
+                .header("X-Tailor-Config-Sha256", response.configSha256());
+        if (!wantsOnnx(accept)) {
+            return builder.contentType(MediaType.APPLICATION_JSON).body(response);
+        }
+        byte[] bytes = artifacts
+                .findById(response.artifact().sha256())
+                .orElseThrow(() -> Problems.notFound("Artifact", "the model's artifact is gone; ask again"))
+                .getContent();
+        return builder.eTag("\"" + response.artifact().sha256() + "\"")
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        "attachment; filename=\"tailor-" + response.device() + "-"
+                                + response.configSha256().substring(0, 12) + ".onnx\"")
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(bytes);
+    }
+
+    /** The ONNX bytes when the client asks for them and not for JSON first. */
+    static boolean wantsOnnx(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (MediaType type : MediaType.parseMediaTypes(accept)) {
+            if (type.equals(MediaType.APPLICATION_JSON)) {
+                return false;
+            }
+            if (type.equals(MediaType.APPLICATION_OCTET_STREAM)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getSpecialization", summary = "One specialization")
+    SpecializationResponse get(@PathVariable UUID id) {
+        return specializer.find(id).orElseThrow(() -> Problems.notFound(
+                "Specialization", "no specialization " + id + "; GET /api/v1/specializations lists them"));
+    }
+
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "listSpecializations", summary = "Specializations served, newest first")
+    PageResponse<SpecializationResponse> list(
+            @RequestParam(required = false) String device,
+            @RequestParam(required = false) UUID supernet,
+            @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+        return query.page(device, supernet, page, size);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.tailor.specialize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.tailor.jobs.CatalogueBuildQueue;
+import dev.tailor.jobs.CatalogueBuilds;
+import dev.tailor.jobs.TinySupernet;
+import dev.tailor.jobs.TrainingJobRunner;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** POST /specializations end to end on a tiny trained supernet with a small catalogue. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "tailor.home=target/test-home/${random.uuid}",
+            "spring.profiles.active=serve",
+            "tailor.bootstrap.enabled=false"
+        })
+class SpecializationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static UUID catalogued;
+
+    @Autowired
+    TrainingJobRunner trainingRunner;
+
+    @Autowired
+    CatalogueBuilds builds;
+
+    @Autowired
+    CatalogueBuildQueue queue;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @LocalServerPort
+    int port;
+
+    UUID supernet;
+
+    @BeforeEach
+    void catalogue() throws Exception {
+        supernet = TinySupernet.trained(trainingRunner, builds);
+        if (!supernet.equals(catalogued)) {
+            TinySupernet.awaitBuilds(builds, supernet);
+            TinySupernet.awaitBuild(builds, queue.enqueue(supernet, 24, 3L).id());
+            catalogued = supernet;
+        }
+    }
+
+    @Test
+    void aBudgetGetsACheckedModelAndTheSameRequestIsAnsweredFromTheCatalogue() throws Exception {
+        String body = "{\"device\":\"host-cpu\",\"macs\":3000000,\"supernet\":\"" + supernet + "\"}";
+        HttpResponse<String> first = post(body, "application/json");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        JsonNode made = JSON.readTree(first.body());
+        assertThat(made.path("macs").asLong()).isPositive().isLessThanOrEqualTo(3_000_000);
+        assertThat(made.path("accuracy").has("predicted")).isTrue();
+        assertThat(made.path("accuracy").path("validation").asDouble(-1)).isBetween(0.0, 1.0);
+        assertThat(made.path("accuracy").path("test").asDouble(-1)).isBetween(0.0, 1.0);
+        assertThat(made.path("latency").path("source").asString()).isEqualTo("measured");
+        assertThat(made.path("latency").path("ms").asDouble(-1)).isPositive();
+        assertThat(made.path("bindingConstraint").asString()).isEqualTo("macs");
+        assertThat(made.path("search").path("generations").asInt()).isEqualTo(500);
+        String sha = made.path("artifact").path("sha256").asString();
+        assertThat(sha).hasSize(64);
+        assertThat(first.headers().firstValue("Location")).hasValue("/api/v1/specializations/" + made.path("id").asString());
+
+        HttpResponse<String> again = post(body, "application/json");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.headers().firstValue("X-Tailor-From-Catalogue")).hasValue("true");
+        assertThat(JSON.readTree(again.body()).path("id").asString()).isEqualTo(made.path("id").asString());
+
+        HttpResponse<byte[]> onnx = HttpClient.newHttpClient()
+                .send(request(body, "application/octet-stream"), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(onnx.statusCode()).isEqualTo(200);
+        assertThat(onnx.headers().firstValue("ETag")).hasValue("\"" + sha + "\"");
+        assertThat(onnx.headers().firstValue("Content-Disposition")).hasValueSatisfying(
+                d -> assertThat(d).contains(".onnx"));
+        assertThat(onnx.headers().firstValue("X-Tailor-Config-Sha256"))
+                .hasValue(made.path("configSha256").asString());
+        // a stock ONNX Runtime session takes images at the dataset's own size, whatever the subnet's resolution
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(onnx.body(), new OrtSession.SessionOptions());
+                OnnxTensor input = OnnxTensor.createTensor(
+                        env, FloatBuffer.wrap(new float[2 * 28 * 28]), new long[] {2, 1, 28, 28});
+                OrtSession.Result result = session.run(Map.of("image", input))) {
+            assertThat(((float[][]) result.get(0).getValue())).hasDimensions(2, 10);
+        }
+        assertThat(get("/api/v1/specializations/" + made.path("id").asString()).statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/specializations?device=host-cpu&supernet=" + supernet).body())
+                .contains(made.path("id").asString());
+        long rows = jdbc.sql("select count(*) from specialization where supernet_id = ?")
+                .param(supernet)
+                .query(Long.class)
+                .single();
+        assertThat(rows).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void tighterBudgetsNeverPredictMoreAccuracyAndInfeasibleOnesNameTheClosestValue() throws Exception {
+        List<Double> predicted = new ArrayList<>();
+        for (long macs : new long[] {1_200_000, 2_000_000, 4_000_000, 8_000_000}) {
+            HttpResponse<String> response = post(
+                    "{\"device\":\"jetson-nano\",\"macs\":" + macs + ",\"supernet\":\"" + supernet + "\"}",
+                    "application/json");
+            assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+            JsonNode node = JSON.readTree(response.body());
+            assertThat(node.path("macs").asLong()).isLessThanOrEqualTo(macs);
+            assertThat(node.path("latency").path("source").asString()).isEqualTo("estimated");
+            predicted.add(node.path("accuracy").path("predicted").asDouble());
+        }
+        assertThat(predicted).isSorted();
+
+        long specializations = jdbc.sql("select count(*) from specialization").query(Long.class).single();
+        HttpResponse<String> tooTight =
+                post("{\"device\":\"jetson-nano\",\"latencyMs\":0.000001,\"supernet\":\"" + supernet + "\"}",
+                        "application/json");
+        assertThat(tooTight.statusCode()).as(tooTight.body()).isEqualTo(422);
+        JsonNode problem = JSON.readTree(tooTight.body());
+        assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("latencyMs");
+        assertThat(problem.path("closestReachable").path("latencyMs").asDouble(-1)).isPositive();
+        assertThat(jdbc.sql("select count(*) from specialization").query(Long.class).single())
+                .isEqualTo(specializations);
+    }
+
+    @Test
+    void thePredictorAndTheParetoPlotAreServed() throws Exception {
+        HttpResponse<String> predictor = get("/api/v1/supernets/" + supernet + "/predictor");
+        assertThat(predictor.statusCode()).as(predictor.body()).isEqualTo(200);
+        JsonNode report = JSON.readTree(predictor.body()).path("report");
+        assertThat(report.path("heldOutCount").asInt()).isPositive();
+        assertThat(report.has("rmsePoints") && report.has("noiseFloorPoints") && report.has("macsRmsePoints"))
+                .isTrue();
+
+        HttpResponse<String> svg = get("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano");
+        assertThat(svg.statusCode()).isEqualTo(200);
+        assertThat(svg.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("image/svg+xml"));
+        assertThat(svg.body()).contains("<svg").contains("latency on jetson-nano, ms (estimated)");
+        assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano").body()).isEqualTo(svg.body());
+        HttpResponse<String> data = send(HttpRequest.newBuilder(uri("/api/v1/supernets/" + supernet
+                        + "/pareto?device=jetson-nano"))
+                .header("Accept", "application/json")
+                .build());
+        assertThat(JSON.readTree(data.body()).path("catalogue").size()).isGreaterThanOrEqualTo(24);
+        assertThat(JSON.readTree(data.body()).path("predictedFront").size()).isPositive();
+        assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=no-such-board").statusCode())
+                .isEqualTo(404);
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private HttpRequest request(String body, String accept) {
+        return HttpRequest.newBuilder(uri("/api/v1/specializations"))
+                .header("Content-Type", "application/json")
+                .header("Accept", accept)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private HttpResponse<String> post(String body, String accept) throws Exception {
+        return send(request(body, accept));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) throws Exception {
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
