@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl;
 import dev.tailor.space.Activation;
 import dev.tailor.space.SubnetPlan;
 import dev.tailor.supernet.StaticSubnet;
+import dev.tailor.training.ImageResize;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,17 +20,23 @@ import org.tribuo.util.onnx.ONNXRef;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes one subnet as a self-contained ONNX model: input {@code image} (N x C x R x R float,
- * normalised as the metadata says, any batch size), output {@code logits} (N x classes). Every
- * batch norm is folded into its convolution, so the graph holds only Conv, activations,
- * GlobalAveragePool, Mul, Add, Flatten and Gemm. Nothing in the file depends on time or on the
- * machine: the same subnet and metadata give the same bytes.
+ * Writes one subnet as a self-contained ONNX model: input {@code image} (N x C x S x S float at the
+ * dataset's own size S, normalised as the metadata says, any batch size), output {@code logits} (N
+ * x classes). A subnet whose resolution R differs from S starts with a Resize to R x R, the
+ * bilinear resize training applies, so a consumer never needs to know R. Every batch norm is
+ * folded into its convolution, so the graph holds only that resize (Shape, Concat, Resize), Conv,
+ * activations, GlobalAveragePool, Mul, Add, Flatten and Gemm. Nothing in the file depends on time
+ * or on the machine: the same subnet, input size and metadata give the same bytes.
  */
 public final class OnnxExport {
 
     public static final String INPUT = "image";
     public static final String OUTPUT = "logits";
     public static final String MEDIA_TYPE = "application/vnd.onnx";
+    /** The metadata key of the resolution the subnet runs at, which its input may exceed. */
+    public static final String RESOLUTION_KEY = "tailor.resolution";
+    /** The metadata key of the input's side: the dataset's, as a consumer feeds the images. */
+    private static final String INPUT_SIZE_KEY = "tailor.input_size";
 
     /** ONNX IR version 8 is the one that goes with opset 17. */
     private static final long IR_VERSION = 8;
@@ -38,20 +45,23 @@ public final class OnnxExport {
 
     private final StaticSubnet subnet;
     private final ExportMetadata metadata;
+    private final int inputSize;
 
     private OnnxExport(Builder builder) {
         this.subnet = builder.subnet;
         this.metadata = builder.metadata;
+        this.inputSize = builder.inputSize == null ? subnet.plan().resolution() : builder.inputSize;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Builds an export; the subnet and its metadata are required. */
+    /** Builds an export; the subnet and its metadata are required, the input size is optional. */
     public static final class Builder {
         private StaticSubnet subnet;
         private ExportMetadata metadata;
+        private Integer inputSize;
 
         private Builder() {}
 
@@ -62,6 +72,18 @@ public final class OnnxExport {
 
         public Builder setMetadata(ExportMetadata metadata) {
             this.metadata = metadata;
+            return this;
+        }
+
+        /**
+         * The side of the square images the model takes: the dataset's, so that a consumer feeds
+         * images as they come. By default the subnet's resolution, so no resize.
+         */
+        public Builder setInputSize(int side) {
+            if (side < 1) {
+                throw new IllegalArgumentException("the input size must be positive; got " + side);
+            }
+            this.inputSize = side;
             return this;
         }
 
@@ -82,8 +104,17 @@ public final class OnnxExport {
         SubnetPlan plan = subnet.plan();
         ONNXContext context = new ONNXContext();
         context.setName("tailor-subnet");
+        int resolution = plan.resolution();
         ONNXPlaceholder input = context.floatInput(INPUT, plan.inputChannels());
-        ONNXRef<?> x = convNorm(context, input, subnet.stem(), "stem");
+        ONNXRef<?> image = input;
+        ONNXInitializer leftOut = null;
+        if (inputSize != resolution) {
+            // Tribuo wires every input to a named value; Resize's roi and scales, which ONNX leaves
+            // out by the empty name, are wired to this stand-in until the graph is built
+            leftOut = context.array("left_out", new float[0]);
+            image = resize(context, input, resolution, leftOut);
+        }
+        ONNXRef<?> x = convNorm(context, image, subnet.stem(), "stem");
         x = block(context, x, subnet.firstBlock(), "block0");
         for (int i = 0; i < subnet.blocks().size(); i++) {
             x = block(context, x, subnet.blocks().get(i), "block" + (i + 1));
@@ -96,15 +127,20 @@ public final class OnnxExport {
                 subnet.classifierWeight(),
                 subnet.classifierBias());
 
-        OnnxMl.GraphProto graph = graph(
-                context, new long[] {plan.inputChannels(), plan.resolution(), plan.resolution()}, logits, new long[] {
-                    plan.numClasses()
-                });
+        long[] inputDims = {plan.inputChannels(), inputSize, inputSize};
+        OnnxMl.GraphProto graph = graph(context, inputDims, logits, new long[] {plan.numClasses()});
+        if (leftOut != null) {
+            graph = leaveOut(graph, leftOut.getReference());
+        }
         OnnxMl.ModelProto.Builder model = modelBuilder(
                 graph,
                 "Subnet " + metadata.configJson() + " of supernet " + metadata.supernetId() + ". Input 'image': N x "
-                        + plan.inputChannels() + " x " + plan.resolution() + " x " + plan.resolution()
-                        + " float, pixels in [0, 1] normalised per channel as tailor.normalization says."
+                        + plan.inputChannels() + " x " + inputSize + " x " + inputSize
+                        + " float, pixels in [0, 1] normalised per channel as tailor.normalization says"
+                        + (leftOut == null
+                                ? "."
+                                : ", resized inside to the subnet's " + resolution + " x " + resolution
+                                        + " (bilinear, half-pixel centres) as in training.")
                         + " Output 'logits': N x " + plan.numClasses() + ".");
         metadata()
                 .forEach((key, value) -> model.addMetadataProps(
@@ -132,6 +168,41 @@ public final class OnnxExport {
             }
         }
         return graph.addOutput(valueInfo(OUTPUT, outputDims)).build();
+    }
+
+    /**
+     * Resizes N x C x S x S images to N x C x R x R as training does ({@link ImageResize#bilinear}:
+     * half-pixel centres, source coordinates clamped to the image), which is ONNX's linear mode
+     * with half_pixel coordinates. The target goes in as {@code sizes}, not float {@code scales},
+     * whose S * (R / S) may round down to R - 1; before opset 18 Resize has no {@code axes}, so the
+     * sizes are the input's own N and C followed by R, R.
+     */
+    private static ONNXNode resize(ONNXContext context, ONNXRef<?> images, int resolution, ONNXRef<?> leftOut) {
+        ONNXNode batchAndChannels = images.apply(OnnxOp.SHAPE, Map.of("end", 2));
+        ONNXInitializer side = context.array("resize_hw", new long[] {resolution, resolution});
+        ONNXNode sizes = apply(batchAndChannels, OnnxOp.CONCAT, Map.of("axis", 0), side);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("mode", "linear");
+        attributes.put("coordinate_transformation_mode", "half_pixel");
+        return apply(images, OnnxOp.RESIZE, attributes, leftOut, leftOut, sizes);
+    }
+
+    /** The graph with the stand-in {@code name} gone and every input wired to it left out (named ""). */
+    private static OnnxMl.GraphProto leaveOut(OnnxMl.GraphProto graph, String name) {
+        OnnxMl.GraphProto.Builder builder = graph.toBuilder();
+        for (OnnxMl.NodeProto.Builder node : builder.getNodeBuilderList()) {
+            for (int i = 0; i < node.getInputCount(); i++) {
+                if (node.getInput(i).equals(name)) {
+                    node.setInput(i, "");
+                }
+            }
+        }
+        for (int i = builder.getInitializerCount() - 1; i >= 0; i--) {
+            if (builder.getInitializer(i).getName().equals(name)) {
+                builder.removeInitializer(i);
+            }
+        }
+        return builder.build();
     }
 
     /** Final expand (BN folded, h-swish), global pool, 1x1 feature mix (h-swish), flatten, classifier. */
@@ -184,7 +255,8 @@ public final class OnnxExport {
         props.put("tailor.validation_top1", number(metadata.validationTop1()));
         props.put("tailor.test_top1", number(metadata.testTop1()));
         props.put("tailor.macs", Long.toString(metadata.macs()));
-        props.put("tailor.resolution", Integer.toString(subnet.plan().resolution()));
+        props.put(RESOLUTION_KEY, Integer.toString(subnet.plan().resolution()));
+        props.put(INPUT_SIZE_KEY, Integer.toString(inputSize));
         return props;
     }
 
@@ -229,8 +301,7 @@ public final class OnnxExport {
                             conv(1, 1, 1),
                             tensor(context, name + "_se_expand_w", se.expandWeight()),
                             tensor(context, name + "_se_expand_b", se.expandBias()))
-                    // h_sigmoid(x) = relu6(x + 3) / 6
-                    .apply(OnnxOp.HARD_SIGMOID, Map.of("alpha", 1f / 6, "beta", 0.5f));
+                    .apply(OnnxOp.HARD_SIGMOID, hardSigmoid());
             x = x.apply(OnnxOp.MUL, gate);
         }
         x = convNorm(context, x, block.project(), name + "_project");
@@ -277,6 +348,17 @@ public final class OnnxExport {
             case RELU -> x.apply(OnnxOp.RELU);
             case HSWISH -> x.apply(OnnxOp.HARD_SWISH);
         };
+    }
+
+    /**
+     * h_sigmoid(x) = relu6(x + 3) / 6. Tribuo writes attributes in the map's order, and a two-entry
+     * Map.of iterates in an order that changes from one JVM to the next, so the bytes would too.
+     */
+    private static Map<String, Object> hardSigmoid() {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("alpha", 1f / 6);
+        attributes.put("beta", 0.5f);
+        return attributes;
     }
 
     static Map<String, Object> conv(int kernel, int stride, int groups) {

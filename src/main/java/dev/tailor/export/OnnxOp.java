@@ -11,7 +11,7 @@ import org.tribuo.util.onnx.ONNXOperator;
 /**
  * The ONNX operators an exported subnet uses, at one opset. Tribuo's own enum covers linear
  * models and trees (no Conv, pooling or hard activations) and pins an older opset, so the CNN set
- * lives here; HardSwish needs opset 14 or newer.
+ * lives here; HardSwish needs opset 14 or newer, Shape's start and end opset 15.
  */
 enum OnnxOp implements ONNXOperator {
     CONV(
@@ -37,7 +37,22 @@ enum OnnxOp implements ONNXOperator {
             attribute("alpha", AttributeType.FLOAT),
             attribute("beta", AttributeType.FLOAT),
             attribute("transA", AttributeType.INT),
-            attribute("transB", AttributeType.INT));
+            attribute("transB", AttributeType.INT)),
+    // Shape, Concat and Resize bring images at the dataset's size to the subnet's resolution
+    SHAPE("Shape", 1, 0, attribute("start", AttributeType.INT), attribute("end", AttributeType.INT)),
+    // -1 inputs: Tribuo's mark for one or more
+    CONCAT("Concat", -1, 0, attribute("axis", AttributeType.INT)),
+    /** Inputs X, then the optional roi, scales and sizes. */
+    RESIZE(
+            "Resize",
+            1,
+            3,
+            attribute("mode", AttributeType.STRING),
+            attribute("coordinate_transformation_mode", AttributeType.STRING),
+            attribute("cubic_coeff_a", AttributeType.FLOAT),
+            attribute("exclude_outside", AttributeType.INT),
+            attribute("extrapolation_value", AttributeType.FLOAT),
+            attribute("nearest_mode", AttributeType.STRING));
 
     /** The opset every exported model declares. */
     static final int OPSET = 17;

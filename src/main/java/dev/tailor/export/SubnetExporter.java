@@ -22,6 +22,7 @@ import dev.tailor.catalogue.SupernetState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.cost.SubnetCosts;
+import dev.tailor.data.ImageDataset;
 import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.jobs.TrainingJobSpec;
 import dev.tailor.latency.DeviceLatencies;
@@ -176,9 +177,14 @@ public class SubnetExporter {
             SubnetAccuracy accuracy = trainer.evaluate(List.of(config)).get(0);
             SubnetCosts counted =
                     SubnetCosts.of(SubnetPlan.of(space, config, data.train().numClasses()));
+            // the file takes images at the dataset's size, as a consumer has them; a non-square
+            // dataset keeps the subnet's resolution, for which the consumer resizes
+            ImageDataset validation = data.validation();
+            int inputSize = validation.height() == validation.width() ? validation.height() : config.resolution();
             try (StaticSubnet subnet = StaticSubnet.extract(trainer.supernet(), config, manager)) {
                 byte[] bytes = OnnxExport.builder()
                         .setSubnet(subnet)
+                        .setInputSize(inputSize)
                         .setMetadata(new ExportMetadata(
                                 supernetId.toString(),
                                 config.canonicalJson(),
@@ -192,7 +198,12 @@ public class SubnetExporter {
                                 counted.macs()))
                         .build()
                         .toBytes();
-                Parity parity = parity(bytes, subnet, trainer.validationImages(config.resolution()), manager);
+                Parity parity = parity(
+                        bytes,
+                        subnet,
+                        trainer.validationImages(inputSize),
+                        trainer.validationImages(config.resolution()),
+                        manager);
                 if (parity.maxDifference() > LOGIT_TOLERANCE
                         || Math.abs(parity.onnxTop1() - accuracy.validationTop1()) > ACCURACY_TOLERANCE) {
                     throw new IllegalStateException(String.format(
@@ -214,26 +225,30 @@ public class SubnetExporter {
 
     private record Parity(float maxDifference, double onnxTop1) {}
 
-    /** Runs the file in ONNX Runtime over the validation images, beside the DJL static subnet. */
-    private static Parity parity(byte[] model, StaticSubnet subnet, LabelledImages validation, NDManager manager) {
+    /**
+     * Runs the file in ONNX Runtime over the validation images at its input size ({@code asTaken}),
+     * beside the DJL static subnet over the same images as training resizes them ({@code
+     * asTrained}), so the file's own resize is checked too.
+     */
+    private static Parity parity(
+            byte[] model, StaticSubnet subnet, LabelledImages asTaken, LabelledImages asTrained, NDManager manager) {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         int batch = 250;
-        int perImage = validation.channels() * validation.resolution() * validation.resolution();
         float maxDifference = 0;
         long correct = 0;
         try (OrtSession session = environment.createSession(model, new OrtSession.SessionOptions())) {
-            for (int start = 0; start < validation.count(); start += batch) {
-                int count = Math.min(batch, validation.count() - start);
-                float[] images = Arrays.copyOfRange(validation.images(), start * perImage, (start + count) * perImage);
-                long[] shape = {count, validation.channels(), validation.resolution(), validation.resolution()};
+            for (int start = 0; start < asTaken.count(); start += batch) {
+                int count = Math.min(batch, asTaken.count() - start);
                 float[][] onnx;
-                try (OnnxTensor input = OnnxTensor.createTensor(environment, FloatBuffer.wrap(images), shape);
+                try (OnnxTensor input = OnnxTensor.createTensor(
+                                environment, FloatBuffer.wrap(slice(asTaken, start, count)), shape(asTaken, count));
                         OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
                     onnx = (float[][])
                             result.get(OnnxExport.OUTPUT).orElseThrow().getValue();
                 }
                 try (NDManager scratch = manager.newSubManager()) {
-                    NDArray djl = subnet.logits(scratch.create(images, new Shape(shape)));
+                    NDArray djl = subnet.logits(
+                            scratch.create(slice(asTrained, start, count), new Shape(shape(asTrained, count))));
                     float[] expected = djl.toFloatArray();
                     int classes = onnx[0].length;
                     for (int i = 0; i < count; i++) {
@@ -244,7 +259,7 @@ public class SubnetExporter {
                                 best = c;
                             }
                         }
-                        if (best == validation.labels()[start + i]) {
+                        if (best == asTaken.labels()[start + i]) {
                             correct++;
                         }
                     }
@@ -253,7 +268,17 @@ public class SubnetExporter {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime refused the exported model: " + e.getMessage(), e);
         }
-        return new Parity(maxDifference, validation.count() == 0 ? 0 : (double) correct / validation.count());
+        return new Parity(maxDifference, asTaken.count() == 0 ? 0 : (double) correct / asTaken.count());
+    }
+
+    /** Images {@code start} to {@code start + count}, NCHW. */
+    private static float[] slice(LabelledImages images, int start, int count) {
+        int perImage = images.channels() * images.resolution() * images.resolution();
+        return Arrays.copyOfRange(images.images(), start * perImage, (start + count) * perImage);
+    }
+
+    private static long[] shape(LabelledImages images, int count) {
+        return new long[] {count, images.channels(), images.resolution(), images.resolution()};
     }
 
     private String store(

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.tailor.export.OnnxExport;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,7 +91,8 @@ public final class LatencyMeter {
 
     /**
      * Times {@code model}, whose one input is a float tensor with a dynamic first (batch)
-     * dimension; the rest of its shape comes from the model.
+     * dimension; the rest of its shape comes from the model, so an exported subnet that takes the
+     * dataset's images is timed with its resize.
      */
     public LatencyStats measure(byte[] model) {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
@@ -125,8 +127,7 @@ public final class LatencyMeter {
                         millis[i] = (System.nanoTime() - start) / 1e6;
                     }
                 }
-                int resolution = shape.length == 4 ? (int) shape[2] : 1;
-                return stats(millis, threads, batchSize, resolution, runtimeVersion());
+                return stats(millis, threads, batchSize, resolution(session, shape), runtimeVersion());
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not time the model: " + e.getMessage(), e);
@@ -169,7 +170,7 @@ public final class LatencyMeter {
                 OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values), shape);
                 tensors.add(tensor);
                 feeds.add(Map.of(input.getKey(), tensor));
-                resolutions.add(shape.length == 4 ? (int) shape[2] : 1);
+                resolutions.add(resolution(session, shape));
                 for (int i = 0; i < warmupRuns; i++) {
                     session.run(feeds.get(feeds.size() - 1)).close();
                 }
@@ -201,6 +202,19 @@ public final class LatencyMeter {
                 }
             }
         }
+    }
+
+    /**
+     * The resolution a model runs at: an exported subnet names it in its metadata, as its input may
+     * be the dataset's images at another size, resized inside the graph; any other model runs at
+     * its input's.
+     */
+    private static int resolution(OrtSession session, long[] inputShape) throws OrtException {
+        String named = session.getMetadata().getCustomMetadata().get(OnnxExport.RESOLUTION_KEY);
+        if (named != null) {
+            return Integer.parseInt(named);
+        }
+        return inputShape.length == 4 ? (int) inputShape[2] : 1;
     }
 
     static LatencyStats stats(double[] millis, int threads, int batchSize, int resolution, String version) {

@@ -6,7 +6,8 @@ import dev.tailor.catalogue.LatencySource;
 /**
  * One model's timed runs in ONNX Runtime, in milliseconds, with everything that shaped them.
  *
- * @param resolution the input's height and width
+ * @param resolution the resolution the model runs at: an exported subnet's own, which may differ
+ *     from its input's (the dataset's size, resized inside the graph); otherwise the input's side
  */
 public record LatencyStats(
         double p50Ms,

@@ -66,7 +66,7 @@ final class ImageBatches {
         float[] one = new float[inStride];
         for (int i = 0; i < count; i++) {
             System.arraycopy(prepared, i * inStride, one, 0, inStride);
-            resize(one, resized, i * outStride, resolution);
+            ImageResize.bilinear(one, channels, height, width, resized, i * outStride, resolution);
         }
         return manager.create(resized, new Shape(count, channels, resolution, resolution));
     }
@@ -94,35 +94,6 @@ final class ImageBatches {
                     int sx = (flip ? width - 1 - x : x) + dx;
                     shifted[plane + y * width + x] =
                             sy < 0 || sy >= height || sx < 0 || sx >= width ? zero : image[plane + sy * width + sx];
-                }
-            }
-        }
-    }
-
-    /** Bilinear resize (half-pixel centres, as torch's align_corners=False) into {@code out}. */
-    private void resize(float[] source, float[] out, int offset, int resolution) {
-        if (resolution == height && resolution == width) {
-            System.arraycopy(source, 0, out, offset, source.length);
-            return;
-        }
-        double scaleY = (double) height / resolution;
-        double scaleX = (double) width / resolution;
-        for (int c = 0; c < channels; c++) {
-            int plane = c * height * width;
-            int outPlane = offset + c * resolution * resolution;
-            for (int y = 0; y < resolution; y++) {
-                double sy = Math.max(0, (y + 0.5) * scaleY - 0.5);
-                int y0 = Math.min((int) sy, height - 1);
-                int y1 = Math.min(y0 + 1, height - 1);
-                double wy = sy - y0;
-                for (int x = 0; x < resolution; x++) {
-                    double sx = Math.max(0, (x + 0.5) * scaleX - 0.5);
-                    int x0 = Math.min((int) sx, width - 1);
-                    int x1 = Math.min(x0 + 1, width - 1);
-                    double wx = sx - x0;
-                    double top = source[plane + y0 * width + x0] * (1 - wx) + source[plane + y0 * width + x1] * wx;
-                    double bottom = source[plane + y1 * width + x0] * (1 - wx) + source[plane + y1 * width + x1] * wx;
-                    out[outPlane + y * resolution + x] = (float) (top * (1 - wy) + bottom * wy);
                 }
             }
         }

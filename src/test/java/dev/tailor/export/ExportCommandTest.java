@@ -6,6 +6,7 @@ import static org.assertj.core.data.Offset.offset;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.EvaluationRepository;
@@ -235,7 +236,7 @@ class ExportCommandTest {
     }
 
     @Test
-    void aCataloguedSubnetExportsByItsHash() {
+    void aCataloguedSubnetExportsByItsHash() throws Exception {
         Path file = directory.resolve("smallest.onnx");
         Run run = export(
                 "--supernet",
@@ -246,6 +247,23 @@ class ExportCommandTest {
                 file.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(file).exists();
+        // the smallest subnet runs at 20 x 20 but takes the dataset's 28 x 28 images
+        try (OrtSession session = OrtEnvironment.getEnvironment()
+                .createSession(Files.readAllBytes(file), new OrtSession.SessionOptions())) {
+            assertThat(((TensorInfo) session.getInputInfo().get("image").getInfo()).getShape())
+                    .containsExactly(-1, 1, 28, 28);
+            assertThat(session.getMetadata().getCustomMetadata())
+                    .containsEntry("tailor.resolution", "20")
+                    .containsEntry("tailor.input_size", "28");
+        }
+        var subnet = subnets.findBySupernetIdAndConfigSha256(
+                        supernetId, SPACE.smallest().sha256())
+                .orElseThrow();
+        transactions.executeWithoutResult(status -> assertThat(latencies.findAll())
+                .filteredOn(m -> m.getSubnet() != null && m.getSubnet().getId().equals(subnet.getId()))
+                .filteredOn(m -> m.getDevice().getName().equals("host-cpu"))
+                .isNotEmpty()
+                .allSatisfy(m -> assertThat(m.getResolution()).isEqualTo(20)));
     }
 
     @Test

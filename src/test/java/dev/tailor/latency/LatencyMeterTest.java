@@ -78,4 +78,38 @@ class LatencyMeterTest {
             assertThat(each.p50Ms()).isPositive().isLessThanOrEqualTo(each.p90Ms());
         });
     }
+
+    @Test
+    void aSubnetThatTakesTheDatasetsSizeIsTimedAtItWithItsResize() {
+        SearchSpace space = SearchSpace.named(SearchSpace.FASHION_MNIST);
+        SubnetConfig config = space.smallest();
+        byte[] model;
+        try (NDManager manager = NDManager.newBaseManager();
+                StaticSubnet subnet = StaticSubnet.extract(Supernet.create(space, 10, manager), config, manager)) {
+            model = OnnxExport.builder()
+                    .setSubnet(subnet)
+                    .setInputSize(28)
+                    .setMetadata(new ExportMetadata(
+                            "s",
+                            config.canonicalJson(),
+                            config.sha256(),
+                            "d",
+                            new float[] {0},
+                            new float[] {1},
+                            List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"),
+                            null,
+                            null,
+                            1))
+                    .build()
+                    .toBytes();
+        }
+        // ONNX Runtime refuses any input but N x 1 x 28 x 28, so these runs went through the Resize
+        LatencyMeter meter =
+                LatencyMeter.builder().optWarmupRuns(1).optTimedRuns(3).build();
+        assertThat(meter.measure(model).resolution())
+                .as("the catalogue records the subnet's resolution, not its input's")
+                .isEqualTo(20);
+        assertThat(meter.measureInterleaved(List.of(model), 1).get(0).resolution())
+                .isEqualTo(20);
+    }
 }
