@@ -14,6 +14,7 @@ enum Verb {
     TRAIN("train", "train a supernet here with a progress bar and register it (train --help)", true),
     CATALOGUE(
             "catalogue", "evaluate sampled subnets of a trained supernet into its catalogue (catalogue --help)", true),
+    SPECIALIZE("specialize", "tailor a subnet to a budget from the local catalogue and write its ONNX file", true),
     EXPORT("export", "write a subnet of a trained supernet as an ONNX model, checked in ONNX Runtime", true),
     AGENT("agent", "on a target device: pull measurement tasks from a server, time them, post results", true),
     BENCH("bench", "measure training throughput and compare schedules; tables in bench/results", true);

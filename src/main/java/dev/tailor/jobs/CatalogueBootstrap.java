@@ -41,21 +41,36 @@ class CatalogueBootstrap {
         this.trainingTask = trainingTask;
     }
 
+    static final int QUICK_EPOCHS = 1;
+
+    /** The short first run: one epoch of sandwich training (BigNAS) on the default dataset. */
+    static TrainingJobSpec quickSpec() {
+        return new TrainingJobSpec(
+                "bootstrap-quick", "sandwich", null, null, QUICK_EPOCHS, null, null, null, null, null, null, null, null,
+                null, null, null);
+    }
+
     @EventListener(ApplicationReadyEvent.class)
     void bootstrap() {
         if (supernets.count() > 0 || jobs.count() > 0) {
             return;
         }
-        TrainingJobSpec spec = TrainingJobSpec.allDefaults("bootstrap");
         try {
-            TrainingJob job = runner.create(spec.prepare(System.getenv("TAILOR_DATASET_DIR")));
-            TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+            // first a short run, so that the service can answer within minutes; then the default run,
+            // whose supernet takes over as the newest ready one when it is done
+            TrainingJob quick = runner.create(quickSpec().prepare(System.getenv("TAILOR_DATASET_DIR")));
+            TrainingJobQueue.enqueue(scheduler, trainingTask, quick.getId());
+            TrainingJob full =
+                    runner.create(TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
+            TrainingJobQueue.enqueue(scheduler, trainingTask, full.getId());
             log.info(
-                    "The catalogue is empty: queued training job {} (deps, {} epochs, default dataset);"
-                            + " follow it at /api/v1/training-jobs/{}/events",
-                    job.getId(),
-                    TrainingJobSpec.DEFAULT_EPOCHS,
-                    job.getId());
+                    "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch; its catalogue build"
+                            + " follows, and specializations are answered once it has enough rows), then the default"
+                            + " run {} (deps, {} epochs); follow them at /api/v1/training-jobs",
+                    quick.getId(),
+                    QUICK_EPOCHS,
+                    full.getId(),
+                    TrainingJobSpec.DEFAULT_EPOCHS);
         } catch (TrainingJobSpec.InvalidSpecException e) {
             log.warn("The catalogue is empty and no supernet can be trained yet: {}", e.getMessage());
         }

@@ -74,6 +74,7 @@ public class TrainingJobQueue {
                     .heartbeatInterval(HEARTBEAT)
                     .missedHeartbeatsLimit(6)
                     .enableImmediateExecution()
+                    .enablePriority()
                     .build();
         }
 

@@ -34,7 +34,7 @@ class CatalogueBootstrapTest {
     }
 
     @Test
-    void anEmptyCatalogueGetsOneDefaultTrainingJobWhenTheDatasetIsThere() {
+    void anEmptyCatalogueGetsAQuickAndADefaultTrainingJobWhenTheDatasetIsThere() {
         when(supernets.count()).thenReturn(0L);
         when(jobs.count()).thenReturn(0L);
         when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
@@ -42,8 +42,10 @@ class CatalogueBootstrapTest {
         new CatalogueBootstrap(supernets, jobs, runner, scheduler, task).bootstrap();
 
         if (defaultDatasetPresent()) {
-            verify(runner).create(any());
-            verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
+            // a quick run first, then the default one
+            verify(runner, org.mockito.Mockito.times(2)).create(any());
+            verify(scheduler, org.mockito.Mockito.times(2))
+                    .scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
         } else {
             // no dataset: a warning saying how to get one, and nothing queued
             verify(runner, never()).create(any());

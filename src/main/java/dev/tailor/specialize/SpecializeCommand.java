@@ -1,0 +1,171 @@
+package dev.tailor.specialize;
+
+import dev.tailor.CliFlags;
+import dev.tailor.catalogue.ArtifactRepository;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * {@code tailor specialize --device D --latency-ms X [...] -o model.onnx}: the same answer as
+ * POST /api/v1/specializations, against the local catalogue, written to a file.
+ */
+@Component
+@Profile("specialize")
+class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
+
+    static final String USAGE = """
+            usage: tailor specialize [--device D] (--latency-ms X | --macs N | --params N | --memory-bytes N
+                                     | --min-accuracy F)... [--objective accuracy|latency] [--supernet ID] -o FILE.onnx
+              --device        device the latency budget is for (default host-cpu)
+              --latency-ms    largest batch-1 latency on the device, ms
+              --macs, --params, --memory-bytes   largest MACs, parameters, peak activation bytes
+              --min-accuracy  lowest predicted validation top-1, a fraction (0.9 = 90 %)
+              --objective     accuracy (default): most accurate within the budget; latency: fastest reaching
+                              --min-accuracy
+              --supernet      supernet id (default: the newest ready one)
+            """;
+
+    /** Request field -> flag, so that a refusal names what the user typed. */
+    private static final Map<String, String> FLAG_OF = Map.of(
+            "latencyMs", "--latency-ms",
+            "memoryBytes", "--memory-bytes",
+            "minAccuracy", "--min-accuracy");
+
+    private static final Set<String> FLAGS = Set.of(
+            "device", "latency-ms", "macs", "params", "memory-bytes", "min-accuracy", "objective", "supernet", "o",
+            "help");
+
+    private final Specializer specializer;
+    private final ArtifactRepository artifacts;
+    private final PrintStream out;
+    private final PrintStream err;
+    private int exitCode;
+
+    @Autowired
+    SpecializeCommand(Specializer specializer, ArtifactRepository artifacts) {
+        this(specializer, artifacts, System.out, System.err);
+    }
+
+    SpecializeCommand(Specializer specializer, ArtifactRepository artifacts, PrintStream out, PrintStream err) {
+        this.specializer = specializer;
+        this.artifacts = artifacts;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+
+    @Override
+    public void run(ApplicationArguments arguments) {
+        exitCode = execute(arguments.getSourceArgs());
+    }
+
+    int execute(String[] args) {
+        SpecializationRequest request;
+        Path target;
+        try {
+            Map<String, String> flags = CliFlags.parse(args, FLAGS, Set.of("help"));
+            if (flags.containsKey("help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            if (!flags.containsKey("o")) {
+                throw new IllegalArgumentException("-o: the file to write the ONNX model to");
+            }
+            target = Path.of(flags.get("o"));
+            if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
+                throw new IllegalArgumentException("-o: directory " + target.getParent() + " does not exist");
+            }
+            request = new SpecializationRequest(
+                    flags.get("device"),
+                    number(flags, "latency-ms", Double::valueOf),
+                    number(flags, "macs", Long::valueOf),
+                    number(flags, "params", Long::valueOf),
+                    number(flags, "memory-bytes", Long::valueOf),
+                    number(flags, "min-accuracy", Double::valueOf),
+                    flags.get("objective"),
+                    number(flags, "supernet", UUID::fromString));
+        } catch (IllegalArgumentException e) {
+            err.println("tailor specialize: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        try {
+            SpecializationResponse r = specializer.specialize(request, System.getenv("TAILOR_DATASET_DIR")).response();
+            byte[] bytes = artifacts.findById(r.artifact().sha256()).orElseThrow().getContent();
+            Files.write(target, bytes);
+            out.printf(
+                    Locale.ROOT,
+                    "wrote %s (%d bytes, sha256 %s)%n  config %s%n  accuracy: predicted %.4f, validation %.4f,"
+                            + " test %.4f%n  %s%n  %d MACs, %d parameters, %d bytes peak activations;"
+                            + " binding: %s%n  search: %d generations, %d candidates scored, %d ms%n",
+                    target,
+                    bytes.length,
+                    r.artifact().sha256(),
+                    r.config(),
+                    r.accuracy().predicted(),
+                    r.accuracy().validation(),
+                    r.accuracy().test(),
+                    r.latency() == null
+                            ? "no latency source for " + r.device()
+                            : String.format(
+                                    Locale.ROOT, "latency on %s: %.3f ms (%s)", r.device(), r.latency().ms(),
+                                    r.latency().source()),
+                    r.macs(),
+                    r.params(),
+                    r.peakActivationBytes(),
+                    r.bindingConstraint(),
+                    r.search().generations(),
+                    r.search().candidatesScored(),
+                    r.search().searchMillis());
+            return 0;
+        } catch (ErrorResponseException e) {
+            ProblemDetail problem = e.getBody();
+            err.println("tailor specialize: " + flagged(problem));
+            return e.getStatusCode().value() == 503 ? 1 : 2;
+        } catch (IOException e) {
+            err.println("tailor specialize: -o: cannot write " + target + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static String flagged(ProblemDetail problem) {
+        Object errors = problem.getProperties() == null ? null : problem.getProperties().get("errors");
+        String detail = problem.getDetail();
+        if (errors instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof dev.tailor.api.Problems.FieldError f) {
+            return FLAG_OF.getOrDefault(f.field(), "--" + f.field()) + ": " + f.message();
+        }
+        return detail;
+    }
+
+    private static <T> T number(Map<String, String> flags, String name, Function<String, T> parse) {
+        String text = flags.get(name);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return parse.apply(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + name + ": '" + text + "' is not a valid value");
+        }
+    }
+}
