@@ -28,7 +28,7 @@ public record PredictionAccuracy(int count, double mape, double rmseMs, double k
     }
 
     /** Kendall's tau-b: concordant minus discordant pairs, corrected for ties. */
-    static double kendallTau(double[] x, double[] y) {
+    public static double kendallTau(double[] x, double[] y) {
         long concordant = 0;
         long discordant = 0;
         long tiesX = 0;
