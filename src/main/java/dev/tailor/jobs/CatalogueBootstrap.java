@@ -46,8 +46,22 @@ class CatalogueBootstrap {
     /** The short first run: one epoch of sandwich training (BigNAS) on the default dataset. */
     static TrainingJobSpec quickSpec() {
         return new TrainingJobSpec(
-                "bootstrap-quick", "sandwich", null, null, QUICK_EPOCHS, null, null, null, null, null, null, null, null,
-                null, null, null);
+                "bootstrap-quick",
+                "sandwich",
+                null,
+                null,
+                QUICK_EPOCHS,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -60,8 +74,8 @@ class CatalogueBootstrap {
             // whose supernet takes over as the newest ready one when it is done
             TrainingJob quick = runner.create(quickSpec().prepare(System.getenv("TAILOR_DATASET_DIR")));
             TrainingJobQueue.enqueue(scheduler, trainingTask, quick.getId());
-            TrainingJob full =
-                    runner.create(TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
+            TrainingJob full = runner.create(
+                    TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
             TrainingJobQueue.enqueue(scheduler, trainingTask, full.getId());
             log.info(
                     "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch; its catalogue build"

@@ -22,8 +22,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -113,8 +113,10 @@ class SpecializationController {
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "getSpecialization", summary = "One specialization")
     SpecializationResponse get(@PathVariable UUID id) {
-        return specializer.find(id).orElseThrow(() -> Problems.notFound(
-                "Specialization", "no specialization " + id + "; GET /api/v1/specializations lists them"));
+        return specializer
+                .find(id)
+                .orElseThrow(() -> Problems.notFound(
+                        "Specialization", "no specialization " + id + "; GET /api/v1/specializations lists them"));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

@@ -23,8 +23,8 @@ class SpecializationQuery {
     }
 
     PageResponse<SpecializationResponse> page(String device, UUID supernet, int page, int size) {
-        List<SpecializationResponse> items = jdbc.sql("select p.response::text" + WHERE
-                        + " order by p.created_at desc, p.id limit :size offset :offset")
+        List<SpecializationResponse> items = jdbc
+                .sql("select p.response::text" + WHERE + " order by p.created_at desc, p.id limit :size offset :offset")
                 .param("device", device)
                 .param("supernet", supernet)
                 .param("size", size)

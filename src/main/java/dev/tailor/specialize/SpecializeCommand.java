@@ -48,7 +48,15 @@ class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
             "minAccuracy", "--min-accuracy");
 
     private static final Set<String> FLAGS = Set.of(
-            "device", "latency-ms", "macs", "params", "memory-bytes", "min-accuracy", "objective", "supernet", "o",
+            "device",
+            "latency-ms",
+            "macs",
+            "params",
+            "memory-bytes",
+            "min-accuracy",
+            "objective",
+            "supernet",
+            "o",
             "help");
 
     private final Specializer specializer;
@@ -110,8 +118,11 @@ class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
             return 2;
         }
         try {
-            SpecializationResponse r = specializer.specialize(request, System.getenv("TAILOR_DATASET_DIR")).response();
-            byte[] bytes = artifacts.findById(r.artifact().sha256()).orElseThrow().getContent();
+            SpecializationResponse r = specializer
+                    .specialize(request, System.getenv("TAILOR_DATASET_DIR"))
+                    .response();
+            byte[] bytes =
+                    artifacts.findById(r.artifact().sha256()).orElseThrow().getContent();
             Files.write(target, bytes);
             out.printf(
                     Locale.ROOT,
@@ -128,7 +139,10 @@ class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
                     r.latency() == null
                             ? "no latency source for " + r.device()
                             : String.format(
-                                    Locale.ROOT, "latency on %s: %.3f ms (%s)", r.device(), r.latency().ms(),
+                                    Locale.ROOT,
+                                    "latency on %s: %.3f ms (%s)",
+                                    r.device(),
+                                    r.latency().ms(),
                                     r.latency().source()),
                     r.macs(),
                     r.params(),
@@ -149,9 +163,12 @@ class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
     }
 
     private static String flagged(ProblemDetail problem) {
-        Object errors = problem.getProperties() == null ? null : problem.getProperties().get("errors");
+        Object errors =
+                problem.getProperties() == null ? null : problem.getProperties().get("errors");
         String detail = problem.getDetail();
-        if (errors instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof dev.tailor.api.Problems.FieldError f) {
+        if (errors instanceof List<?> list
+                && !list.isEmpty()
+                && list.get(0) instanceof dev.tailor.api.Problems.FieldError f) {
             return FLAG_OF.getOrDefault(f.field(), "--" + f.field()) + ": " + f.message();
         }
         return detail;

@@ -28,9 +28,6 @@ import org.springframework.stereotype.Component;
 @Component
 class SupernetInsights {
 
-    /** NSGA-II generations for the plotted front: enough to settle on this space, quick to answer. */
-    static final int FRONT_GENERATIONS = 200;
-
     private final SupernetRepository supernets;
     private final DeviceRepository devices;
     private final PredictorStore predictors;
@@ -57,13 +54,16 @@ class SupernetInsights {
     }
 
     Supernet supernet(UUID id) {
-        return supernets.findById(id).orElseThrow(() -> Problems.notFound(
-                "Supernet", "no supernet " + id + "; GET /api/v1/supernets lists them"));
+        return supernets
+                .findById(id)
+                .orElseThrow(() ->
+                        Problems.notFound("Supernet", "no supernet " + id + "; GET /api/v1/supernets lists them"));
     }
 
     PredictorStore.Loaded predictor(UUID supernetId) {
         Supernet supernet = supernet(supernetId);
-        return predictors.current(supernetId, SearchSpace.fromJson(supernet.getSpaceSpec()))
+        return predictors
+                .current(supernetId, SearchSpace.fromJson(supernet.getSpaceSpec()))
                 .orElseThrow(() -> serving.catalogueNotReady(supernetId, predictors));
     }
 
@@ -82,14 +82,21 @@ class SupernetInsights {
 
     ParetoData pareto(UUID supernetId, String deviceName) {
         Supernet supernet = supernet(supernetId);
-        Device device = devices.findByName(deviceName).orElseThrow(() -> Problems.notFound(
-                "Device",
-                "no device '" + deviceName + "'; known devices: "
-                        + String.join(", ", devices.findAll().stream().map(Device::getName).sorted().toList())));
+        Device device = devices.findByName(deviceName)
+                .orElseThrow(() -> Problems.notFound(
+                        "Device",
+                        "no device '" + deviceName + "'; known devices: "
+                                + String.join(
+                                        ", ",
+                                        devices.findAll().stream()
+                                                .map(Device::getName)
+                                                .sorted()
+                                                .toList())));
         SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
         int classes = Objects.requireNonNullElse(supernet.getNumClasses(), 10);
         Optional<LatencyView> view = latencyViews.forDevice(device, space, classes);
-        List<PlotPoint> catalogue = jdbc.sql("""
+        List<PlotPoint> catalogue = jdbc
+                .sql("""
                         select s.config::text, v.top1_accuracy, l.p50_ms, c.macs
                         from subnet s
                         join subnet_cost c on c.subnet_id = s.id
@@ -120,16 +127,14 @@ class SupernetInsights {
             if (view.isPresent()) {
                 costs = costs.withLatency(view.get().millis());
             }
-            SubnetSearch search = new SubnetSearch(
-                    space,
-                    predictor.get().scorer()::score,
-                    costs,
-                    dev.tailor.search.SearchParams.ofa().withGenerations(500, FRONT_GENERATIONS));
+            SubnetSearch search = new SubnetSearch(space, predictor.get().scorer()::score, costs);
             FrontOutcome outcome = search.front(metric, Budget.unlimited(), Specializer.SEED);
             if (outcome instanceof ParetoFront paretoFront) {
                 for (FrontPoint point : paretoFront.points()) {
                     front.add(new PlotPoint(
-                            point.costs().get(metric), 100 * point.accuracy(), point.config().canonicalJson()));
+                            point.costs().get(metric),
+                            100 * point.accuracy(),
+                            point.config().canonicalJson()));
                 }
             }
         }
@@ -153,7 +158,8 @@ class SupernetInsights {
                 data.xAxis(),
                 "validation top-1, %",
                 List.of(
-                        Series.catalogue("catalogue (" + data.catalogue().size() + " subnets)", points(data.catalogue())),
+                        Series.catalogue(
+                                "catalogue (" + data.catalogue().size() + " subnets)", points(data.catalogue())),
                         Series.front("predicted front", points(data.predictedFront())),
                         Series.served("served", points(data.served()))));
     }

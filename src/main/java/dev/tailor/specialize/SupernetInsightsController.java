@@ -37,12 +37,19 @@ class SupernetInsightsController {
             UUID id,
             UUID supernetId,
             int version,
-            @Schema(description = "Catalogue rows it was fitted and scored on (80/20, seeded)") int rowsSeen,
-            @Schema(description = "SHA-256 over the rows it saw (subnet ids and accuracies)") String rowsSha256,
+
+            @Schema(description = "Catalogue rows it was fitted and scored on (80/20, seeded)")
+            int rowsSeen,
+
+            @Schema(description = "SHA-256 over the rows it saw (subnet ids and accuracies)")
+            String rowsSha256,
+
             String artifactSha256,
             PredictorReport report,
+
             @Schema(description = "RMSE at most 1.5x the noise floor, tau at least 0.8, RMSE below the MACs fit's")
-                    boolean meetsTargets,
+            boolean meetsTargets,
+
             OffsetDateTime createdAt) {}
 
     @GetMapping(path = "/predictor", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -59,11 +66,20 @@ class SupernetInsightsController {
                 && r.kendallTau() >= 0.8
                 && r.rmsePoints() < r.macsRmsePoints();
         return new PredictorResponse(
-                v.id(), v.supernetId(), v.version(), v.rowsSeen(), v.rowsSha256(), v.artifactSha256(), r, meets,
+                v.id(),
+                v.supernetId(),
+                v.version(),
+                v.rowsSeen(),
+                v.rowsSha256(),
+                v.artifactSha256(),
+                r,
+                meets,
                 v.createdAt());
     }
 
-    @GetMapping(path = "/pareto", produces = {ParetoPlot.MEDIA_TYPE, MediaType.APPLICATION_JSON_VALUE})
+    @GetMapping(
+            path = "/pareto",
+            produces = {ParetoPlot.MEDIA_TYPE, MediaType.APPLICATION_JSON_VALUE})
     @Operation(
             operationId = "getPareto",
             summary = "Accuracy against latency on a device: catalogue, predicted front, served picks",

@@ -52,12 +52,15 @@ class SpecializationBadInputTest extends ApiTestSupport {
             assertThat(problem.path("errors").toString()).contains("\"" + field + "\"");
         }
         if (status == 404 && body.contains("toaster")) {
-            assertThat(problem.path("detail").asString()).contains("jetson-nano").contains("host-cpu");
+            assertThat(problem.path("detail").asString())
+                    .contains("jetson-nano")
+                    .contains("host-cpu");
         }
         if (status == 503) {
             assertThat(response.headers().firstValue("Retry-After")).isPresent();
         }
-        assertThat(body(get("/api/v1/specializations")).path("totalItems").asLong()).isZero();
+        assertThat(body(get("/api/v1/specializations")).path("totalItems").asLong())
+                .isZero();
     }
 
     @Test

@@ -83,19 +83,21 @@ class SpecializationTest {
         assertThat(made.path("search").path("generations").asInt()).isEqualTo(500);
         String sha = made.path("artifact").path("sha256").asString();
         assertThat(sha).hasSize(64);
-        assertThat(first.headers().firstValue("Location")).hasValue("/api/v1/specializations/" + made.path("id").asString());
+        assertThat(first.headers().firstValue("Location"))
+                .hasValue("/api/v1/specializations/" + made.path("id").asString());
 
         HttpResponse<String> again = post(body, "application/json");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(again.headers().firstValue("X-Tailor-From-Catalogue")).hasValue("true");
-        assertThat(JSON.readTree(again.body()).path("id").asString()).isEqualTo(made.path("id").asString());
+        assertThat(JSON.readTree(again.body()).path("id").asString())
+                .isEqualTo(made.path("id").asString());
 
         HttpResponse<byte[]> onnx = HttpClient.newHttpClient()
                 .send(request(body, "application/octet-stream"), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(onnx.statusCode()).isEqualTo(200);
         assertThat(onnx.headers().firstValue("ETag")).hasValue("\"" + sha + "\"");
-        assertThat(onnx.headers().firstValue("Content-Disposition")).hasValueSatisfying(
-                d -> assertThat(d).contains(".onnx"));
+        assertThat(onnx.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(d -> assertThat(d).contains(".onnx"));
         assertThat(onnx.headers().firstValue("X-Tailor-Config-Sha256"))
                 .hasValue(made.path("configSha256").asString());
         // a stock ONNX Runtime session takes images at the dataset's own size, whatever the subnet's resolution
@@ -106,8 +108,10 @@ class SpecializationTest {
                 OrtSession.Result result = session.run(Map.of("image", input))) {
             assertThat(((float[][]) result.get(0).getValue())).hasDimensions(2, 10);
         }
-        assertThat(get("/api/v1/specializations/" + made.path("id").asString()).statusCode()).isEqualTo(200);
-        assertThat(get("/api/v1/specializations?device=host-cpu&supernet=" + supernet).body())
+        assertThat(get("/api/v1/specializations/" + made.path("id").asString()).statusCode())
+                .isEqualTo(200);
+        assertThat(get("/api/v1/specializations?device=host-cpu&supernet=" + supernet)
+                        .body())
                 .contains(made.path("id").asString());
         long rows = jdbc.sql("select count(*) from specialization where supernet_id = ?")
                 .param(supernet)
@@ -131,15 +135,20 @@ class SpecializationTest {
         }
         assertThat(predicted).isSorted();
 
-        long specializations = jdbc.sql("select count(*) from specialization").query(Long.class).single();
-        HttpResponse<String> tooTight =
-                post("{\"device\":\"jetson-nano\",\"latencyMs\":0.000001,\"supernet\":\"" + supernet + "\"}",
-                        "application/json");
+        long specializations = jdbc.sql("select count(*) from specialization")
+                .query(Long.class)
+                .single();
+        HttpResponse<String> tooTight = post(
+                "{\"device\":\"jetson-nano\",\"latencyMs\":0.000001,\"supernet\":\"" + supernet + "\"}",
+                "application/json");
         assertThat(tooTight.statusCode()).as(tooTight.body()).isEqualTo(422);
         JsonNode problem = JSON.readTree(tooTight.body());
         assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("latencyMs");
-        assertThat(problem.path("closestReachable").path("latencyMs").asDouble(-1)).isPositive();
-        assertThat(jdbc.sql("select count(*) from specialization").query(Long.class).single())
+        assertThat(problem.path("closestReachable").path("latencyMs").asDouble(-1))
+                .isPositive();
+        assertThat(jdbc.sql("select count(*) from specialization")
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(specializations);
     }
 
@@ -154,17 +163,20 @@ class SpecializationTest {
 
         HttpResponse<String> svg = get("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano");
         assertThat(svg.statusCode()).isEqualTo(200);
-        assertThat(svg.headers().firstValue("Content-Type")).hasValueSatisfying(
-                t -> assertThat(t).startsWith("image/svg+xml"));
+        assertThat(svg.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("image/svg+xml"));
         assertThat(svg.body()).contains("<svg").contains("latency on jetson-nano, ms (estimated)");
-        assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano").body()).isEqualTo(svg.body());
-        HttpResponse<String> data = send(HttpRequest.newBuilder(uri("/api/v1/supernets/" + supernet
-                        + "/pareto?device=jetson-nano"))
-                .header("Accept", "application/json")
-                .build());
+        assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano")
+                        .body())
+                .isEqualTo(svg.body());
+        HttpResponse<String> data =
+                send(HttpRequest.newBuilder(uri("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano"))
+                        .header("Accept", "application/json")
+                        .build());
         assertThat(JSON.readTree(data.body()).path("catalogue").size()).isGreaterThanOrEqualTo(24);
         assertThat(JSON.readTree(data.body()).path("predictedFront").size()).isPositive();
-        assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=no-such-board").statusCode())
+        assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=no-such-board")
+                        .statusCode())
                 .isEqualTo(404);
     }
 
