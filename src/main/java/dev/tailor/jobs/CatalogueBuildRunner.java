@@ -78,11 +78,17 @@ public class CatalogueBuildRunner {
                 throw new IllegalStateException("the catalogue of supernet " + build.supernetId()
                         + " is being built by another process; try again when it is done");
             }
+            Outcome outcome;
             try {
-                return runLocked(buildId, datasetEnvironment, listener);
+                outcome = runLocked(buildId, datasetEnvironment, listener);
             } finally {
                 AdvisoryLock.unlock(lock, build.supernetId());
             }
+            if (outcome.state() == JobState.SUCCEEDED) {
+                // after the lock is gone: what follows a build (predictor refit, latency calibration) may be long
+                events.publishEvent(new CatalogueEvents.CatalogueGrew(build.supernetId(), outcome.done(), true));
+            }
+            return outcome;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the catalogue database: " + e.getMessage(), e);
         }
@@ -149,9 +155,8 @@ public class CatalogueBuildRunner {
                     events.publishEvent(new CatalogueEvents.CatalogueGrew(supernetId, done, false));
                 }
             }
-            builds.finish(buildId, JobState.SUCCEEDED, null);
             refreshLatencies();
-            events.publishEvent(new CatalogueEvents.CatalogueGrew(supernetId, done, true));
+            builds.finish(buildId, JobState.SUCCEEDED, null);
             return new Outcome(JobState.SUCCEEDED, done, total, null);
         } catch (RuntimeException e) {
             log.error("Catalogue build {} failed", buildId, e);
