@@ -4,6 +4,7 @@ import dev.tailor.data.DatasetException;
 import dev.tailor.data.DatasetFormat;
 import dev.tailor.data.Datasets;
 import dev.tailor.data.TrainTest;
+import dev.tailor.latency.HostLatencyCalibration;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.training.TrainingData;
 import java.io.PrintStream;
@@ -32,7 +33,8 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
               schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
               latency    the host-cpu latency model (layer table + correction) on held-out subnets
-                         (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet
+                         (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet;
+                         the service stores the model it scores and serves it
             """;
 
     private static final List<String> FLAGS = List.of(
@@ -48,7 +50,12 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
+    private final HostLatencyCalibration calibration;
     private int exitCode;
+
+    BenchCommand(HostLatencyCalibration calibration) {
+        this.calibration = calibration;
+    }
 
     @Override
     public int getExitCode() {
@@ -109,7 +116,7 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
         if (which.equals("latency") || which.equals("all")) {
             // latency depends on shapes only: no dataset, random weights, the 28x28x1 space
             List<BenchReport> reports = new LatencyBench(
-                            SearchSpace.named(SearchSpace.FASHION_MNIST), fitSubnets, heldOutSubnets, runs)
+                            calibration, SearchSpace.named(SearchSpace.FASHION_MNIST), fitSubnets, heldOutSubnets, runs)
                     .run(out);
             reports.get(0).write(results, "latency-model");
             reports.get(1).write(results, "latency-extremes");

@@ -11,30 +11,45 @@ import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Keeps every catalogued subnet's latency on every device as good as the device's data allows:
- * measured where an agent or the host timed it; otherwise predicted by the device's latency model
- * (its measured layer table, corrected on its measured subnets) once the model can be fitted;
- * otherwise a roofline estimate from the device's published peak and bandwidth. Predictions and
- * estimates are stored with their source and replaced on every refresh; measurements never are.
+ * Every device's latency model per search space, and every catalogued subnet's latency on every
+ * device as good as the device's data allows: measured where an agent or the host timed it;
+ * otherwise predicted by the device's newest stored (calibrated and scored) model for the space;
+ * otherwise by a correction fitted on the device's own measured subnets over its measured layer
+ * table, once there are enough to fit and score it; otherwise a roofline estimate from the
+ * device's published peak and bandwidth. A model that predicts a non-physical latency is skipped
+ * for the next source. Predictions and estimates are stored with their source and replaced on
+ * every refresh; measurements never are.
  */
 @Component
 public class DeviceLatencies {
 
-    /** Whole-subnet measurements a device needs before its correction is fitted. */
-    static final int MIN_MEASURED_SUBNETS = 4;
+    /**
+     * Whole-subnet measurements a device needs before a correction is fitted on them: 60 % fit it
+     * (12, four per coefficient), 40 % score it (8), as the calibration splits its subnets.
+     */
+    static final int MIN_MEASURED_SUBNETS = 20;
+
+    private static final Logger log = LoggerFactory.getLogger(DeviceLatencies.class);
 
     private final JdbcClient jdbc;
     private final DeviceRepository devices;
     private final SubnetRepository subnets;
     private final LatencyMeasurementRepository measurements;
+    private final LatencyModelStore stored;
     private final TransactionTemplate transactions;
 
     DeviceLatencies(
@@ -42,12 +57,23 @@ public class DeviceLatencies {
             DeviceRepository devices,
             SubnetRepository subnets,
             LatencyMeasurementRepository measurements,
+            LatencyModelStore stored,
             TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.devices = devices;
         this.subnets = subnets;
         this.measurements = measurements;
+        this.stored = stored;
         this.transactions = transactions;
+    }
+
+    /**
+     * The device's latency model for subnets of {@code space} with {@code classes} classes: a
+     * fitted one ({@code predicted}, with its held-out error) or the roofline ({@code estimated},
+     * a lower bound). Empty when the device has neither a model nor peak and bandwidth figures.
+     */
+    public Optional<DeviceLatencyModel> modelFor(Device device, SearchSpace space, int classes) {
+        return new Sources(device).modelFor(space, classes);
     }
 
     /** What a refresh wrote for one device. */
@@ -59,21 +85,13 @@ public class DeviceLatencies {
 
     public Refresh refresh(Device device) {
         return transactions.execute(status -> {
-            Map<String, Double> table = table(device);
-            Map<Long, Double> measured = measuredMillis(device);
-            List<CatalogueSubnet> catalogue = catalogue();
-            List<LatencyModel.Measured> fitOn = new ArrayList<>();
-            for (CatalogueSubnet subnet : catalogue) {
-                Double millis = measured.get(subnet.id());
-                if (millis != null && covers(table, subnet.plan())) {
-                    fitOn.add(new LatencyModel.Measured(subnet.plan(), millis));
-                }
-            }
-            LatencyModel model = fitOn.size() >= MIN_MEASURED_SUBNETS ? LatencyModel.fit(table, fitOn) : null;
+            Sources sources = new Sources(device);
+            Set<Long> measured = measuredSubnetIds(device);
+            Map<String, Optional<DeviceLatencyModel>> models = new HashMap<>();
             int predicted = 0;
             int estimated = 0;
-            for (CatalogueSubnet subnet : catalogue) {
-                if (measured.containsKey(subnet.id())) {
+            for (CatalogueSubnet subnet : catalogue()) {
+                if (measured.contains(subnet.id())) {
                     continue;
                 }
                 jdbc.sql("delete from latency_measurement where device_id = :device and subnet_id = :subnet"
@@ -81,33 +99,141 @@ public class DeviceLatencies {
                         .param("device", device.getId())
                         .param("subnet", subnet.id())
                         .update();
-                LatencyMeasurement.Timing timing = null;
-                if (model != null && covers(table, subnet.plan())) {
-                    timing = timing(model.predict(subnet.plan()), "latency model", LatencySource.PREDICTED);
+                Optional<DeviceLatencyModel> model = models.computeIfAbsent(
+                        subnet.spaceSpec() + "/" + subnet.classes(),
+                        key -> sources.modelFor(subnet.space(), subnet.classes()));
+                if (model.isEmpty()) {
+                    continue;
+                }
+                DeviceLatencyModel latency = model.get();
+                measurements.save(LatencyMeasurement.ofSubnet(
+                        device,
+                        subnets.getReferenceById(subnet.id()),
+                        1,
+                        subnet.config().resolution(),
+                        new LatencyMeasurement.Timing(
+                                latency.millis(subnet.config()),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                latency.how(),
+                                latency.source())));
+                if (latency.source() == LatencySource.PREDICTED) {
                     predicted++;
-                } else if (device.getPeakGflops() != null && device.getMemoryGbps() != null) {
-                    timing = timing(
-                            Roofline.millis(subnet.plan(), device.getPeakGflops(), device.getMemoryGbps()),
-                            "roofline",
-                            LatencySource.ESTIMATED);
+                } else {
                     estimated++;
                 }
-                if (timing != null) {
-                    measurements.save(LatencyMeasurement.ofSubnet(
-                            device,
-                            subnets.getReferenceById(subnet.id()),
-                            1,
-                            subnet.plan().resolution(),
-                            timing));
-                }
             }
-            return new Refresh(device.getName(), model != null, predicted, estimated);
+            boolean fitted = models.values().stream()
+                    .flatMap(Optional::stream)
+                    .anyMatch(model -> model.source() == LatencySource.PREDICTED);
+            return new Refresh(device.getName(), fitted, predicted, estimated);
         });
     }
 
-    private static LatencyMeasurement.Timing timing(double millis, String how, LatencySource source) {
-        return new LatencyMeasurement.Timing(Math.max(0, millis), null, null, null, null, null, how, source);
+    /**
+     * One device's sources of latency models, read once: a refresh asks for the model of every
+     * space in the catalogue, and the correction fitted on the device's measurements is the same
+     * for all of them.
+     */
+    private final class Sources {
+
+        private final Device device;
+        /** Read on first use: only spaces without a stored model need it. */
+        private Optional<Fitted> fitted;
+
+        Sources(Device device) {
+            this.device = device;
+        }
+
+        Optional<DeviceLatencyModel> modelFor(SearchSpace space, int classes) {
+            return storedModel(space, classes)
+                    .or(() -> fittedModel(space, classes))
+                    .or(() -> roofline(space, classes));
+        }
+
+        private Optional<DeviceLatencyModel> storedModel(SearchSpace space, int classes) {
+            return stored.newest(device, space, classes).flatMap(model -> {
+                Optional<DeviceLatencyModel> served = DeviceLatencyModel.predicted(
+                        space,
+                        classes,
+                        model.model(),
+                        model.heldOutError(),
+                        "latency model #" + model.id(),
+                        String.format(
+                                Locale.ROOT,
+                                "%s latency model #%d: layer table + correction fitted on %d subnets and scored on %d"
+                                        + " held-out subnets, all timed in one pass (%s)",
+                                device.getName(),
+                                model.id(),
+                                model.fitSubnets(),
+                                model.heldOutError().count(),
+                                model.runtimeVersion()));
+                if (served.isEmpty()) {
+                    log.warn(
+                            "Latency model #{} of {} does not cover space {} or predicts a non-physical latency;"
+                                    + " not served",
+                            model.id(),
+                            device.getName(),
+                            space.name());
+                }
+                return served;
+            });
+        }
+
+        private Optional<DeviceLatencyModel> fittedModel(SearchSpace space, int classes) {
+            if (fitted == null) {
+                fitted = fitOnMeasurements();
+            }
+            return fitted.flatMap(fit -> DeviceLatencyModel.predicted(
+                    space,
+                    classes,
+                    fit.model(),
+                    fit.heldOutError(),
+                    "latency model",
+                    String.format(
+                            Locale.ROOT,
+                            "%s layer table + correction fitted on %d of its measured subnets and scored on the"
+                                    + " other %d",
+                            device.getName(),
+                            fit.fitSubnets(),
+                            fit.heldOutError().count())));
+        }
+
+        /**
+         * The correction over the device's measured layer table, fitted on 3 in 5 of its measured
+         * subnets the table covers and scored on the other 2 in 5 (interleaved in id order, so that
+         * measurements taken early and late fall on both sides).
+         */
+        private Optional<Fitted> fitOnMeasurements() {
+            Map<String, Double> table = table(device);
+            List<LatencyModel.Measured> covered = measuredSubnets(device).stream()
+                    .filter(measured -> covers(table, measured.plan()))
+                    .toList();
+            if (covered.size() < MIN_MEASURED_SUBNETS) {
+                return Optional.empty();
+            }
+            List<LatencyModel.Measured> fit = new ArrayList<>();
+            List<LatencyModel.Measured> heldOut = new ArrayList<>();
+            for (int i = 0; i < covered.size(); i++) {
+                (i % 5 < 3 ? fit : heldOut).add(covered.get(i));
+            }
+            LatencyModel model = LatencyModel.fit(table, fit);
+            return Optional.of(new Fitted(model, model.accuracyOn(heldOut), fit.size()));
+        }
+
+        private Optional<DeviceLatencyModel> roofline(SearchSpace space, int classes) {
+            if (device.getPeakGflops() == null || device.getMemoryGbps() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(
+                    DeviceLatencyModel.roofline(space, classes, device.getPeakGflops(), device.getMemoryGbps()));
+        }
     }
+
+    private record Fitted(LatencyModel model, PredictionAccuracy heldOutError, int fitSubnets) {}
 
     private static boolean covers(Map<String, Double> table, SubnetPlan plan) {
         return SubnetLayers.of(plan).stream().allMatch(layer -> table.containsKey(layer.key()));
@@ -125,39 +251,75 @@ public class DeviceLatencies {
         return table;
     }
 
-    private Map<Long, Double> measuredMillis(Device device) {
-        Map<Long, Double> measured = new HashMap<>();
-        jdbc.sql("select distinct on (subnet_id) subnet_id, p50_ms from latency_measurement"
-                        + " where device_id = :device and subnet_id is not null and source = 'MEASURED'"
-                        + " and batch_size = 1 order by subnet_id, measured_at desc, id desc")
+    private Set<Long> measuredSubnetIds(Device device) {
+        return new HashSet<>(jdbc.sql("select distinct subnet_id from latency_measurement where device_id = :device"
+                        + " and subnet_id is not null and source = 'MEASURED' and batch_size = 1")
                 .param("device", device.getId())
-                .query((rs, row) -> measured.put(rs.getLong(1), rs.getDouble(2)))
-                .list();
-        return measured;
+                .query(Long.class)
+                .list());
     }
 
-    /** A catalogued subnet with the layer plan its supernet gives it. */
-    record CatalogueSubnet(long id, SubnetPlan plan) {}
-
-    List<CatalogueSubnet> catalogue() {
-        Map<String, SearchSpace> spaces = new HashMap<>();
+    /** The newest measured batch-1 p50 of every subnet measured on the device, in subnet id order. */
+    private List<LatencyModel.Measured> measuredSubnets(Device device) {
+        Spaces spaces = new Spaces();
         return jdbc
-                .sql("select s.id, s.config::text, n.space_spec::text, n.num_classes"
-                        + " from subnet s join supernet n on n.id = s.supernet_id order by s.id")
+                .sql("select distinct on (m.subnet_id) m.p50_ms, s.config::text, n.space_spec::text, n.num_classes"
+                        + " from latency_measurement m join subnet s on s.id = m.subnet_id"
+                        + " join supernet n on n.id = s.supernet_id"
+                        + " where m.device_id = :device and m.source = 'MEASURED' and m.batch_size = 1"
+                        + " order by m.subnet_id, m.measured_at desc, m.id desc")
+                .param("device", device.getId())
                 .query((rs, row) -> {
-                    try {
-                        SearchSpace space = spaces.computeIfAbsent(rs.getString(3), SearchSpace::fromJson);
-                        int classes = Objects.requireNonNullElse((Integer) rs.getObject(4), 10);
-                        SubnetConfig config = SubnetConfig.parse(rs.getString(2));
-                        return new CatalogueSubnet(rs.getLong(1), SubnetPlan.of(space, config, classes));
-                    } catch (RuntimeException unreadable) {
-                        // a row whose space or config this version cannot read has no latency to give
-                        return null;
-                    }
+                    double millis = rs.getDouble(1);
+                    return spaces.read(rs.getString(3), rs.getObject(4), rs.getString(2))
+                            .map(subnet -> new LatencyModel.Measured(
+                                    SubnetPlan.of(subnet.space(), subnet.config(), subnet.classes()), millis))
+                            .orElse(null);
                 })
                 .list()
                 .stream()
                 .filter(Objects::nonNull)
                 .toList();
+    }
+
+    /** A catalogued subnet with its supernet's space and class count. */
+    record CatalogueSubnet(long id, String spaceSpec, SearchSpace space, int classes, SubnetConfig config) {}
+
+    List<CatalogueSubnet> catalogue() {
+        Spaces spaces = new Spaces();
+        return jdbc
+                .sql("select s.id, s.config::text, n.space_spec::text, n.num_classes"
+                        + " from subnet s join supernet n on n.id = s.supernet_id order by s.id")
+                .query((rs, row) -> {
+                    long id = rs.getLong(1);
+                    String spec = rs.getString(3);
+                    return spaces.read(spec, rs.getObject(4), rs.getString(2))
+                            .map(subnet ->
+                                    new CatalogueSubnet(id, spec, subnet.space(), subnet.classes(), subnet.config()))
+                            .orElse(null);
+                })
+                .list()
+                .stream()
+                .filter(Objects::nonNull)
+                .toList();
+    }
+
+    /** Parsed spaces by their JSON, so that a catalogue's thousands of rows parse each space once. */
+    private static final class Spaces {
+
+        record Read(SearchSpace space, int classes, SubnetConfig config) {}
+
+        private final Map<String, SearchSpace> bySpec = new HashMap<>();
+
+        /** Empty for a row whose space or config this version cannot read: it has no latency to give. */
+        Optional<Read> read(String spec, Object classes, String config) {
+            try {
+                SearchSpace space = bySpec.computeIfAbsent(spec, SearchSpace::fromJson);
+                int numClasses = Objects.requireNonNullElse((Integer) classes, 10);
+                return Optional.of(new Read(space, numClasses, space.requireMember(SubnetConfig.parse(config))));
+            } catch (RuntimeException unreadable) {
+                return Optional.empty();
+            }
+        }
     }
 }

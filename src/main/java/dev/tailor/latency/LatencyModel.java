@@ -13,6 +13,9 @@ import java.util.Map;
  */
 public final class LatencyModel {
 
+    /** Whole-subnet measurements below which no correction is fitted (three coefficients). */
+    public static final int MIN_MEASUREMENTS = 4;
+
     private final Map<String, Double> table;
     private final double slope;
     private final double perLayer;
@@ -28,13 +31,18 @@ public final class LatencyModel {
     /** A subnet measured whole on the device. */
     public record Measured(SubnetPlan plan, double millis) {}
 
+    /** A model fitted before (a stored one): its coefficients hold only against this very table. */
+    public static LatencyModel of(Map<String, Double> table, double slope, double perLayer, double intercept) {
+        return new LatencyModel(table, slope, perLayer, intercept);
+    }
+
     /**
-     * Fits the correction on {@code measured}; with fewer than four measurements, or ones that
-     * do not pin it down, the table's sum is used as it is.
+     * Fits the correction on {@code measured}; with fewer than {@link #MIN_MEASUREMENTS}
+     * measurements, or ones that do not pin it down, the table's sum is used as it is.
      */
     public static LatencyModel fit(Map<String, Double> table, List<Measured> measured) {
         LatencyModel raw = new LatencyModel(table, 1, 0, 0);
-        if (measured.size() < 4) {
+        if (measured.size() < MIN_MEASUREMENTS) {
             return raw;
         }
         // normal equations of y = a * sum + b * layers + c
@@ -102,7 +110,28 @@ public final class LatencyModel {
     }
 
     public double predict(SubnetPlan plan) {
-        return slope * tableSum(plan) + perLayer * layers(plan) + intercept;
+        return correct(tableSum(plan), layers(plan));
+    }
+
+    /** The prediction for a subnet whose layers the table sums to {@code tableSum}. */
+    public double correct(double tableSum, int layers) {
+        return slope * tableSum + perLayer * layers + intercept;
+    }
+
+    /** How well the model predicts subnets it was not fitted on. */
+    public PredictionAccuracy accuracyOn(List<Measured> measured) {
+        double[] predicted = new double[measured.size()];
+        double[] actual = new double[measured.size()];
+        for (int i = 0; i < measured.size(); i++) {
+            predicted[i] = predict(measured.get(i).plan());
+            actual[i] = measured.get(i).millis();
+        }
+        return PredictionAccuracy.of(predicted, actual);
+    }
+
+    /** Milliseconds by layer key. */
+    public Map<String, Double> table() {
+        return table;
     }
 
     public double slope() {

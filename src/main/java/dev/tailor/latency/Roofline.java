@@ -14,15 +14,21 @@ public final class Roofline {
     private Roofline() {}
 
     public static double millis(SubnetPlan plan, double peakGflops, double memoryGbps) {
+        double millis = 0;
+        for (double layer : layerMillis(plan, peakGflops, memoryGbps)) {
+            millis += layer;
+        }
+        return millis;
+    }
+
+    /** Each layer's estimate, in the order a latency table keys them (stem, blocks, head). */
+    static double[] layerMillis(SubnetPlan plan, double peakGflops, double memoryGbps) {
         if (!(peakGflops > 0) || !(memoryGbps > 0)) {
             throw new IllegalArgumentException("a roofline needs peak compute and bandwidth above 0");
         }
-        double seconds = 0;
-        for (SubnetCosts.LayerCost layer : SubnetCosts.layers(plan)) {
-            double compute = 2.0 * layer.macs() / (peakGflops * 1e9);
-            double memory = layer.bytesMoved() / (memoryGbps * 1e9);
-            seconds += Math.max(compute, memory);
-        }
-        return seconds * 1e3;
+        return SubnetCosts.layers(plan).stream()
+                .mapToDouble(layer -> 1e3
+                        * Math.max(2.0 * layer.macs() / (peakGflops * 1e9), layer.bytesMoved() / (memoryGbps * 1e9)))
+                .toArray();
     }
 }

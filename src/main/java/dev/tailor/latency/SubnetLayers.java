@@ -21,17 +21,32 @@ public final class SubnetLayers {
 
     private SubnetLayers() {}
 
-    /** One layer: its table key and, to measure it, its model with random weights. */
-    public record Layer(String key, Supplier<byte[]> model) {}
-
     /**
-     * Every layer the space has, by key: the layers of its uniform subnets of each resolution,
-     * kernel and expand ratio at full depth (a block's shapes depend on its stage, position,
-     * kernel and expand ratio and the resolution, never on other blocks' choices).
+     * One layer: its table key, the input resolution of the subnet it was taken from (a layer of
+     * the same shapes may occur at several; the table keeps the first) and, to measure it, its
+     * model with random weights.
      */
+    public record Layer(String key, int resolution, Supplier<byte[]> model) {}
+
+    /** Every layer the space has, by key: the layers of its {@link #uniformPlans uniform plans}. */
     public static Map<String, Layer> ofSpace(SearchSpace space, int numClasses) {
         Map<String, Layer> layers = new LinkedHashMap<>();
-        int blocks = space.maxDepth() * space.stages().size();
+        for (SubnetPlan plan : uniformPlans(space, numClasses)) {
+            for (Layer layer : of(plan)) {
+                layers.putIfAbsent(layer.key(), layer);
+            }
+        }
+        return layers;
+    }
+
+    /**
+     * The space's uniform subnets of each resolution, kernel and expand ratio at full depth. They
+     * hold every layer the space has: a block's shapes depend on its stage, position, kernel and
+     * expand ratio and the resolution, never on other blocks' choices.
+     */
+    static List<SubnetPlan> uniformPlans(SearchSpace space, int numClasses) {
+        List<SubnetPlan> plans = new ArrayList<>();
+        int blocks = space.blockSlots();
         for (int resolution : space.resolutions()) {
             for (int kernel : space.kernels()) {
                 for (int expand : space.expands()) {
@@ -40,13 +55,11 @@ public final class SubnetLayers {
                             Collections.nCopies(space.stages().size(), space.maxDepth()),
                             Collections.nCopies(blocks, kernel),
                             Collections.nCopies(blocks, expand));
-                    for (Layer layer : of(SubnetPlan.of(space, uniform, numClasses))) {
-                        layers.putIfAbsent(layer.key(), layer);
-                    }
+                    plans.add(SubnetPlan.of(space, uniform, numClasses));
                 }
             }
         }
-        return layers;
+        return plans;
     }
 
     public static List<Layer> of(SubnetPlan plan) {
@@ -61,6 +74,7 @@ public final class SubnetLayers {
                         stem.kernel(),
                         stem.stride(),
                         stem.activation().wireName()),
+                plan.resolution(),
                 () -> LayerModels.stem(stem)));
         List<SubnetPlan.Block> blocks = new ArrayList<>(List.of(plan.firstBlock()));
         blocks.addAll(plan.blocks());
@@ -77,6 +91,7 @@ public final class SubnetLayers {
                             block.se() ? 1 : 0,
                             block.activation().wireName(),
                             block.residual() ? 1 : 0),
+                    plan.resolution(),
                     () -> LayerModels.block(block)));
         }
         SubnetPlan.HeadLayers head = plan.head();
@@ -88,6 +103,7 @@ public final class SubnetLayers {
                         head.finalExpand(),
                         head.featureMix(),
                         plan.numClasses()),
+                plan.resolution(),
                 () -> LayerModels.head(head, plan.numClasses())));
         return layers;
     }
