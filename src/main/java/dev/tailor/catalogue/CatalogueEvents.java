@@ -10,6 +10,9 @@ public final class CatalogueEvents {
     /** A training run registered a READY supernet. */
     public record SupernetTrained(UUID supernetId) {}
 
+    /** A catalogue build is about to evaluate subnets (in its own thread, before the first). */
+    public record CatalogueBuildStarting(UUID supernetId) {}
+
     /** A catalogue build added evaluated subnets (it finished, or wrote another batch). */
     public record CatalogueGrew(UUID supernetId, int evaluatedSubnets, boolean buildFinished) {}
 }

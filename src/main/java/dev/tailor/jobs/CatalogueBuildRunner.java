@@ -116,6 +116,7 @@ public class CatalogueBuildRunner {
             }
             done = total - pending.size();
             builds.start(buildId, done);
+            events.publishEvent(new CatalogueEvents.CatalogueBuildStarting(supernetId));
             log.info(
                     "Catalogue build {}: {} of {} subnets already evaluated, {} to go",
                     buildId,

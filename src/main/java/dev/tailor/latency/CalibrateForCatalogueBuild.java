@@ -11,21 +11,21 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * On a worker, a finished catalogue build gets host-cpu a latency model for its supernet's space
- * unless one is stored. It runs in the build's own job thread, after the build: the worker runs one
- * job at a time, so nothing of its own competes with the timings for the CPU, and a job started
- * later waits about a minute.
+ * A catalogue build gets host-cpu a latency model for its supernet's space, unless one is stored,
+ * before it evaluates its first subnet: so that host-cpu latency budgets can be answered as soon as
+ * the catalogue has enough rows for a predictor. It runs in the build's own thread (a worker runs
+ * one job at a time), so nothing of this process competes with the timings for the CPU.
  */
 @Component
-@ConditionalOnExpression("${tailor.worker.enabled:true} and ${tailor.latency.calibration.auto:true}")
-class CalibrateAfterCatalogueBuild {
+@ConditionalOnExpression("${tailor.latency.calibration.auto:true}")
+class CalibrateForCatalogueBuild {
 
-    private static final Logger log = LoggerFactory.getLogger(CalibrateAfterCatalogueBuild.class);
+    private static final Logger log = LoggerFactory.getLogger(CalibrateForCatalogueBuild.class);
 
     private final HostLatencyCalibration calibration;
     private final JdbcClient jdbc;
 
-    CalibrateAfterCatalogueBuild(HostLatencyCalibration calibration, JdbcClient jdbc) {
+    CalibrateForCatalogueBuild(HostLatencyCalibration calibration, JdbcClient jdbc) {
         this.calibration = calibration;
         this.jdbc = jdbc;
     }
@@ -33,10 +33,7 @@ class CalibrateAfterCatalogueBuild {
     private record Supernet(SearchSpace space, int classes) {}
 
     @EventListener
-    void catalogueGrew(CatalogueEvents.CatalogueGrew event) {
-        if (!event.buildFinished()) {
-            return;
-        }
+    void buildStarting(CatalogueEvents.CatalogueBuildStarting event) {
         try {
             jdbc.sql("select space_spec::text, num_classes from supernet where id = :id")
                     .param("id", event.supernetId())
@@ -47,7 +44,7 @@ class CalibrateAfterCatalogueBuild {
                     .ifPresent(supernet -> calibration.ensure(supernet.space(), supernet.classes()));
         } catch (RuntimeException e) {
             // a missing latency model fails no build; the next finished build tries again
-            log.warn("Could not build host-cpu's latency model after the catalogue build: {}", e.getMessage(), e);
+            log.warn("Could not build host-cpu's latency model for the catalogue build: {}", e.getMessage(), e);
         }
     }
 }
