@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
@@ -27,11 +28,13 @@ import org.springframework.stereotype.Component;
 class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
 
     static final String USAGE = """
-            usage: tailor bench [training|schedules|latency|all] [--dataset DIR] [--out DIR] [--steps N]
+            usage: tailor bench [training|schedules|latency|search|all] [--dataset DIR] [--out DIR] [--steps N]
                                 [--epochs N] [--max-steps-per-epoch N] [--batch-size N]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
               schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
+              search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
+                         500-generation search time, host-cpu specializations cold and warm for 8 budgets
               latency    the host-cpu latency model (layer table + correction) on held-out subnets
                          (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet;
                          the service stores the model it scores and serves it
@@ -46,15 +49,18 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
             "batch-size",
             "fit-subnets",
             "held-out-subnets",
-            "runs");
+            "runs",
+            "supernet");
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
     private final HostLatencyCalibration calibration;
+    private final SearchBench searchBench;
     private int exitCode;
 
-    BenchCommand(HostLatencyCalibration calibration) {
+    BenchCommand(HostLatencyCalibration calibration, SearchBench searchBench) {
         this.calibration = calibration;
+        this.searchBench = searchBench;
     }
 
     @Override
@@ -73,7 +79,8 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                if (!List.of("training", "schedules", "latency", "all").contains(arg)) {
+                if (!List.of("training", "schedules", "latency", "search", "all")
+                        .contains(arg)) {
                     err.println("tailor bench: unknown benchmark '" + arg + "'");
                     err.print(USAGE);
                     return 2;
@@ -113,6 +120,27 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
             return 2;
         }
         Path results = Path.of(flags.getOrDefault("out", "bench/results"));
+        if (which.equals("search")) {
+            UUID supernet;
+            try {
+                supernet = flags.containsKey("supernet") ? UUID.fromString(flags.get("supernet")) : null;
+            } catch (IllegalArgumentException e) {
+                err.println("tailor bench: --supernet: '" + flags.get("supernet") + "' is not a supernet id");
+                return 2;
+            }
+            try {
+                List<BenchReport> reports = searchBench.run(supernet, out);
+                reports.get(0).write(results, "search-predictor");
+                reports.get(1).write(results, "search-time");
+                reports.get(2).write(results, "search-specializations");
+                reports.forEach(report -> out.print(report.markdown()));
+            } catch (IllegalStateException e) {
+                err.println("tailor bench: " + e.getMessage());
+                return 2;
+            }
+            out.println("bench: results in " + results.toAbsolutePath());
+            return 0;
+        }
         if (which.equals("latency") || which.equals("all")) {
             // latency depends on shapes only: no dataset, random weights, the 28x28x1 space
             List<BenchReport> reports = new LatencyBench(

@@ -104,12 +104,26 @@ public class PredictorStore {
 
     /**
      * The predictor to search with: the newest version, refitted first when the catalogue has grown
-     * past what it saw; empty while the catalogue has fewer than {@link #minRows()} rows.
+     * by a quarter since it was fitted; empty while the catalogue has fewer than {@link #minRows()}
+     * rows. Single exports add a row each and do not refit it (a refit changes the answers, so
+     * stored specializations would no longer be the ones asked for again); builds refit at their end.
      */
-    public synchronized Optional<Loaded> current(UUID supernetId, SearchSpace space) {
+    public Optional<Loaded> current(UUID supernetId, SearchSpace space) {
+        return current(supernetId, space, REFIT_GROWTH);
+    }
+
+    /** Growth of the catalogue, as a factor of the rows a predictor saw, that refits it on request. */
+    static final double REFIT_GROWTH = 1.25;
+
+    private synchronized Optional<Loaded> current(UUID supernetId, SearchSpace space, double growth) {
         Optional<Version> newest = newest(supernetId);
         int rows = catalogueRows(supernetId);
-        if (rows >= minRows && (newest.isEmpty() || newest.get().rowsSeen() < rows)) {
+        if (rows >= minRows
+                && (newest.isEmpty()
+                        || rows
+                                >= Math.max(
+                                        newest.get().rowsSeen() + 1,
+                                        newest.get().rowsSeen() * growth))) {
             newest = Optional.of(fit(supernetId, space));
         }
         if (newest.isEmpty()) {
@@ -218,7 +232,8 @@ public class PredictorStore {
                     .param(grew.supernetId())
                     .query(String.class)
                     .single();
-            current(grew.supernetId(), SearchSpace.fromJson(spec));
+            // at a build's end every new row counts; part-way through, the usual growth rule applies
+            current(grew.supernetId(), SearchSpace.fromJson(spec), grew.buildFinished() ? 1 : REFIT_GROWTH);
         } catch (RuntimeException e) {
             log.warn("Could not refit the accuracy predictor of supernet {}: {}", grew.supernetId(), e.getMessage());
         }

@@ -1,9 +1,9 @@
 package dev.tailor.specialize;
 
-import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /** A tailored subnet: what was asked, what was picked and how it measured, and where its ONNX file is. */
 @Schema(description = "A tailored subnet with its measured accuracy, latency, costs and ONNX artifact.")
@@ -15,8 +15,8 @@ public record SpecializationResponse(
         @Schema(type = "object", description = "The request as understood, defaults filled in")
         Budget budget,
 
-        @Schema(type = "object", description = "The subnet config (canonical JSON)") @JsonRawValue
-        String config,
+        @Schema(type = "object", description = "The subnet config (canonical JSON)")
+        JsonNode config,
 
         String configSha256,
         Accuracy accuracy,

@@ -168,7 +168,7 @@ public class Specializer {
                 supernet.getId(),
                 device.getName(),
                 budget,
-                found.config().canonicalJson(),
+                JSON.readTree(found.config().canonicalJson()),
                 found.config().sha256(),
                 new SpecializationResponse.Accuracy(
                         found.accuracy(),

@@ -143,7 +143,7 @@ class SupernetInsights {
                 .map(s -> new PlotPoint(
                         metric == Metric.MACS ? s.macs() : s.latency().ms(),
                         100 * s.accuracy().validation(),
-                        s.config()))
+                        s.config().toString()))
                 .toList();
         String source = view.map(v -> v.source().wireName()).orElse(null);
         String axis = metric == Metric.MACS

@@ -33,7 +33,7 @@ class BenchReportTest {
     @Test
     void badArgumentsExitWithTwoBeforeAnyWork() {
         // bad arguments are refused before the latency calibration is needed
-        BenchCommand command = new BenchCommand(null);
+        BenchCommand command = new BenchCommand(null, null);
         assertThat(command.execute(new String[] {"everything"})).isEqualTo(2);
         assertThat(command.execute(new String[] {"training", "--steps", "0"})).isEqualTo(2);
         assertThat(command.execute(new String[] {"training", "--turbo", "1"})).isEqualTo(2);

@@ -33,7 +33,9 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {
             "tailor.home=target/test-home/${random.uuid}",
             "spring.profiles.active=serve",
-            "tailor.bootstrap.enabled=false"
+            "tailor.bootstrap.enabled=false",
+            // a context of its own: its trained supernet and catalogue stay out of the API tests' catalogue
+            "tailor.test.context=trained"
         })
 class SpecializationTest {
 

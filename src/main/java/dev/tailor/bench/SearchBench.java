@@ -1,0 +1,210 @@
+package dev.tailor.bench;
+
+import dev.tailor.catalogue.Supernet;
+import dev.tailor.catalogue.SupernetRepository;
+import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.latency.DeviceLatencyModel;
+import dev.tailor.latency.HostDevices;
+import dev.tailor.predictor.CachedAccuracyScorer;
+import dev.tailor.predictor.PredictorReport;
+import dev.tailor.search.Budget;
+import dev.tailor.search.CostModel;
+import dev.tailor.search.Found;
+import dev.tailor.search.Metric;
+import dev.tailor.search.Objective;
+import dev.tailor.search.SubnetSearch;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.specialize.PredictorStore;
+import dev.tailor.specialize.SpecializationRequest;
+import dev.tailor.specialize.SpecializationResponse;
+import dev.tailor.specialize.Specializer;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.UUID;
+import org.springframework.context.annotation.Profile;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The service's main job measured on a trained supernet with its catalogue: the accuracy
+ * predictor's held-out error next to its two references, the time of 500 generations of search,
+ * and specializations on host-cpu for budgets across its reachable range, each cold (search,
+ * export, checks) and then warm (from the catalogue), with predicted against measured latency and
+ * accuracy of what came back.
+ */
+@Component
+@Profile("bench")
+class SearchBench {
+
+    static final int BUDGETS = 8;
+    static final int WARM_CALLS = 40;
+
+    private final SupernetRepository supernets;
+    private final PredictorStore predictors;
+    private final DeviceLatencies latencies;
+    private final HostDevices hosts;
+    private final Specializer specializer;
+    private final JdbcClient jdbc;
+
+    SearchBench(
+            SupernetRepository supernets,
+            PredictorStore predictors,
+            DeviceLatencies latencies,
+            HostDevices hosts,
+            Specializer specializer,
+            JdbcClient jdbc) {
+        this.supernets = supernets;
+        this.predictors = predictors;
+        this.latencies = latencies;
+        this.hosts = hosts;
+        this.specializer = specializer;
+        this.jdbc = jdbc;
+    }
+
+    List<BenchReport> run(UUID requested, PrintStream log) {
+        UUID supernetId = requested != null
+                ? requested
+                : jdbc.sql("select id from supernet where state = 'READY' order by created_at desc limit 1")
+                        .query(UUID.class)
+                        .optional()
+                        .orElseThrow(() -> new IllegalStateException(
+                                "no trained supernet in this catalogue: train one and build its catalogue first"));
+        Supernet supernet = supernets
+                .findById(supernetId)
+                .orElseThrow(() -> new IllegalStateException("no supernet " + supernetId));
+        SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
+        int classes = Objects.requireNonNullElse(supernet.getNumClasses(), 10);
+        PredictorStore.Loaded predictor = predictors
+                .current(supernetId, space)
+                .orElseThrow(() -> new IllegalStateException("supernet " + supernetId + " has "
+                        + predictors.catalogueRows(supernetId) + " catalogue rows; the predictor needs "
+                        + predictors.minRows()));
+        DeviceLatencyModel host = latencies
+                .modelFor(hosts.cpu(), space, classes)
+                .orElseThrow(() -> new IllegalStateException("host-cpu has no latency model for " + space.name()));
+
+        BenchReport predictorReport = new BenchReport(
+                "Accuracy predictor on held-out catalogue rows",
+                List.of(
+                        "rows fitted",
+                        "rows held out",
+                        "RMSE points",
+                        "Kendall tau",
+                        "noise floor points",
+                        "MACs fit RMSE points",
+                        "MACs fit tau",
+                        "RMSE / noise floor"));
+        PredictorReport r = predictor.version().report();
+        predictorReport.row(
+                r.trainCount(),
+                r.heldOutCount(),
+                r.rmsePoints(),
+                r.kendallTau(),
+                r.noiseFloorPoints(),
+                r.macsRmsePoints(),
+                r.macsKendallTau(),
+                r.rmsePoints() / r.noiseFloorPoints());
+        predictorReport.note("Supernet " + supernetId + ", predictor version "
+                + predictor.version().version()
+                + ". Targets: RMSE at most 1.5x the noise floor, tau at least 0.8, RMSE below the MACs fit's.");
+
+        double fastest = host.millis(space.smallest());
+        double slowest = host.millis(space.largest());
+        CostModel costs = CostModel.counted(space, classes).withLatency(host::millis);
+        BenchReport searchReport = new BenchReport(
+                "Search time, 500 generations (OFA evolution), host-cpu latency budget",
+                List.of("run", "scorer cache", "budget ms", "generations", "candidates scored", "ms"));
+        for (int run = 0; run < 5; run++) {
+            double budget = fastest + (slowest - fastest) * (0.2 + 0.15 * run);
+            SubnetSearch cold = new SubnetSearch(
+                    space,
+                    new CachedAccuracyScorer(
+                            dev.tailor.predictor.AccuracyPredictor.fromBytes(predictorBytes(predictor)), space)::score,
+                    costs);
+            Found found =
+                    (Found) cold.search(Budget.unlimited().limit(Metric.LATENCY_MS, budget), Objective.ACCURACY, run);
+            searchReport.row(run + 1, "empty", budget, found.generations(), found.candidatesScored(), (double)
+                    found.elapsedMillis());
+            SubnetSearch warm = new SubnetSearch(space, predictor.scorer()::score, costs);
+            Found again =
+                    (Found) warm.search(Budget.unlimited().limit(Metric.LATENCY_MS, budget), Objective.ACCURACY, run);
+            searchReport.row(run + 1, "shared", budget, again.generations(), again.candidatesScored(), (double)
+                    again.elapsedMillis());
+        }
+
+        BenchReport budgets = new BenchReport(
+                "Specializations on host-cpu across its reachable latency range",
+                List.of(
+                        "budget ms",
+                        "predicted ms",
+                        "measured ms",
+                        "measured / budget",
+                        "predicted accuracy %",
+                        "validation %",
+                        "test %",
+                        "MACs",
+                        "binding",
+                        "cold ms"));
+        List<Long> warmNanos = new ArrayList<>();
+        log.printf(
+                Locale.ROOT,
+                "bench: host-cpu reachable latency %.4f .. %.4f ms (%s)%n",
+                fastest,
+                slowest,
+                host.basis());
+        for (int i = 0; i < BUDGETS; i++) {
+            double budget = fastest * 1.05 + (slowest - fastest * 1.05) * i / (BUDGETS - 1);
+            SpecializationRequest request =
+                    new SpecializationRequest("host-cpu", budget, null, null, null, null, null, supernetId);
+            long start = System.nanoTime();
+            SpecializationResponse s = specializer
+                    .specialize(request, System.getenv("TAILOR_DATASET_DIR"))
+                    .response();
+            long coldMillis = (System.nanoTime() - start) / 1_000_000;
+            for (int call = 0; call < WARM_CALLS; call++) {
+                long t = System.nanoTime();
+                specializer.specialize(request, System.getenv("TAILOR_DATASET_DIR"));
+                warmNanos.add(System.nanoTime() - t);
+            }
+            budgets.row(
+                    budget,
+                    s.latency().searchedMs(),
+                    s.latency().ms(),
+                    s.latency().ms() / budget,
+                    100 * s.accuracy().predicted(),
+                    100 * s.accuracy().validation(),
+                    100 * s.accuracy().test(),
+                    s.macs(),
+                    s.bindingConstraint(),
+                    (double) coldMillis);
+            log.printf(
+                    Locale.ROOT,
+                    "bench: budget %.4f ms -> measured %.4f ms, validation %.2f %%, cold %d ms%n",
+                    budget,
+                    s.latency().ms(),
+                    100 * s.accuracy().validation(),
+                    coldMillis);
+        }
+        long[] sorted = warmNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        budgets.note(String.format(
+                Locale.ROOT,
+                "Warm (the same request again, answered from the catalogue, in process without HTTP): p50 %.2f ms,"
+                        + " p99 %.2f ms over %d calls. Cold = search + export + ONNX Runtime parity over the"
+                        + " validation split + test accuracy + host timing. Latency model: %s.",
+                sorted[sorted.length / 2] / 1e6,
+                sorted[(int) Math.min(sorted.length - 1, Math.round(sorted.length * 0.99))] / 1e6,
+                sorted.length,
+                host.basis()));
+        return List.of(predictorReport, searchReport, budgets);
+    }
+
+    private byte[] predictorBytes(PredictorStore.Loaded predictor) {
+        return jdbc.sql("select content from artifact where sha256 = ?")
+                .param(predictor.version().artifactSha256())
+                .query(byte[].class)
+                .single();
+    }
+}
