@@ -35,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
             "spring.profiles.active=serve",
             "tailor.bootstrap.enabled=false",
             // a context of its own: its trained supernet and catalogue stay out of the API tests' catalogue
-            "tailor.test.context=trained"
+            "tailor.test.context=trained",
+            "tailor.catalogue.build-after-training=true"
         })
 class SpecializationTest {
 
