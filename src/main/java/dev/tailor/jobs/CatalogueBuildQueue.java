@@ -22,8 +22,8 @@ public class CatalogueBuildQueue {
     private static final Logger log = LoggerFactory.getLogger(CatalogueBuildQueue.class);
 
     public static final int MAX_SUBNETS = 100_000;
-    /** db-scheduler priority of builds; training runs at 0. */
-    static final int PRIORITY = 10;
+    /** db-scheduler priority of builds: above training, which runs at the default (medium). */
+    static final int PRIORITY = com.github.kagkarlsson.scheduler.task.Priority.HIGH;
 
     private final CatalogueBuilds builds;
     private final TrainedSupernets trained;

@@ -52,7 +52,9 @@ public class TrainingJobQueue {
     @org.springframework.context.annotation.Primary
     SchedulerClient schedulerClient(
             DataSource dataSource, OneTimeTask<String> trainingTask, OneTimeTask<String> catalogueBuildTask) {
+        // without priority on the client too, the rows it writes carry none, and a build would not go first
         return SchedulerClient.Builder.create(dataSource, trainingTask, catalogueBuildTask)
+                .enablePriority()
                 .build();
     }
 
@@ -75,6 +77,9 @@ public class TrainingJobQueue {
                     .missedHeartbeatsLimit(6)
                     .enableImmediateExecution()
                     .enablePriority()
+                    // take a job only when a thread is free, so that the next one is chosen by priority
+                    // then (a build queued while training ran goes first), not fetched ahead of time
+                    .pollUsingLockAndFetch(0.5, 1.0)
                     .build();
         }
 

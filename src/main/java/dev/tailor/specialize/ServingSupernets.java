@@ -83,11 +83,11 @@ class ServingSupernets {
                 extra);
     }
 
-    /** The newest unfinished training job's progress, for a 503 body. */
+    /** The training job that runs now (else the next one queued), with its progress, for a 503 body. */
     private Map<String, Object> training() {
         Map<String, Object> extra = new LinkedHashMap<>();
         jdbc.sql("select id, state, progress::text from training_job where state in ('QUEUED', 'RUNNING')"
-                        + " order by created_at desc limit 1")
+                        + " order by state = 'RUNNING' desc, created_at limit 1")
                 .query((rs, row) -> {
                     Map<String, Object> job = new LinkedHashMap<>();
                     job.put("id", rs.getObject(1, UUID.class));

@@ -95,6 +95,21 @@ class CatalogueBuildTest {
     }
 
     @Test
+    void queuedBuildsRunAheadOfQueuedTraining() throws Exception {
+        HttpResponse<String> created = post("/api/v1/supernets/" + supernet + "/catalogue-builds", "{\"subnets\":6}");
+        String id = created.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
+        Integer priority = jdbc.sql("select priority from scheduled_tasks where task_instance = ?")
+                .param(id)
+                .query(Integer.class)
+                .optional()
+                .orElse(null);
+        TinySupernet.awaitBuild(builds, UUID.fromString(id));
+        // db-scheduler's default (what training gets) is medium; a build is high
+        assertThat(priority).isEqualTo(com.github.kagkarlsson.scheduler.task.Priority.HIGH);
+        assertThat(CatalogueBuildQueue.PRIORITY).isGreaterThan(com.github.kagkarlsson.scheduler.task.Priority.MEDIUM);
+    }
+
+    @Test
     void aBuildKilledHalfWayContinuesWithNoLostOrDuplicateRows() {
         CatalogueBuilds.Build build = queue.create(supernet, 14, 5L);
         long before = evaluated();

@@ -183,6 +183,62 @@ class SpecializationTest {
                 .isEqualTo(404);
     }
 
+    @Test
+    void theCliWritesTheModelAndNamesTheFlagItRefuses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path model = dir.resolve("model.onnx");
+        Cli ok = cli(
+                "--device",
+                "jetson-nano",
+                "--macs",
+                "4000000",
+                "--supernet",
+                supernet.toString(),
+                "-o",
+                model.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("wrote " + model).contains("(estimated)");
+        try (OrtSession session = OrtEnvironment.getEnvironment()
+                .createSession(java.nio.file.Files.readAllBytes(model), new OrtSession.SessionOptions())) {
+            assertThat(session.getInputNames()).containsExactly("image");
+        }
+        Map<String[], String> refused = Map.of(
+                new String[] {"--macs", "4000000"}, "-o",
+                new String[] {"--latency-ms", "soon", "-o", model.toString()}, "--latency-ms",
+                new String[] {"--latency-ms", "-2", "-o", model.toString()}, "--latency-ms",
+                new String[] {"--min-accuracy", "95", "-o", model.toString()}, "--min-accuracy",
+                new String[] {"--device", "toaster", "--macs", "1", "-o", model.toString()}, "toaster",
+                new String[] {"--speed", "max", "-o", model.toString()}, "--speed");
+        for (var entry : refused.entrySet()) {
+            Cli run = cli(entry.getKey());
+            assertThat(run.code()).as(String.join(" ", entry.getKey())).isEqualTo(2);
+            assertThat(run.err()).startsWith("tailor specialize: ").contains(entry.getValue());
+        }
+    }
+
+    private record Cli(int code, String out, String err) {}
+
+    @Autowired
+    Specializer specializer;
+
+    @Autowired
+    dev.tailor.catalogue.ArtifactRepository artifacts;
+
+    private Cli cli(String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code = new SpecializeCommand(
+                        specializer,
+                        artifacts,
+                        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8))
+                .execute(args);
+        return new Cli(
+                code,
+                out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
     }
