@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.catalogue.CatalogueEvents;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
@@ -42,6 +43,7 @@ class CatalogueBootstrap {
     }
 
     static final int QUICK_EPOCHS = 1;
+    static final String QUICK_NAME = "bootstrap-quick";
 
     /** The short first run: one epoch of sandwich training (BigNAS) on the default dataset. */
     static TrainingJobSpec quickSpec() {
@@ -70,23 +72,44 @@ class CatalogueBootstrap {
             return;
         }
         try {
-            // first a short run, so that the service can answer within minutes; then the default run,
-            // whose supernet takes over as the newest ready one when it is done
+            // a short run first, so that the service can answer within minutes; the default run is
+            // queued when the short run's catalogue is built (quickCatalogueBuilt)
             TrainingJob quick = runner.create(quickSpec().prepare(System.getenv("TAILOR_DATASET_DIR")));
             TrainingJobQueue.enqueue(scheduler, trainingTask, quick.getId());
-            TrainingJob full = runner.create(
-                    TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
-            TrainingJobQueue.enqueue(scheduler, trainingTask, full.getId());
             log.info(
-                    "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch; its catalogue build"
-                            + " follows, and specializations are answered once it has enough rows), then the default"
-                            + " run {} (deps, {} epochs); follow them at /api/v1/training-jobs",
+                    "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch); its catalogue build"
+                            + " follows, specializations are answered once it has enough rows, and the default run"
+                            + " (deps, {} epochs) is queued when that build is done; follow them at"
+                            + " /api/v1/training-jobs",
                     quick.getId(),
                     QUICK_EPOCHS,
-                    full.getId(),
                     TrainingJobSpec.DEFAULT_EPOCHS);
         } catch (TrainingJobSpec.InvalidSpecException e) {
             log.warn("The catalogue is empty and no supernet can be trained yet: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The quick run's catalogue is done: now the default run. Queued only then, so that it cannot
+     * take the worker before the quick supernet's catalogue build.
+     */
+    @EventListener
+    void quickCatalogueBuilt(CatalogueEvents.CatalogueGrew grew) {
+        if (!grew.buildFinished()
+                || !supernets
+                        .findById(grew.supernetId())
+                        .map(s -> s.getName().equals(QUICK_NAME))
+                        .orElse(false)
+                || jobs.count() > 1) {
+            return;
+        }
+        try {
+            TrainingJob full = runner.create(
+                    TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
+            TrainingJobQueue.enqueue(scheduler, trainingTask, full.getId());
+            log.info("The quick supernet's catalogue is built: queued the default training run {}", full.getId());
+        } catch (TrainingJobSpec.InvalidSpecException e) {
+            log.warn("Could not queue the default training run: {}", e.getMessage());
         }
     }
 }

@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Which supernet answers a request, and why none can yet: a named one must exist (404) and be
- * trained; without a name the newest READY one answers. Not ready yet is a 503 with Retry-After
+ * trained; without a name the newest READY one whose catalogue can answer (else the newest READY one). Not ready yet is a 503 with Retry-After
  * and the progress of the training run or catalogue build that will make it ready.
  */
 @Component
@@ -26,11 +26,17 @@ class ServingSupernets {
     private final SupernetRepository supernets;
     private final CatalogueBuilds builds;
     private final JdbcClient jdbc;
+    private final int minRows;
 
-    ServingSupernets(SupernetRepository supernets, CatalogueBuilds builds, JdbcClient jdbc) {
+    ServingSupernets(
+            SupernetRepository supernets,
+            CatalogueBuilds builds,
+            JdbcClient jdbc,
+            @org.springframework.beans.factory.annotation.Value("${tailor.predictor.min-rows:50}") int minRows) {
         this.supernets = supernets;
         this.builds = builds;
         this.jdbc = jdbc;
+        this.minRows = minRows;
     }
 
     Supernet resolve(UUID requested) {
@@ -48,7 +54,15 @@ class ServingSupernets {
             }
             return supernet;
         }
-        UUID newest = jdbc.sql("select id from supernet where state = 'READY' order by created_at desc limit 1")
+        // the newest ready supernet whose catalogue can answer; else the newest ready one (a 503 with its build)
+        UUID newest = jdbc.sql("""
+                        select n.id from supernet n
+                        where n.state = 'READY'
+                        order by (select count(distinct e.subnet_id) from evaluation e join subnet s on s.id = e.subnet_id
+                                  where s.supernet_id = n.id and e.split = 'VALIDATION') >= :minRows desc,
+                                 n.created_at desc
+                        limit 1""")
+                .param("minRows", minRows)
                 .query(UUID.class)
                 .optional()
                 .orElseThrow(() -> Problems.unavailable(

@@ -34,7 +34,7 @@ class CatalogueBootstrapTest {
     }
 
     @Test
-    void anEmptyCatalogueGetsAQuickAndADefaultTrainingJobWhenTheDatasetIsThere() {
+    void anEmptyCatalogueGetsAQuickTrainingJobWhenTheDatasetIsThere() {
         when(supernets.count()).thenReturn(0L);
         when(jobs.count()).thenReturn(0L);
         when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
@@ -42,10 +42,9 @@ class CatalogueBootstrapTest {
         new CatalogueBootstrap(supernets, jobs, runner, scheduler, task).bootstrap();
 
         if (defaultDatasetPresent()) {
-            // a quick run first, then the default one
-            verify(runner, org.mockito.Mockito.times(2)).create(any());
-            verify(scheduler, org.mockito.Mockito.times(2))
-                    .scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
+            // the quick run; the default one follows its catalogue build
+            verify(runner).create(any());
+            verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
         } else {
             // no dataset: a warning saying how to get one, and nothing queued
             verify(runner, never()).create(any());
@@ -60,5 +59,27 @@ class CatalogueBootstrapTest {
         new CatalogueBootstrap(supernets, jobs, runner, scheduler, task).bootstrap();
 
         verify(runner, never()).create(any());
+    }
+
+    @Test
+    void theDefaultRunIsQueuedWhenTheQuickSupernetsCatalogueIsBuilt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(defaultDatasetPresent(), "needs the default dataset");
+        dev.tailor.catalogue.Supernet quick =
+                new dev.tailor.catalogue.Supernet(CatalogueBootstrap.QUICK_NAME, "{}", "fashion-mnist");
+        dev.tailor.catalogue.Supernet other = new dev.tailor.catalogue.Supernet("mine", "{}", "fashion-mnist");
+        when(supernets.findById(quick.getId())).thenReturn(java.util.Optional.of(quick));
+        when(supernets.findById(other.getId())).thenReturn(java.util.Optional.of(other));
+        when(jobs.count()).thenReturn(1L);
+        when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
+        CatalogueBootstrap bootstrap = new CatalogueBootstrap(supernets, jobs, runner, scheduler, task);
+
+        bootstrap.quickCatalogueBuilt(
+                new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 100, false));
+        bootstrap.quickCatalogueBuilt(new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(other.getId(), 500, true));
+        verify(runner, never()).create(any());
+
+        bootstrap.quickCatalogueBuilt(new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 500, true));
+        verify(runner).create(any());
+        verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
     }
 }
