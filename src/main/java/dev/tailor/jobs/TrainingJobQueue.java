@@ -39,7 +39,9 @@ public class TrainingJobQueue {
 
     @Bean
     OneTimeTask<String> catalogueBuildTask(ObjectProvider<CatalogueBuildRunner> runner) {
+        // ahead of queued training: a trained supernet is of no use until its catalogue exists
         return Tasks.oneTime(CATALOGUE_TASK, String.class)
+                .defaultPriority(CatalogueBuildQueue.PRIORITY)
                 .execute((instance, context) -> runner.getObject()
                         .run(
                                 UUID.fromString(instance.getData()),
