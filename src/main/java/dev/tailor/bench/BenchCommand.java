@@ -1,5 +1,6 @@
 package dev.tailor.bench;
 
+import dev.tailor.OneShotCommand;
 import dev.tailor.data.DatasetException;
 import dev.tailor.data.DatasetFormat;
 import dev.tailor.data.Datasets;
@@ -13,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -25,7 +23,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("bench")
-class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
+class BenchCommand extends OneShotCommand {
 
     static final String USAGE = """
             usage: tailor bench [training|schedules|latency|search|all] [--dataset DIR] [--out DIR] [--steps N]
@@ -56,24 +54,16 @@ class BenchCommand implements ApplicationRunner, ExitCodeGenerator {
     private final PrintStream err = System.err;
     private final HostLatencyCalibration calibration;
     private final SearchBench searchBench;
-    private int exitCode;
 
     BenchCommand(HostLatencyCalibration calibration, SearchBench searchBench) {
         this.calibration = calibration;
         this.searchBench = searchBench;
     }
 
-    @Override
-    public int getExitCode() {
-        return exitCode;
-    }
+
 
     @Override
-    public void run(ApplicationArguments arguments) {
-        exitCode = execute(arguments.getSourceArgs());
-    }
-
-    int execute(String[] args) {
+    protected int execute(String[] args) {
         String which = "all";
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {

@@ -1,5 +1,6 @@
 package dev.tailor.export;
 
+import dev.tailor.OneShotCommand;
 import dev.tailor.space.SubnetConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,9 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -24,7 +22,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("export")
-class ExportCommand implements ApplicationRunner, ExitCodeGenerator {
+class ExportCommand extends OneShotCommand {
 
     static final String USAGE = """
             usage: tailor export --supernet ID (--config JSON | --subnet CONFIG_SHA256) -o FILE.onnx
@@ -37,7 +35,6 @@ class ExportCommand implements ApplicationRunner, ExitCodeGenerator {
     private final SubnetExporter exporter;
     private final PrintStream out;
     private final PrintStream err;
-    private int exitCode;
 
     @Autowired
     ExportCommand(SubnetExporter exporter) {
@@ -50,17 +47,10 @@ class ExportCommand implements ApplicationRunner, ExitCodeGenerator {
         this.err = err;
     }
 
-    @Override
-    public int getExitCode() {
-        return exitCode;
-    }
+
 
     @Override
-    public void run(ApplicationArguments arguments) {
-        exitCode = execute(arguments.getSourceArgs());
-    }
-
-    int execute(String[] args) {
+    protected int execute(String[] args) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];

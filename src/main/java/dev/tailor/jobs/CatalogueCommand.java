@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.OneShotCommand;
 import dev.tailor.CliFlags;
 import dev.tailor.catalogue.JobState;
 import java.io.PrintStream;
@@ -8,9 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -21,7 +19,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("catalogue")
-class CatalogueCommand implements ApplicationRunner, ExitCodeGenerator {
+class CatalogueCommand extends OneShotCommand {
 
     static final String USAGE = """
             usage: tailor catalogue --supernet ID [--subnets N] [--seed S]
@@ -39,7 +37,6 @@ class CatalogueCommand implements ApplicationRunner, ExitCodeGenerator {
     private final CatalogueBuildRunner runner;
     private final PrintStream out;
     private final PrintStream err;
-    private int exitCode;
 
     @Autowired
     CatalogueCommand(CatalogueBuildQueue queue, CatalogueBuilds builds, CatalogueBuildRunner runner) {
@@ -59,17 +56,10 @@ class CatalogueCommand implements ApplicationRunner, ExitCodeGenerator {
         this.err = err;
     }
 
-    @Override
-    public int getExitCode() {
-        return exitCode;
-    }
+
 
     @Override
-    public void run(ApplicationArguments arguments) {
-        exitCode = execute(arguments.getSourceArgs());
-    }
-
-    int execute(String[] args) {
+    protected int execute(String[] args) {
         Map<String, String> flags;
         UUID supernetId;
         int subnets;

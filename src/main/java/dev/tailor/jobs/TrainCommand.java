@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.OneShotCommand;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
@@ -11,9 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -24,13 +22,12 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("train")
-class TrainCommand implements ApplicationRunner, ExitCodeGenerator {
+class TrainCommand extends OneShotCommand {
 
     private final TrainingJobRunner runner;
     private final TrainingJobRepository jobs;
     private final PrintStream out;
     private final PrintStream err;
-    private int exitCode;
 
     @org.springframework.beans.factory.annotation.Autowired
     TrainCommand(TrainingJobRunner runner, TrainingJobRepository jobs) {
@@ -44,17 +41,10 @@ class TrainCommand implements ApplicationRunner, ExitCodeGenerator {
         this.err = err;
     }
 
-    @Override
-    public int getExitCode() {
-        return exitCode;
-    }
+
 
     @Override
-    public void run(ApplicationArguments arguments) {
-        exitCode = execute(arguments.getSourceArgs());
-    }
-
-    int execute(String[] args) {
+    protected int execute(String[] args) {
         Map<String, String> flags;
         try {
             flags = parse(args);

@@ -1,5 +1,6 @@
 package dev.tailor.specialize;
 
+import dev.tailor.OneShotCommand;
 import dev.tailor.CliFlags;
 import dev.tailor.catalogue.ArtifactRepository;
 import java.io.IOException;
@@ -13,9 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
@@ -27,7 +25,7 @@ import org.springframework.web.ErrorResponseException;
  */
 @Component
 @Profile("specialize")
-class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
+class SpecializeCommand extends OneShotCommand {
 
     static final String USAGE = """
             usage: tailor specialize [--device D] (--latency-ms X | --macs N | --params N | --memory-bytes N
@@ -63,7 +61,6 @@ class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
     private final ArtifactRepository artifacts;
     private final PrintStream out;
     private final PrintStream err;
-    private int exitCode;
 
     @Autowired
     SpecializeCommand(Specializer specializer, ArtifactRepository artifacts) {
@@ -77,17 +74,10 @@ class SpecializeCommand implements ApplicationRunner, ExitCodeGenerator {
         this.err = err;
     }
 
-    @Override
-    public int getExitCode() {
-        return exitCode;
-    }
+
 
     @Override
-    public void run(ApplicationArguments arguments) {
-        exitCode = execute(arguments.getSourceArgs());
-    }
-
-    int execute(String[] args) {
+    protected int execute(String[] args) {
         SpecializationRequest request;
         Path target;
         try {
