@@ -60,8 +60,6 @@ class BenchCommand extends OneShotCommand {
         this.searchBench = searchBench;
     }
 
-
-
     @Override
     protected int execute(String[] args) {
         String which = "all";

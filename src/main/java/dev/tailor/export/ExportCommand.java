@@ -47,8 +47,6 @@ class ExportCommand extends OneShotCommand {
         this.err = err;
     }
 
-
-
     @Override
     protected int execute(String[] args) {
         Map<String, String> flags = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package dev.tailor.jobs;
 
-import dev.tailor.OneShotCommand;
 import dev.tailor.CliFlags;
+import dev.tailor.OneShotCommand;
 import dev.tailor.catalogue.JobState;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -55,8 +55,6 @@ class CatalogueCommand extends OneShotCommand {
         this.out = out;
         this.err = err;
     }
-
-
 
     @Override
     protected int execute(String[] args) {

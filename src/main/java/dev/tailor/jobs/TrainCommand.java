@@ -41,8 +41,6 @@ class TrainCommand extends OneShotCommand {
         this.err = err;
     }
 
-
-
     @Override
     protected int execute(String[] args) {
         Map<String, String> flags;

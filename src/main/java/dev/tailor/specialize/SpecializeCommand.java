@@ -1,7 +1,7 @@
 package dev.tailor.specialize;
 
-import dev.tailor.OneShotCommand;
 import dev.tailor.CliFlags;
+import dev.tailor.OneShotCommand;
 import dev.tailor.catalogue.ArtifactRepository;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -73,8 +73,6 @@ class SpecializeCommand extends OneShotCommand {
         this.out = out;
         this.err = err;
     }
-
-
 
     @Override
     protected int execute(String[] args) {

@@ -68,13 +68,16 @@ class SpecializationBadInputTest extends ApiTestSupport {
     @Test
     void aSupernetStillTrainingIsA503WithRetryAfter() {
         dev.tailor.catalogue.Supernet training = supernets.saveAndFlush(new dev.tailor.catalogue.Supernet(
-                "still-training", dev.tailor.space.SearchSpace.named("mbv3-28x28x1").toJson(), "fashion-mnist"));
+                "still-training",
+                dev.tailor.space.SearchSpace.named("mbv3-28x28x1").toJson(),
+                "fashion-mnist"));
         HttpResponse<String> response = postJson(
                 "/api/v1/specializations",
                 "{\"device\":\"host-cpu\",\"latencyMs\":1,\"supernet\":\"" + training.getId() + "\"}");
         problem(response, 503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
-        assertThat(body(get("/api/v1/specializations")).path("totalItems").asLong()).isZero();
+        assertThat(body(get("/api/v1/specializations")).path("totalItems").asLong())
+                .isZero();
     }
 
     @Test
