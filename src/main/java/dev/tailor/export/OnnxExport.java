@@ -279,12 +279,23 @@ public final class OnnxExport {
                 .build();
     }
 
+    /** Writes a convolution with its batch norm: folded for inference, or with batch statistics to calibrate. */
+    @FunctionalInterface
+    interface ConvNormWriter {
+        ONNXRef<?> write(ONNXContext context, ONNXRef<?> x, StaticSubnet.ConvNorm layer, String name);
+    }
+
     static ONNXRef<?> block(ONNXContext context, ONNXRef<?> input, StaticSubnet.Block block, String name) {
+        return block(context, input, block, name, OnnxExport::convNorm);
+    }
+
+    static ONNXRef<?> block(
+            ONNXContext context, ONNXRef<?> input, StaticSubnet.Block block, String name, ConvNormWriter norms) {
         ONNXRef<?> x = input;
         if (block.expand() != null) {
-            x = convNorm(context, x, block.expand(), name + "_expand");
+            x = norms.write(context, x, block.expand(), name + "_expand");
         }
-        x = convNorm(context, x, block.depthwise(), name + "_depthwise");
+        x = norms.write(context, x, block.depthwise(), name + "_depthwise");
         if (block.se() != null) {
             StaticSubnet.SqueezeExcite se = block.se();
             ONNXRef<?> squeezed = x.apply(OnnxOp.GLOBAL_AVERAGE_POOL);
@@ -304,7 +315,7 @@ public final class OnnxExport {
                     .apply(OnnxOp.HARD_SIGMOID, hardSigmoid());
             x = x.apply(OnnxOp.MUL, gate);
         }
-        x = convNorm(context, x, block.project(), name + "_project");
+        x = norms.write(context, x, block.project(), name + "_project");
         return block.residual() ? x.apply(OnnxOp.ADD, input) : x;
     }
 
@@ -343,7 +354,7 @@ public final class OnnxExport {
                 .get(0);
     }
 
-    private static ONNXRef<?> activation(ONNXRef<?> x, Activation activation) {
+    static ONNXRef<?> activation(ONNXRef<?> x, Activation activation) {
         return switch (activation) {
             case RELU -> x.apply(OnnxOp.RELU);
             case HSWISH -> x.apply(OnnxOp.HARD_SWISH);

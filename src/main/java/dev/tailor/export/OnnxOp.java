@@ -29,6 +29,11 @@ enum OnnxOp implements ONNXOperator {
     GLOBAL_AVERAGE_POOL("GlobalAveragePool", 1, 0),
     MUL("Mul", 2, 0),
     ADD("Add", 2, 0),
+    // ReduceMean, Sub, Div and Sqrt write batch norm with batch statistics (calibration graphs only)
+    REDUCE_MEAN("ReduceMean", 1, 0, attribute("axes", AttributeType.INTS), attribute("keepdims", AttributeType.INT)),
+    SUB("Sub", 2, 0),
+    DIV("Div", 2, 0),
+    SQRT("Sqrt", 1, 0),
     FLATTEN("Flatten", 1, 0, attribute("axis", AttributeType.INT)),
     GEMM(
             "Gemm",

@@ -5,6 +5,7 @@ import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.Split;
 import dev.tailor.catalogue.SubnetRegistry;
 import dev.tailor.cost.SubnetCosts;
+import dev.tailor.export.OnnxEvaluation;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs a catalogue build: restores the supernet, walks the build's sample list, and for each
  * subnet not yet evaluated recalibrates BN on the run's fixed sample, measures top-1 on the whole
- * validation split and stores it with its costs, in one transaction with the build's counter. A
+ * validation split (both in ONNX Runtime: {@link OnnxEvaluation}) and stores it with its costs, in one transaction with the build's counter. A
  * build killed at any point continues where it stopped when run again: what is stored is skipped,
  * nothing is written twice. Device latencies are refreshed every {@link #LATENCY_REFRESH_EVERY}
  * subnets and at the end.
@@ -129,7 +130,7 @@ public class CatalogueBuildRunner {
                 if (listener.stopRequested()) {
                     return new Outcome(JobState.RUNNING, done, total, "stopped before the end");
                 }
-                double top1 = restored.trainer().calibratedValidationTop1(config);
+                double top1 = OnnxEvaluation.calibratedValidationTop1(restored.trainer(), config);
                 SubnetCosts costs = SubnetCosts.of(SubnetPlan.of(restored.space(), config, classes));
                 thisRun++;
                 done++;

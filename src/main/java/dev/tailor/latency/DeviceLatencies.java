@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -83,7 +84,21 @@ public class DeviceLatencies {
         return devices.findAll().stream().map(this::refresh).toList();
     }
 
+    /**
+     * Every device's latency for these subnets only: what one new catalogue row needs, without
+     * rewriting a row per catalogued subnet on every device.
+     */
+    public List<Refresh> refreshSubnets(Set<Long> subnetIds) {
+        return devices.findAll().stream()
+                .map(device -> refresh(device, subnetIds::contains))
+                .toList();
+    }
+
     public Refresh refresh(Device device) {
+        return refresh(device, id -> true);
+    }
+
+    private Refresh refresh(Device device, LongPredicate which) {
         return transactions.execute(status -> {
             Sources sources = new Sources(device);
             Set<Long> measured = measuredSubnetIds(device);
@@ -91,7 +106,7 @@ public class DeviceLatencies {
             int predicted = 0;
             int estimated = 0;
             for (CatalogueSubnet subnet : catalogue()) {
-                if (measured.contains(subnet.id())) {
+                if (!which.test(subnet.id()) || measured.contains(subnet.id())) {
                     continue;
                 }
                 jdbc.sql("delete from latency_measurement where device_id = :device and subnet_id = :subnet"

@@ -11,7 +11,9 @@ import dev.tailor.space.Activation;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One subnet's weights copied out of the supernet (sliced, kernels transformed) into plain
@@ -205,6 +207,76 @@ public final class StaticSubnet implements AutoCloseable {
                         training)
                 .singletonOrThrow();
         return layer.activation() == null ? y : Activations.apply(layer.activation(), y);
+    }
+
+    /** The batch norms in forward order: stem, each block's expand (if any), depthwise and project, final expand. */
+    public List<ConvNorm> convNorms() {
+        List<ConvNorm> layers = new ArrayList<>(List.of(stem));
+        for (Block block : concat(firstBlock, blocks)) {
+            if (block.expand() != null) {
+                layers.add(block.expand());
+            }
+            layers.add(block.depthwise());
+            layers.add(block.project());
+        }
+        layers.add(finalExpand);
+        return layers;
+    }
+
+    /**
+     * The same subnet with other batch-norm running statistics, one mean and one variance per
+     * {@link #convNorms()} entry in that order. It shares this subnet's weights: close it before
+     * this one.
+     */
+    public StaticSubnet withStatistics(List<float[]> means, List<float[]> vars) {
+        List<ConvNorm> layers = convNorms();
+        if (means.size() != layers.size() || vars.size() != layers.size()) {
+            throw new IllegalArgumentException("the subnet has " + layers.size() + " batch norms; got " + means.size()
+                    + " means and " + vars.size() + " variances");
+        }
+        NDManager statistics = manager.newSubManager();
+        Map<ConvNorm, ConvNorm> replaced = new IdentityHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            ConvNorm layer = layers.get(i);
+            long channels = layer.gamma().getShape().get(0);
+            if (means.get(i).length != channels || vars.get(i).length != channels) {
+                throw new IllegalArgumentException("batch norm " + i + " has " + channels + " channels");
+            }
+            replaced.put(
+                    layer,
+                    new ConvNorm(
+                            layer.weight(),
+                            layer.stride(),
+                            layer.groups(),
+                            layer.gamma(),
+                            layer.beta(),
+                            statistics.create(means.get(i)),
+                            statistics.create(vars.get(i)),
+                            layer.activation()));
+        }
+        List<Block> newBlocks = new ArrayList<>();
+        for (Block block : blocks) {
+            newBlocks.add(withNorms(block, replaced));
+        }
+        return new StaticSubnet(
+                statistics,
+                plan,
+                replaced.get(stem),
+                withNorms(firstBlock, replaced),
+                List.copyOf(newBlocks),
+                replaced.get(finalExpand),
+                featureMixWeight,
+                classifierWeight,
+                classifierBias);
+    }
+
+    private static Block withNorms(Block block, Map<ConvNorm, ConvNorm> replaced) {
+        return new Block(
+                block.expand() == null ? null : replaced.get(block.expand()),
+                replaced.get(block.depthwise()),
+                block.se(),
+                replaced.get(block.project()),
+                block.residual());
     }
 
     /** Every weight of the subnet (not the BN running statistics), e.g. to train it as a plain model. */

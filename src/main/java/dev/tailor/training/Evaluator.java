@@ -21,7 +21,7 @@ import java.util.Random;
  */
 final class Evaluator {
 
-    private static final int BATCH = 200;
+    private static final int BATCH = Trainer.CALIBRATION_BATCH;
 
     private final Supernet supernet;
     private final TrainingData data;
@@ -31,6 +31,7 @@ final class Evaluator {
     private final ImageBatches test;
     private final Map<Integer, float[]> calibrationImages = new HashMap<>();
     private final Map<Integer, float[]> validationImages = new HashMap<>();
+    private final Map<Integer, float[]> testImages = new HashMap<>();
 
     Evaluator(Supernet supernet, TrainingData data, TrainingOptions options) {
         this.supernet = supernet;
@@ -92,6 +93,36 @@ final class Evaluator {
             return train.images(manager, train.prepare(calibrationRows, null), resolution)
                     .toFloatArray();
         }
+    }
+
+    /** The fixed calibration sample at {@code resolution}, normalised, with its labels. */
+    LabelledImages calibrationSample(int resolution) {
+        float[] images = calibrationImages.computeIfAbsent(resolution, this::prepareCalibration);
+        int[] labels = new int[calibrationRows.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.train().label(calibrationRows[i]);
+        }
+        return new LabelledImages(images, labels, data.train().channels(), resolution);
+    }
+
+    /** The whole validation split at {@code resolution}, normalised, with its labels. */
+    LabelledImages validationSample(int resolution) {
+        float[] images = validationImages.computeIfAbsent(resolution, r -> allImages(validation, r));
+        int[] labels = new int[data.validation().size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.validation().label(i);
+        }
+        return new LabelledImages(images, labels, data.validation().channels(), resolution);
+    }
+
+    /** The whole test split at {@code resolution}, normalised, with its labels. */
+    LabelledImages testSample(int resolution) {
+        float[] images = testImages.computeIfAbsent(resolution, r -> allImages(test, r));
+        int[] labels = new int[data.test().size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.test().label(i);
+        }
+        return new LabelledImages(images, labels, data.test().channels(), resolution);
     }
 
     /** Recalibrates BN for {@code config}, then counts its top-1 on the whole validation split. */

@@ -31,6 +31,12 @@ public final class Trainer implements AutoCloseable {
     private final SearchSpace space;
     private final TrainingData data;
     private final TrainingOptions options;
+    /**
+     * Images per batch when batch norm is recalibrated (OFA: 200): each batch's own statistics
+     * normalise it, so a calibration elsewhere must cut the sample the same way to agree.
+     */
+    public static final int CALIBRATION_BATCH = 200;
+
     private final NDManager manager;
     private final Supernet supernet;
     private final NesterovSgd optimizer;
@@ -357,20 +363,25 @@ public final class Trainer implements AutoCloseable {
         return evaluator;
     }
 
-    /** The validation split as a subnet at {@code resolution} takes it, for checking exported models. */
+    /**
+     * The validation split as a subnet at {@code resolution} takes it, for checking exported models;
+     * prepared once per resolution (the arrays are shared: do not write to them).
+     */
     public LabelledImages validationImages(int resolution) {
-        ImageBatches split = new ImageBatches(data.validation(), data.normalization());
-        int[] rows = new int[data.validation().size()];
-        int[] labels = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = i;
-            labels[i] = data.validation().label(i);
-        }
-        try (NDManager scratch = NDManager.newBaseManager()) {
-            float[] images =
-                    split.images(scratch, split.prepare(rows, null), resolution).toFloatArray();
-            return new LabelledImages(images, labels, data.validation().channels(), resolution);
-        }
+        return evaluator().validationSample(resolution);
+    }
+
+    /** The test split as a subnet at {@code resolution} takes it; prepared once per resolution (shared). */
+    public LabelledImages testImages(int resolution) {
+        return evaluator().testSample(resolution);
+    }
+
+    /**
+     * The run's fixed batch-norm calibration sample at {@code resolution}, the images every subnet's
+     * statistics are re-estimated on; prepared once per resolution (shared: do not write to them).
+     */
+    public LabelledImages calibrationImages(int resolution) {
+        return evaluator().calibrationSample(resolution);
     }
 
     public TrainingData data() {

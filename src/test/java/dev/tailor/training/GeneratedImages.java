@@ -10,11 +10,11 @@ import java.util.Random;
  * A small learnable image set made on the spot: each class is a bright 6x6 square at its own
  * place on a noisy 28x28 background, shifted by up to 2 pixels.
  */
-final class GeneratedImages {
+public final class GeneratedImages {
 
     private GeneratedImages() {}
 
-    static TrainTest make(int trainImages, int testImages, int classes, long seed) {
+    public static TrainTest make(int trainImages, int testImages, int classes, long seed) {
         Random random = new Random(seed);
         return new TrainTest(
                 set("generated/train", trainImages, classes, random),
