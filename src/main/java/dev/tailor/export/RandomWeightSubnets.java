@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Subnets of a freshly initialised, seeded supernet exported as a deployment gets them (same
- * operators, BN folded), for latency timing: the shapes are what matter, the weights are random.
+ * operators, BN folded, input at the space's largest resolution, the side of the datasets the
+ * built-in spaces are for, with the same Resize inside), for latency timing: the shapes are what matter, the weights are
+ * random.
  */
 @Component
 class RandomWeightSubnets implements SubnetModels {
@@ -36,6 +38,8 @@ class RandomWeightSubnets implements SubnetModels {
                 try (StaticSubnet subnet = StaticSubnet.extract(supernet, config, manager)) {
                     models.add(OnnxExport.builder()
                             .setSubnet(subnet)
+                            // as served: images at the dataset's side, resized inside when the subnet runs smaller
+                            .setInputSize(space.maxResolution())
                             .setMetadata(new ExportMetadata(
                                     "latency-calibration",
                                     config.canonicalJson(),

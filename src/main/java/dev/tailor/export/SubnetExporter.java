@@ -65,6 +65,11 @@ public class SubnetExporter {
     static final double ACCURACY_TOLERANCE = 0.001;
     /** Validation images the file's logits are compared with DJL's on. */
     static final int PARITY_IMAGES = 1_000;
+    /**
+     * Timed runs of the file on this host: 200 (p50 of them), as the host's latency model is timed,
+     * since this VM's noise moves a p50 of 50 sub-millisecond runs by several per cent.
+     */
+    static final int TIMED_RUNS = 200;
     /** Images per ONNX Runtime batch when a file's accuracy is measured. */
     private static final int MEASURE_BATCH = 500;
 
@@ -198,7 +203,8 @@ public class SubnetExporter {
                             parity.onnxCorrect() / (double) parity.images(),
                             parity.djlCorrect() / (double) parity.images()));
                 }
-                LatencyStats latency = LatencyMeter.builder().build().measure(bytes);
+                LatencyStats latency =
+                        LatencyMeter.builder().optTimedRuns(TIMED_RUNS).build().measure(bytes);
                 long timedAt = System.nanoTime();
                 Subnet stored = store(restored.supernet(), config, bytes, accuracy, counted, latency);
                 // a searched pick is often new to the catalogue: it gets every device's latency now

@@ -67,12 +67,10 @@ public final class PredictorFit {
         double[] measured = new double[heldOutCount];
         double[] macsPredicted = new double[heldOutCount];
         double binomialVariance = 0;
-        int[] heldOutImages = new int[heldOutCount];
         for (int i = 0; i < heldOutCount; i++) {
             int row = order[trainCount + i];
             heldOutEncodings[i] = encodings[row];
             measured[i] = accuracies[row];
-            heldOutImages[i] = images[row];
             macsPredicted[i] = macsLine.predict(macs[row]);
             binomialVariance += accuracies[row] * (1 - accuracies[row]) / images[row];
         }
@@ -85,54 +83,9 @@ public final class PredictorFit {
                 PredictionAccuracy.kendallTau(predicted, measured),
                 points(Math.sqrt(binomialVariance / heldOutCount)),
                 points(rootMeanSquareError(macsPredicted, measured)),
-                PredictionAccuracy.kendallTau(macsPredicted, measured),
-                kendallTauCeiling(measured, heldOutImages, options.seed()));
+                PredictionAccuracy.kendallTau(macsPredicted, measured));
         return new Fitted(predictor, report);
     }
-
-    /**
-     * An estimate of the Kendall tau a perfect predictor of the true accuracies would reach against
-     * these noisy measurements: the measurements shrunk towards their mean until their spread is the
-     * measured spread less the binomial noise (an estimate of the true accuracies), then measured
-     * again {@value #CEILING_DRAWS} times with that noise added, seeded; the mean tau of those draws.
-     * When subnets differ by little more than the noise of measuring them, no predictor ranks them
-     * reliably, so this bounds what the tau target can ask of a catalogue.
-     */
-    static double kendallTauCeiling(double[] measured, int[] images, long seed) {
-        int n = measured.length;
-        double mean = 0;
-        double noiseVariance = 0;
-        double[] standardErrors = new double[n];
-        for (int i = 0; i < n; i++) {
-            mean += measured[i] / n;
-            standardErrors[i] = Math.sqrt(measured[i] * (1 - measured[i]) / images[i]);
-            noiseVariance += standardErrors[i] * standardErrors[i] / n;
-        }
-        double variance = 0;
-        for (double value : measured) {
-            variance += (value - mean) * (value - mean) / n;
-        }
-        if (variance == 0) {
-            return 0;
-        }
-        double shrink = Math.sqrt(Math.max(0, variance - noiseVariance) / variance);
-        double[] truth = new double[n];
-        for (int i = 0; i < n; i++) {
-            truth[i] = mean + (measured[i] - mean) * shrink;
-        }
-        java.util.Random random = new java.util.Random(seed ^ 0x7a0c311L);
-        double sum = 0;
-        double[] remeasured = new double[n];
-        for (int draw = 0; draw < CEILING_DRAWS; draw++) {
-            for (int i = 0; i < n; i++) {
-                remeasured[i] = truth[i] + random.nextGaussian() * standardErrors[i];
-            }
-            sum += PredictionAccuracy.kendallTau(truth, remeasured);
-        }
-        return sum / CEILING_DRAWS;
-    }
-
-    static final int CEILING_DRAWS = 200;
 
     /** The split: a seeded permutation, the first 80 % to fit on, the rest held out. */
     static int[] shuffledRows(int n, long seed) {

@@ -15,9 +15,6 @@ package dev.tailor.predictor;
  * @param noiseFloorPoints the held-out measurements' RMS binomial standard error
  * @param macsRmsePoints the MACs line's held-out root mean square error
  * @param macsKendallTau Kendall's tau-b between the MACs line's predictions and the measurements
- * @param kendallTauCeiling estimated: the tau a perfect predictor of the true accuracies would
- *     reach against these noisy measurements ({@link PredictorFit#kendallTauCeiling}); null for a
- *     predictor stored before it was estimated
  */
 public record PredictorReport(
         int trainCount,
@@ -27,5 +24,4 @@ public record PredictorReport(
         double kendallTau,
         double noiseFloorPoints,
         double macsRmsePoints,
-        double macsKendallTau,
-        Double kendallTauCeiling) {}
+        double macsKendallTau) {}

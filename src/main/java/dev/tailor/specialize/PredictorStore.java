@@ -189,15 +189,14 @@ public class PredictorStore {
         PredictorReport r = fitted.report();
         log.info(
                 "Accuracy predictor of supernet {} fitted on {} rows in {} s: held-out RMSE {} points (noise floor {},"
-                        + " MACs fit {}), Kendall tau {} (estimated ceiling under that noise {})",
+                        + " MACs fit {}), Kendall tau {}",
                 supernetId,
                 n,
                 String.format(java.util.Locale.ROOT, "%.1f", seconds),
                 String.format(java.util.Locale.ROOT, "%.2f", r.rmsePoints()),
                 String.format(java.util.Locale.ROOT, "%.2f", r.noiseFloorPoints()),
                 String.format(java.util.Locale.ROOT, "%.2f", r.macsRmsePoints()),
-                String.format(java.util.Locale.ROOT, "%.3f", r.kendallTau()),
-                String.format(java.util.Locale.ROOT, "%.3f", r.kendallTauCeiling()));
+                String.format(java.util.Locale.ROOT, "%.3f", r.kendallTau()));
         return newest(supernetId).orElseThrow();
     }
 

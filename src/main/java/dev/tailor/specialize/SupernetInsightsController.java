@@ -58,9 +58,7 @@ class SupernetInsightsController {
             summary = "The supernet's accuracy predictor and its held-out error",
             description = "OFA's MLP on one-hot configs, fitted on a seeded 80 % of the catalogue's validation"
                     + " accuracies; RMSE (points) and Kendall tau on the other 20 %, next to the evaluation noise"
-                    + " floor and a linear fit on MACs measured on the same rows, and an estimated tau ceiling: what"
-                    + " a perfect predictor would reach against measurements this noisy. Refitted when the catalogue"
-                    + " grows.")
+                    + " floor and a linear fit on MACs measured on the same rows. Refitted when the catalogue grows.")
     PredictorResponse predictor(@PathVariable UUID supernetId) {
         PredictorStore.Version v = insights.predictor(supernetId).version();
         PredictorReport r = v.report();

@@ -35,30 +35,6 @@ class PredictorFitTest {
     }
 
     @Test
-    void theTauCeilingFallsWhenSubnetsDifferByLittleMoreThanTheNoiseOfMeasuringThem() {
-        int n = 100;
-        int[] images = new int[n];
-        Arrays.fill(images, 5_000);
-        double[] wide = new double[n];
-        double[] narrow = new double[n];
-        for (int i = 0; i < n; i++) {
-            wide[i] = 0.70 + 0.25 * i / n; // 25 points of spread against a 0.6-point standard error
-            narrow[i] = 0.78 + 0.03 * i / n; // 3 points
-        }
-        double wideCeiling = PredictorFit.kendallTauCeiling(wide, images, 1);
-        double narrowCeiling = PredictorFit.kendallTauCeiling(narrow, images, 1);
-        assertThat(wideCeiling).isGreaterThan(0.95).isLessThan(1.0);
-        assertThat(narrowCeiling).isLessThan(0.75).isGreaterThan(0.2);
-        assertThat(PredictorFit.kendallTauCeiling(narrow, images, 1)).isEqualTo(narrowCeiling);
-        // a spread no larger than the noise leaves nothing to rank
-        double[] noise = new double[n];
-        for (int i = 0; i < n; i++) {
-            noise[i] = 0.79 + 0.015 * i / n;
-        }
-        assertThat(PredictorFit.kendallTauCeiling(noise, images, 1)).isZero();
-    }
-
-    @Test
     void theSplitIsASeededPartitionAndTheServedPredictorIsTheOneReportedOn() {
         int[] order = PredictorFit.shuffledRows(50, 3);
         assertThat(order).containsExactlyInAnyOrder(IntStream.range(0, 50).toArray());
