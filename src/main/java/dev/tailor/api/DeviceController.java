@@ -35,7 +35,12 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
 class DeviceController {
 
-    static final String NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
+    /**
+     * Anchored: Bean Validation matches the whole value either way, but a JSON Schema {@code pattern}
+     * is a search, so an unanchored one in the spec would accept "Has Spaces" where the server refuses it.
+     */
+    static final String NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,63}$";
+
     static final String NAME_RULE = "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit,"
             + " at most 64 characters (e.g. jetson-nano)";
 
@@ -56,7 +61,7 @@ class DeviceController {
             String description,
 
             @Schema(description = "Inference runtime; default onnxruntime", example = "onnxruntime")
-            @Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}", message = "must be a runtime name such as onnxruntime")
+            @Pattern(regexp = NAME_PATTERN, message = "must be a runtime name such as onnxruntime")
             String runtime,
 
             @Schema(description = "Execution provider; default cpu")

@@ -32,19 +32,28 @@ class OpenApiConfiguration {
                                 + " accuracy, cost and per-device latency, and hardware-aware specialization."
                                 + " Errors are RFC 9457 problem details (application/problem+json).")
                         .license(new License().name("Apache-2.0")))
-                .servers(List.of(new Server().url("/").description("this server")))
-                .components(new Components().addSchemas("Problem", problemSchema()));
+                .servers(List.of(new Server().url("/").description("this server")));
     }
 
-    /** Every operation can answer with a problem body; say so once for all of them. */
+    /**
+     * Every operation can answer with a problem body; say so once for all of them, and define the
+     * schema they refer to here: springdoc replaces the components' schemas with the ones it
+     * generates, so a schema set on the OpenAPI bean above would be dropped.
+     */
     @Bean
     OpenApiCustomizer problemResponses() {
-        return openApi -> openApi.getPaths().values().stream()
-                .flatMap(path -> path.readOperations().stream())
-                .forEach(operation -> operation
-                        .getResponses()
-                        .addApiResponse("4XX", problemResponse("The request is invalid; the body names the field"))
-                        .addApiResponse("5XX", problemResponse("The server failed; the body names the incident")));
+        return openApi -> {
+            if (openApi.getComponents() == null) {
+                openApi.setComponents(new Components());
+            }
+            openApi.getComponents().addSchemas("Problem", problemSchema());
+            openApi.getPaths().values().stream()
+                    .flatMap(path -> path.readOperations().stream())
+                    .forEach(operation -> operation
+                            .getResponses()
+                            .addApiResponse("4XX", problemResponse("The request is invalid; the body names the field"))
+                            .addApiResponse("5XX", problemResponse("The server failed; the body names the incident")));
+        };
     }
 
     private static ApiResponse problemResponse(String description) {

@@ -24,6 +24,7 @@ import dev.tailor.data.ImageDataset;
 import dev.tailor.jobs.TrainedSupernets;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.HostDevices;
+import dev.tailor.latency.HostQuiet;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
 import dev.tailor.space.SearchSpace;
@@ -82,6 +83,7 @@ public class SubnetExporter {
     private final HostDevices hostDevices;
     private final LatencyMeasurementRepository latencies;
     private final DeviceLatencies deviceLatencies;
+    private final HostQuiet quiet;
 
     SubnetExporter(
             SupernetRepository supernets,
@@ -92,7 +94,8 @@ public class SubnetExporter {
             TransactionTemplate transactions,
             HostDevices hostDevices,
             LatencyMeasurementRepository latencies,
-            DeviceLatencies deviceLatencies) {
+            DeviceLatencies deviceLatencies,
+            HostQuiet quiet) {
         this.supernets = supernets;
         this.subnets = subnets;
         this.registry = registry;
@@ -102,6 +105,7 @@ public class SubnetExporter {
         this.hostDevices = hostDevices;
         this.latencies = latencies;
         this.deviceLatencies = deviceLatencies;
+        this.quiet = quiet;
     }
 
     /** The export is impossible as asked; {@code field} names what the caller must change. */
@@ -203,8 +207,9 @@ public class SubnetExporter {
                             parity.onnxCorrect() / (double) parity.images(),
                             parity.djlCorrect() / (double) parity.images()));
                 }
-                LatencyStats latency =
-                        LatencyMeter.builder().optTimedRuns(TIMED_RUNS).build().measure(bytes);
+                // alone on this process's cores: a catalogue build beside it would slow the timing
+                LatencyStats latency = quiet.timing(() ->
+                        LatencyMeter.builder().optTimedRuns(TIMED_RUNS).build().measure(bytes));
                 long timedAt = System.nanoTime();
                 Subnet stored = store(restored.supernet(), config, bytes, accuracy, counted, latency);
                 // a searched pick is often new to the catalogue: it gets every device's latency now

@@ -7,6 +7,7 @@ import dev.tailor.catalogue.SubnetRegistry;
 import dev.tailor.cost.SubnetCosts;
 import dev.tailor.export.OnnxEvaluation;
 import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.latency.HostQuiet;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import java.sql.Connection;
@@ -46,6 +47,7 @@ public class CatalogueBuildRunner {
     private final DataSource dataSource;
     private final DeviceLatencies latencies;
     private final ApplicationEventPublisher events;
+    private final HostQuiet quiet;
 
     CatalogueBuildRunner(
             CatalogueBuilds builds,
@@ -54,7 +56,8 @@ public class CatalogueBuildRunner {
             TransactionTemplate transactions,
             DataSource dataSource,
             DeviceLatencies latencies,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            HostQuiet quiet) {
         this.builds = builds;
         this.trained = trained;
         this.registry = registry;
@@ -62,6 +65,7 @@ public class CatalogueBuildRunner {
         this.dataSource = dataSource;
         this.latencies = latencies;
         this.events = events;
+        this.quiet = quiet;
     }
 
     /** How a run ended: SUCCEEDED, FAILED, or RUNNING when it stopped on request. */
@@ -130,7 +134,8 @@ public class CatalogueBuildRunner {
                 if (listener.stopRequested()) {
                     return new Outcome(JobState.RUNNING, done, total, "stopped before the end");
                 }
-                double top1 = OnnxEvaluation.calibratedValidationTop1(restored.trainer(), config);
+                // shared with other heavy work, exclusive of a timing: an export timed now waits for this subnet
+                double top1 = quiet.heavy(() -> OnnxEvaluation.calibratedValidationTop1(restored.trainer(), config));
                 SubnetCosts costs = SubnetCosts.of(SubnetPlan.of(restored.space(), config, classes));
                 thisRun++;
                 done++;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -32,6 +35,56 @@ class OpenApiSpecTest extends ApiTestSupport {
                 .as("the served OpenAPI spec differs from api-spec/openapi.yaml; if the API change is intended,"
                         + " run ./mvnw test -Dtest=OpenApiSpecTest -Dtailor.writeSpec=true and review the diff")
                 .isEqualTo(expected);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyReferenceResolvesAndEveryPatternMatchesOnlyWhatTheServerTakes() throws IOException {
+        Map<String, Object> spec = new Yaml().load(Files.readString(SPEC));
+        Map<String, Object> schemas =
+                (Map<String, Object>) ((Map<String, Object>) spec.get("components")).get("schemas");
+        List<String> refs = new ArrayList<>();
+        List<String> patterns = new ArrayList<>();
+        collect(spec, refs, patterns);
+        assertThat(refs).isNotEmpty();
+        for (String ref : refs) {
+            assertThat(ref).startsWith("#/components/schemas/");
+            assertThat(schemas).as("the schema " + ref + " refers to").containsKey(ref.substring(21));
+        }
+        assertThat(patterns).isNotEmpty();
+        for (String pattern : patterns) {
+            // a JSON Schema pattern is a search: unanchored, it accepts any value with a match inside
+            assertThat(java.util.regex.Pattern.compile(pattern)
+                            .matcher("Has Spaces")
+                            .find())
+                    .as(pattern)
+                    .isFalse();
+            assertThat(java.util.regex.Pattern.compile(pattern)
+                            .matcher("jetson-nano")
+                            .find())
+                    .as(pattern)
+                    .isTrue();
+        }
+        // and the server refuses what the pattern refuses
+        var refused = postJson("/api/v1/devices", "{\"name\":\"Has Spaces\"}");
+        assertThat(refused.statusCode()).isEqualTo(400);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collect(Object node, List<String> refs, List<String> patterns) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> {
+                if ("$ref".equals(key) && value instanceof String ref) {
+                    refs.add(ref);
+                } else if ("pattern".equals(key) && value instanceof String pattern) {
+                    patterns.add(pattern);
+                } else {
+                    collect(value, refs, patterns);
+                }
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collect(item, refs, patterns));
+        }
     }
 
     @Test

@@ -103,9 +103,17 @@ class TrainingJobApiTest extends ApiTestSupport {
 
         JsonNode job = body(get("/api/v1/training-jobs/" + id));
         assertThat(job.path("state").asString()).isEqualTo("succeeded");
-        assertThat(job.path("progress").path("epochsCompleted").asInt()).isEqualTo(2);
-        assertThat(job.path("progress").path("largest").path("testTop1").asDouble())
-                .isBetween(0.0, 1.0);
+        // a missing field must fail here, not read as 0
+        JsonNode epochsCompleted = job.path("progress").path("epochsCompleted");
+        assertThat(epochsCompleted.isIntegralNumber())
+                .as("progress.epochsCompleted in " + job)
+                .isTrue();
+        assertThat(epochsCompleted.asInt()).isEqualTo(2);
+        JsonNode largestTop1 = job.path("progress").path("largest").path("testTop1");
+        assertThat(largestTop1.isNumber())
+                .as("progress.largest.testTop1 in " + job)
+                .isTrue();
+        assertThat(largestTop1.asDouble()).isBetween(0.0, 1.0);
         String supernet = job.path("supernetId").asString();
         JsonNode registered = body(get("/api/v1/supernets/" + supernet));
         assertThat(registered.path("state").asString()).isEqualTo("ready");

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -121,6 +122,34 @@ class SpecializationTest {
                 .query(Long.class)
                 .single();
         assertThat(rows).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void twoIdenticalRequestsAtOnceAreSearchedAndExportedOnce() throws Exception {
+        String body = "{\"device\":\"host-cpu\",\"macs\":2600000,\"supernet\":\"" + supernet + "\"}";
+        long before = specializations();
+        HttpClient client = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<String>> one =
+                client.sendAsync(request(body, "application/json"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> other =
+                client.sendAsync(request(body, "application/json"), HttpResponse.BodyHandlers.ofString());
+        List<HttpResponse<String>> both = List.of(one.get(), other.get());
+        // without the lock both would search and export, and the second insert would break the request key
+        assertThat(both).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(201, 200);
+        HttpResponse<String> waited =
+                both.stream().filter(r -> r.statusCode() == 200).findFirst().orElseThrow();
+        assertThat(waited.headers().firstValue("X-Tailor-From-Catalogue")).hasValue("true");
+        assertThat(JSON.readTree(both.get(0).body()).path("id").asString())
+                .isNotEmpty()
+                .isEqualTo(JSON.readTree(both.get(1).body()).path("id").asString());
+        assertThat(specializations()).isEqualTo(before + 1);
+    }
+
+    private long specializations() {
+        return jdbc.sql("select count(*) from specialization where supernet_id = ?")
+                .param(supernet)
+                .query(Long.class)
+                .single();
     }
 
     @Test
