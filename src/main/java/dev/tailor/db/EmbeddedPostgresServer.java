@@ -84,6 +84,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("listen_addresses", "localhost")
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // stopped by Spring, after the beans that use it: the library's own JVM hook would
+                    // stop it at once on SIGTERM, while a job still writes its last step
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);

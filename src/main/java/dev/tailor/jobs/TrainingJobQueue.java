@@ -2,8 +2,10 @@ package dev.tailor.jobs;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.tailor.catalogue.JobState;
 import dev.tailor.training.TrainingListener;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,11 +32,38 @@ public class TrainingJobQueue {
     /** Workers heartbeat every 10 s; six missed beats (a minute) mark the run dead and revive it. */
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
+    /**
+     * How long a stopping worker waits for the job under way to reach a step boundary (a training
+     * step or one catalogue subnet, about a second here): inside the 30 s a Kubernetes pod gets.
+     */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
+
+    /** A job that stopped part-way is put back due this soon: the next worker to start takes it. */
+    static final Duration RETRY_AFTER_STOP = Duration.ofSeconds(2);
+
+    /** A job stopped part-way by a shutdown: its execution goes back to the queue instead of ending. */
+    static final class StoppedForShutdown extends RuntimeException {
+        StoppedForShutdown(String job) {
+            super(job + " stopped at a step boundary for a shutdown; it continues from its last checkpoint");
+        }
+    }
+
     @Bean
     OneTimeTask<String> trainingTask(ObjectProvider<TrainingJobRunner> runner) {
         return Tasks.oneTime(TASK, String.class)
-                .execute((instance, context) ->
-                        runner.getObject().run(UUID.fromString(instance.getData()), null, new TrainingListener() {}));
+                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
+                .execute((instance, context) -> {
+                    UUID id = UUID.fromString(instance.getData());
+                    TrainingJobRunner.Outcome outcome = runner.getObject().run(id, null, new TrainingListener() {
+                        @Override
+                        public boolean stopRequested() {
+                            return context.getSchedulerState().isShuttingDown();
+                        }
+                    });
+                    if (outcome.state() == JobState.RUNNING) {
+                        throw new StoppedForShutdown("training job " + id);
+                    }
+                });
     }
 
     @Bean
@@ -42,11 +71,20 @@ public class TrainingJobQueue {
         // ahead of queued training: a trained supernet is of no use until its catalogue exists
         return Tasks.oneTime(CATALOGUE_TASK, String.class)
                 .defaultPriority(CatalogueBuildQueue.PRIORITY)
-                .execute((instance, context) -> runner.getObject()
-                        .run(
-                                UUID.fromString(instance.getData()),
-                                System.getenv("TAILOR_DATASET_DIR"),
-                                new CatalogueBuildListener() {}));
+                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
+                .execute((instance, context) -> {
+                    UUID id = UUID.fromString(instance.getData());
+                    CatalogueBuildRunner.Outcome outcome = runner.getObject()
+                            .run(id, System.getenv("TAILOR_DATASET_DIR"), new CatalogueBuildListener() {
+                                @Override
+                                public boolean stopRequested() {
+                                    return context.getSchedulerState().isShuttingDown();
+                                }
+                            });
+                    if (outcome.state() == JobState.RUNNING) {
+                        throw new StoppedForShutdown("catalogue build " + id);
+                    }
+                });
     }
 
     /** For enqueueing from any role; the worker's Scheduler is a client too, hence primary. */
@@ -82,6 +120,8 @@ public class TrainingJobQueue {
                     // take a job only when a thread is free, so that the next one is chosen by priority
                     // then (a build queued while training ran goes first), not fetched ahead of time
                     .pollUsingLockAndFetch(0.5, 1.0)
+                    // the job under way sees the shutdown and stops at its next step boundary
+                    .shutdownMaxWait(SHUTDOWN_WAIT)
                     .build();
         }
 
