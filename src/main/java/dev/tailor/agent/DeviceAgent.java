@@ -9,7 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code tailor agent --server URL --device NAME --token T}: runs on the target hardware, pulls
  * its device's measurement tasks (layer models for the latency table, exported subnets), times
- * each with the local ONNX Runtime as the task says (warm-up, timed runs, threads, batch) and
- * posts the result. Without {@code --once} it keeps polling; several agents may serve one device.
+ * each batch with the local ONNX Runtime as the tasks say (warm-up, timed runs, threads, batch),
+ * interleaved, and posts the results. Without {@code --once} it keeps polling; several agents may
+ * serve one device. An unreachable or busy server (5xx, 429) is tried again after a growing wait (2
+ * s, doubling, at most 60 s); a refusal (a bad token, an unknown device) ends the agent.
  */
 public final class DeviceAgent {
 
@@ -108,56 +112,117 @@ public final class DeviceAgent {
 
     /** The server refused or could not be reached; says what to fix. */
     static final class AgentException extends RuntimeException {
+        private final boolean retryable;
+
         AgentException(String message) {
+            this(message, false);
+        }
+
+        AgentException(String message, boolean retryable) {
             super(message);
+            this.retryable = retryable;
+        }
+
+        /** The server was unreachable or busy (5xx, 429): worth trying again later, unlike a refusal. */
+        boolean retryable() {
+            return retryable;
         }
     }
 
+    /** The longest wait between tries when the server is unreachable or busy. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    /** Rounds the timed runs of one batch of tasks are spread over, as host-cpu's calibration does. */
+    static final int ROUNDS = 10;
+
     int run(boolean once, int maxTasks, int pollSeconds) throws InterruptedException {
         int done = 0;
+        int failures = 0;
         while (done < maxTasks) {
-            JsonNode tasks = get("api/v1/devices/" + device + "/tasks?limit=" + Math.min(20, maxTasks - done));
-            if (tasks.isEmpty()) {
-                if (once) {
-                    return done;
+            try {
+                JsonNode tasks = get("api/v1/devices/" + device + "/tasks?limit=" + Math.min(20, maxTasks - done));
+                failures = 0;
+                if (tasks.isEmpty()) {
+                    if (once) {
+                        return done;
+                    }
+                    Thread.sleep(pollSeconds * 1000L);
+                    continue;
                 }
-                Thread.sleep(pollSeconds * 1000L);
-                continue;
-            }
-            for (JsonNode task : tasks) {
-                if (done >= maxTasks) {
-                    break;
+                List<JsonNode> batch = new ArrayList<>();
+                tasks.forEach(task -> {
+                    if (batch.size() < 20) {
+                        batch.add(task);
+                    }
+                });
+                done += measure(batch.subList(0, Math.min(batch.size(), maxTasks - done)));
+            } catch (AgentException e) {
+                if (!e.retryable()) {
+                    throw e;
                 }
-                byte[] model = download(task.get("modelUrl").asString());
-                LatencyStats stats = LatencyMeter.builder()
-                        .optWarmupRuns(task.get("warmupRuns").asInt())
-                        .optTimedRuns(task.get("timedRuns").asInt())
-                        .optThreads(task.get("threads").asInt())
-                        .optBatchSize(task.get("batchSize").asInt())
-                        .build()
-                        .measure(model);
-                Map<String, Object> result = new LinkedHashMap<>();
-                if ("layer".equals(task.get("kind").asString())) {
-                    result.put("layerKey", task.get("layerKey").asString());
-                } else {
-                    result.put("subnetId", task.get("subnetId").asLong());
-                }
-                result.put("batchSize", stats.batchSize());
-                result.put("resolution", task.get("resolution").asInt());
-                result.put("p50Ms", stats.p50Ms());
-                result.put("p90Ms", stats.p90Ms());
-                result.put("meanMs", stats.meanMs());
-                result.put("stdMs", stats.stdMs());
-                result.put("runs", stats.runs());
-                result.put("threads", stats.threads());
-                result.put("runtimeVersion", stats.runtimeVersion());
-                post("api/v1/devices/" + device + "/measurements", JSON.writeValueAsString(result));
-                done++;
-                out.printf(
-                        Locale.ROOT, "agent: %s p50 %.4f ms%n", task.get("id").asString(), stats.p50Ms());
+                failures++;
+                long wait = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
+                out.printf(Locale.ROOT, "agent: %s; trying again in %d s%n", e.getMessage(), wait);
+                Thread.sleep(wait * 1000);
             }
         }
         return done;
+    }
+
+    /**
+     * Times one batch of tasks: those with the same settings together, in one interleaved pass
+     * (all sessions open, the timed runs spread over {@value #ROUNDS} rounds), as host-cpu's latency
+     * model is timed, so that a device whose speed drifts slows every model of the batch alike.
+     */
+    private int measure(List<JsonNode> batch) {
+        Map<String, List<JsonNode>> bySettings = new LinkedHashMap<>();
+        for (JsonNode task : batch) {
+            String settings = task.get("warmupRuns").asInt() + "/"
+                    + task.get("timedRuns").asInt() + "/" + task.get("threads").asInt() + "/"
+                    + task.get("batchSize").asInt();
+            bySettings.computeIfAbsent(settings, key -> new ArrayList<>()).add(task);
+        }
+        int posted = 0;
+        for (List<JsonNode> same : bySettings.values()) {
+            JsonNode first = same.get(0);
+            List<byte[]> models = new ArrayList<>();
+            for (JsonNode task : same) {
+                models.add(download(task.get("modelUrl").asString()));
+            }
+            int timedRuns = first.get("timedRuns").asInt();
+            List<LatencyStats> timed = LatencyMeter.builder()
+                    .optWarmupRuns(first.get("warmupRuns").asInt())
+                    .optTimedRuns(timedRuns)
+                    .optThreads(first.get("threads").asInt())
+                    .optBatchSize(first.get("batchSize").asInt())
+                    .build()
+                    .measureInterleaved(models, Math.max(1, Math.min(ROUNDS, timedRuns)));
+            for (int i = 0; i < same.size(); i++) {
+                post(same.get(i), timed.get(i));
+                posted++;
+            }
+        }
+        return posted;
+    }
+
+    private void post(JsonNode task, LatencyStats stats) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        if ("layer".equals(task.get("kind").asString())) {
+            result.put("layerKey", task.get("layerKey").asString());
+        } else {
+            result.put("subnetId", task.get("subnetId").asLong());
+        }
+        result.put("batchSize", stats.batchSize());
+        result.put("resolution", task.get("resolution").asInt());
+        result.put("p50Ms", stats.p50Ms());
+        result.put("p90Ms", stats.p90Ms());
+        result.put("meanMs", stats.meanMs());
+        result.put("stdMs", stats.stdMs());
+        result.put("runs", stats.runs());
+        result.put("threads", stats.threads());
+        result.put("runtimeVersion", stats.runtimeVersion());
+        post("api/v1/devices/" + device + "/measurements", JSON.writeValueAsString(result));
+        out.printf(Locale.ROOT, "agent: %s p50 %.4f ms%n", task.get("id").asString(), stats.p50Ms());
     }
 
     private JsonNode get(String path) {
@@ -173,11 +238,12 @@ public final class DeviceAgent {
                             .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
-                throw new AgentException("GET " + path + " answered " + response.statusCode());
+                throw new AgentException(
+                        "GET " + path + " answered " + response.statusCode(), busy(response.statusCode()));
             }
             return response.body();
         } catch (IOException e) {
-            throw new AgentException("cannot reach " + server + ": " + e.getMessage());
+            throw new AgentException("cannot reach " + server + ": " + e.getMessage(), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentException("interrupted");
@@ -208,15 +274,21 @@ public final class DeviceAgent {
                 } catch (RuntimeException notJson) {
                     // keep the raw body
                 }
-                throw new AgentException(request.method() + " " + request.uri().getPath() + " answered "
-                        + response.statusCode() + ": " + detail);
+                throw new AgentException(
+                        request.method() + " " + request.uri().getPath() + " answered " + response.statusCode() + ": "
+                                + detail,
+                        busy(response.statusCode()));
             }
             return response;
         } catch (IOException e) {
-            throw new AgentException("cannot reach " + server + ": " + e.getMessage());
+            throw new AgentException("cannot reach " + server + ": " + e.getMessage(), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentException("interrupted");
         }
+    }
+
+    private static boolean busy(int status) {
+        return status >= 500 || status == 429;
     }
 }
