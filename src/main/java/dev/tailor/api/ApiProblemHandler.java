@@ -1,9 +1,11 @@
 package dev.tailor.api;
 
 import dev.tailor.api.Problems.FieldError;
+import dev.tailor.jobs.TrainingJobSubmission;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -19,6 +21,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.method.ParameterValidationResult;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -102,6 +105,13 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         problem.setType(Problems.CONFLICT);
         problem.setTitle("Conflict");
         return problem(problem, new HttpHeaders());
+    }
+
+    @ExceptionHandler(TrainingJobSubmission.QueueUnavailableException.class)
+    ResponseEntity<Object> handleQueueUnavailable(TrainingJobSubmission.QueueUnavailableException ex) {
+        log.warn("A job was refused by the queue: {}", ex.getMessage());
+        ErrorResponseException unavailable = Problems.unavailable(ex.getMessage(), 30, Map.of());
+        return problem(unavailable.getBody(), unavailable.getHeaders());
     }
 
     @ExceptionHandler(Exception.class)

@@ -1,14 +1,11 @@
 package dev.tailor.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import com.github.kagkarlsson.scheduler.SchedulerClient;
-import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
-import dev.tailor.jobs.TrainingJobQueue;
-import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.jobs.TrainingJobSpec;
+import dev.tailor.jobs.TrainingJobSubmission;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -39,19 +36,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class TrainingJobController {
 
     private final TrainingJobRepository jobs;
-    private final TrainingJobRunner runner;
-    private final SchedulerClient scheduler;
-    private final OneTimeTask<String> trainingTask;
+    private final TrainingJobSubmission submission;
 
-    TrainingJobController(
-            TrainingJobRepository jobs,
-            TrainingJobRunner runner,
-            SchedulerClient scheduler,
-            OneTimeTask<String> trainingTask) {
+    TrainingJobController(TrainingJobRepository jobs, TrainingJobSubmission submission) {
         this.jobs = jobs;
-        this.runner = runner;
-        this.scheduler = scheduler;
-        this.trainingTask = trainingTask;
+        this.submission = submission;
     }
 
     @Schema(description = "A training job and how far it got.")
@@ -118,8 +107,7 @@ class TrainingJobController {
                             .toList()),
                     null);
         }
-        TrainingJob job = runner.create(prepared);
-        TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+        TrainingJob job = submission.submit(prepared);
         return ResponseEntity.accepted()
                 .location(URI.create("/api/v1/training-jobs/" + job.getId()))
                 .body(TrainingJobResponse.of(job));

@@ -64,8 +64,14 @@ public class CatalogueBuildQueue {
     /** Stores and queues a build; a worker runs it. */
     public CatalogueBuilds.Build enqueue(UUID supernetId, Integer subnets, Long seed) {
         CatalogueBuilds.Build build = create(supernetId, subnets, seed);
-        scheduler.scheduleIfNotExists(
-                task.instance(build.id().toString(), build.id().toString()), Instant.now());
+        try {
+            scheduler.scheduleIfNotExists(
+                    task.instance(build.id().toString(), build.id().toString()), Instant.now());
+        } catch (RuntimeException e) {
+            // a QUEUED build no worker will take would block the supernet's next one
+            builds.delete(build.id());
+            throw new TrainingJobSubmission.QueueUnavailableException("catalogue build", e);
+        }
         return build;
     }
 

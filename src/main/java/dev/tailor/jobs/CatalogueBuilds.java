@@ -80,6 +80,13 @@ public class CatalogueBuilds {
                 .optional();
     }
 
+    /** Removes a build that never ran (its queue entry could not be written). */
+    void delete(UUID id) {
+        jdbc.sql("delete from catalogue_build where id = :id and state = 'QUEUED' and attempts = 0")
+                .param("id", id)
+                .update();
+    }
+
     void start(UUID id, int done) {
         jdbc.sql("update catalogue_build set state = 'RUNNING', attempts = attempts + 1, done = ?, error = null,"
                         + " updated_at = now() where id = ?")

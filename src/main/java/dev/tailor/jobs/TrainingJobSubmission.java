@@ -1,0 +1,50 @@
+package dev.tailor.jobs;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.catalogue.TrainingJob;
+import dev.tailor.catalogue.TrainingJobRepository;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stores a training job and puts it on the queue, or neither: a job the queue refused is removed
+ * again, since a QUEUED row that no worker will ever take would wait forever.
+ */
+@Component
+public class TrainingJobSubmission {
+
+    /** The queue (the job scheduler's table) could not take the job; nothing was kept. */
+    public static final class QueueUnavailableException extends RuntimeException {
+        QueueUnavailableException(String what, RuntimeException cause) {
+            super("the job queue did not take the " + what + ": " + cause.getMessage() + "; nothing was stored", cause);
+        }
+    }
+
+    private final TrainingJobRunner runner;
+    private final TrainingJobRepository jobs;
+    private final SchedulerClient scheduler;
+    private final OneTimeTask<String> trainingTask;
+
+    TrainingJobSubmission(
+            TrainingJobRunner runner,
+            TrainingJobRepository jobs,
+            SchedulerClient scheduler,
+            @Qualifier("trainingTask") OneTimeTask<String> trainingTask) {
+        this.runner = runner;
+        this.jobs = jobs;
+        this.scheduler = scheduler;
+        this.trainingTask = trainingTask;
+    }
+
+    public TrainingJob submit(TrainingJobSpec.Prepared prepared) {
+        TrainingJob job = runner.create(prepared);
+        try {
+            TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+        } catch (RuntimeException e) {
+            jobs.deleteById(job.getId());
+            throw new QueueUnavailableException("training job", e);
+        }
+        return job;
+    }
+}
