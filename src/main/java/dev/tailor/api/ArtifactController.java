@@ -3,6 +3,7 @@ package dev.tailor.api;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.ArtifactRepository.ArtifactHeader;
+import dev.tailor.export.OnnxExport;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -65,7 +66,11 @@ class ArtifactController {
         if (request.checkNotModified(etag)) {
             return null;
         }
-        Artifact artifact = artifacts.findById(key).orElseThrow();
+        // a checkpoint may be rotated away between the header and the body: that is a 404, not a failure
+        Artifact artifact = artifacts
+                .findById(key)
+                .orElseThrow(() -> Problems.notFound(
+                        "Artifact", "artifact " + key + " was removed while it was being read (a rotated checkpoint)"));
         return ResponseEntity.ok()
                 .eTag(etag)
                 .cacheControl(
@@ -78,7 +83,7 @@ class ArtifactController {
 
     private static String extension(ArtifactHeader header) {
         return switch (header.getMediaType()) {
-            case "application/onnx" -> ".onnx";
+            case OnnxExport.MEDIA_TYPE -> ".onnx";
             default -> "";
         };
     }

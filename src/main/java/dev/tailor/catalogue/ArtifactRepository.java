@@ -8,6 +8,23 @@ public interface ArtifactRepository extends JpaRepository<Artifact, String> {
             "select a.sha256 as sha256, a.mediaType as mediaType, a.sizeBytes as sizeBytes from Artifact a where a.sha256 = :sha256")
     java.util.Optional<ArtifactHeader> findHeader(String sha256);
 
+    /**
+     * Deletes the artifact unless a row still refers to it: a job's last checkpoint, a supernet's
+     * checkpoint, a subnet's ONNX file, a predictor or a specialization. Artifacts are addressed by
+     * content, so two identical runs write the same checkpoint; the one that moves on must not
+     * delete what the other still holds. A reference written by a transaction still open makes the
+     * delete fail on its foreign key instead: callers treat that as "still referred to".
+     */
+    @org.springframework.data.jpa.repository.Modifying
+    @org.springframework.data.jpa.repository.Query(nativeQuery = true, value = """
+                    delete from artifact a where a.sha256 = :sha256
+                      and not exists (select 1 from training_job j where j.last_checkpoint = a.sha256)
+                      and not exists (select 1 from supernet s where s.checkpoint_sha256 = a.sha256)
+                      and not exists (select 1 from subnet n where n.onnx_sha256 = a.sha256)
+                      and not exists (select 1 from accuracy_predictor p where p.artifact_sha256 = a.sha256)
+                      and not exists (select 1 from specialization z where z.onnx_sha256 = a.sha256)""")
+    int deleteUnreferenced(String sha256);
+
     interface ArtifactHeader {
         String getSha256();
 

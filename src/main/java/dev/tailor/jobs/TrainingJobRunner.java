@@ -314,9 +314,13 @@ public class TrainingJobRunner {
                 job.setLastCheckpoint(artifact.getSha256());
                 return before;
             });
-            // only the newest checkpoint is kept: it holds the whole state
+            // only the newest checkpoint is kept: it holds the whole state (unless another row holds it too)
             if (previous != null && !previous.equals(artifact.getSha256())) {
-                transactions.executeWithoutResult(status -> artifacts.deleteById(previous));
+                try {
+                    transactions.executeWithoutResult(status -> artifacts.deleteUnreferenced(previous));
+                } catch (org.springframework.dao.DataIntegrityViolationException stillReferred) {
+                    log.debug("Checkpoint {} is referred to by another row; kept", previous);
+                }
             }
             writeProgress(epoch);
         }
