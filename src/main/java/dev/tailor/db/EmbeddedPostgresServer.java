@@ -3,8 +3,12 @@ package dev.tailor.db;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * A real PostgreSQL server whose files live in a directory that outlives the process.
  *
  * <p>One server per data directory and JVM: several Spring contexts in one JVM (tests) share it,
- * and the last one to close stops it. A server left running by a process that was killed
- * ({@code kill -9} leaves the postmaster behind) is stopped before a new one starts.
+ * and the last one to close stops it. A server another live process runs in the directory (a
+ * {@code serve} while {@code ./tailor train} starts on the same home) is used as it is, on its
+ * port, and left running. A server left running by a process that was killed ({@code kill -9}
+ * leaves the postmaster behind, its parent gone) is stopped before a new one starts.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -27,12 +33,20 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Duration STALE_SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     private final Path dataDirectory;
+    /** Null when another process runs the server and this one only connects to it. */
     private final EmbeddedPostgres postgres;
+
+    private final int port;
     private int users;
 
-    private EmbeddedPostgresServer(Path dataDirectory, EmbeddedPostgres postgres) {
+    /** Held while this process runs the server; null when it uses another process's. */
+    private final FileChannel owner;
+
+    private EmbeddedPostgresServer(Path dataDirectory, EmbeddedPostgres postgres, int port, FileChannel owner) {
         this.dataDirectory = dataDirectory;
         this.postgres = postgres;
+        this.port = port;
+        this.owner = owner;
     }
 
     static EmbeddedPostgresServer acquire(Path dataDirectory) {
@@ -40,7 +54,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         synchronized (RUNNING) {
             EmbeddedPostgresServer server = RUNNING.get(key);
             if (server == null) {
-                server = new EmbeddedPostgresServer(key, start(key));
+                server = attachOrStart(key);
                 RUNNING.put(key, server);
             }
             server.users++;
@@ -48,8 +62,67 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The running server of another live process, used as it is; else a server of this process.
+     * Which process runs the directory's server is told by a lock on {@code postgres.owner} beside
+     * it, held while the server runs: the operating system drops it with a process that dies, even
+     * by {@code kill -9}, so a postmaster without a lock holder was left behind. (The postmaster's
+     * parent cannot tell: pg_ctl detaches it.)
+     */
+    static EmbeddedPostgresServer attachOrStart(Path dataDirectory) {
+        FileChannel owner;
+        FileLock lock;
+        try {
+            Files.createDirectories(dataDirectory);
+            owner = FileChannel.open(
+                    dataDirectory.resolveSibling("postgres.owner"),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            try {
+                lock = owner.tryLock();
+            } catch (OverlappingFileLockException heldHere) {
+                lock = null;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock " + dataDirectory.resolveSibling("postgres.owner"), e);
+        }
+        if (lock == null) {
+            closeQuietly(owner);
+            int port = portOf(dataDirectory)
+                    .orElseThrow(() -> new IllegalStateException("the data directory " + dataDirectory
+                            + " belongs to another running Tailor process whose PostgreSQL is not up yet;"
+                            + " try again in a moment, or stop that process"));
+            log.info(
+                    "PostgreSQL in {} is run by another live process; using it on port {} and leaving it running",
+                    dataDirectory,
+                    port);
+            return new EmbeddedPostgresServer(dataDirectory, null, port, null);
+        }
+        try {
+            EmbeddedPostgres started = start(dataDirectory);
+            return new EmbeddedPostgresServer(dataDirectory, started, started.getPort(), owner);
+        } catch (RuntimeException e) {
+            closeQuietly(owner);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // releasing the lock is best effort; the process's end releases it anyway
+        }
+    }
+
+    boolean ownsServer() {
+        return postgres != null;
+    }
+
     String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return postgres != null
+                ? postgres.getJdbcUrl("postgres", "postgres")
+                : "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
     }
 
     @Override
@@ -59,10 +132,15 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 return;
             }
             RUNNING.remove(dataDirectory);
+            if (postgres == null) {
+                return; // another process's server: it stops it
+            }
             try {
                 postgres.close();
             } catch (IOException e) {
                 log.warn("Embedded PostgreSQL in {} did not stop cleanly: {}", dataDirectory, e.getMessage());
+            } finally {
+                closeQuietly(owner);
             }
         }
     }
@@ -90,6 +168,25 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    /** The port a running postmaster of the directory listens on (postmaster.pid's fourth line). */
+    private static Optional<Integer> portOf(Path dataDirectory) {
+        try {
+            Path pidFile = dataDirectory.resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            boolean alive = !lines.isEmpty()
+                    && parsePid(lines.get(0))
+                            .flatMap(ProcessHandle::of)
+                            .filter(ProcessHandle::isAlive)
+                            .isPresent();
+            return alive && lines.size() >= 4 ? parsePid(lines.get(3)).map(Long::intValue) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
