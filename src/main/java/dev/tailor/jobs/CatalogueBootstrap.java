@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A fresh service has nothing to answer with: when the catalogue holds no supernet and no
@@ -28,19 +30,31 @@ class CatalogueBootstrap {
     private final TrainingJobRunner runner;
     private final SchedulerClient scheduler;
     private final OneTimeTask<String> trainingTask;
+    private final TransactionTemplate transactions;
+    private final JdbcClient jdbc;
 
     CatalogueBootstrap(
             SupernetRepository supernets,
             TrainingJobRepository jobs,
             TrainingJobRunner runner,
             SchedulerClient scheduler,
-            OneTimeTask<String> trainingTask) {
+            OneTimeTask<String> trainingTask,
+            TransactionTemplate transactions,
+            JdbcClient jdbc) {
         this.supernets = supernets;
         this.jobs = jobs;
         this.runner = runner;
         this.scheduler = scheduler;
         this.trainingTask = trainingTask;
+        this.transactions = transactions;
+        this.jdbc = jdbc;
     }
+
+    /**
+     * Names the transaction-scoped advisory lock every replica takes before it looks at an empty
+     * catalogue: without it, two replicas starting together both see no job and both queue one.
+     */
+    static final long BOOTSTRAP_LOCK = 0x7a110_b007L;
 
     static final int QUICK_EPOCHS = 1;
     static final String QUICK_NAME = "bootstrap-quick";
@@ -72,9 +86,20 @@ class CatalogueBootstrap {
             return;
         }
         try {
+            TrainingJobSpec.Prepared prepared = quickSpec().prepare(System.getenv("TAILOR_DATASET_DIR"));
             // a short run first, so that the service can answer within minutes; the default run is
             // queued when the short run's catalogue is built (quickCatalogueBuilt)
-            TrainingJob quick = runner.create(quickSpec().prepare(System.getenv("TAILOR_DATASET_DIR")));
+            TrainingJob quick = transactions.execute(status -> {
+                jdbc.sql("select pg_advisory_xact_lock(:key)")
+                        .param("key", BOOTSTRAP_LOCK)
+                        .query()
+                        .singleRow();
+                // looked at again under the lock: another replica may have queued it meanwhile
+                return supernets.count() > 0 || jobs.count() > 0 ? null : runner.create(prepared);
+            });
+            if (quick == null) {
+                return;
+            }
             TrainingJobQueue.enqueue(scheduler, trainingTask, quick.getId());
             log.info(
                     "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch); its catalogue build"

@@ -1,6 +1,7 @@
 package dev.tailor.jobs;
 
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -14,6 +15,9 @@ import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.data.Datasets;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionCallback;
+import org.springframework.transaction.support.TransactionTemplate;
 
 class CatalogueBootstrapTest {
 
@@ -23,6 +27,19 @@ class CatalogueBootstrapTest {
     private final SchedulerClient scheduler = mock(SchedulerClient.class);
     private final OneTimeTask<String> task =
             Tasks.oneTime("training-job", String.class).execute((i, c) -> {});
+    /** Runs the callback as it is: the lock and the transaction are the database's business. */
+    private final TransactionTemplate transactions = new TransactionTemplate() {
+        @Override
+        public <T> T execute(TransactionCallback<T> action) {
+            return action.doInTransaction(null);
+        }
+    };
+
+    private final JdbcClient jdbc = mock(JdbcClient.class, RETURNS_DEEP_STUBS);
+
+    private CatalogueBootstrap bootstrap() {
+        return new CatalogueBootstrap(supernets, jobs, runner, scheduler, task, transactions, jdbc);
+    }
 
     private boolean defaultDatasetPresent() {
         try {
@@ -39,7 +56,7 @@ class CatalogueBootstrapTest {
         when(jobs.count()).thenReturn(0L);
         when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
 
-        new CatalogueBootstrap(supernets, jobs, runner, scheduler, task).bootstrap();
+        bootstrap().bootstrap();
 
         if (defaultDatasetPresent()) {
             // the quick run; the default one follows its catalogue build
@@ -56,7 +73,7 @@ class CatalogueBootstrapTest {
         when(supernets.count()).thenReturn(0L);
         when(jobs.count()).thenReturn(1L);
 
-        new CatalogueBootstrap(supernets, jobs, runner, scheduler, task).bootstrap();
+        bootstrap().bootstrap();
 
         verify(runner, never()).create(any());
     }
@@ -71,7 +88,7 @@ class CatalogueBootstrapTest {
         when(supernets.findById(other.getId())).thenReturn(java.util.Optional.of(other));
         when(jobs.count()).thenReturn(1L);
         when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
-        CatalogueBootstrap bootstrap = new CatalogueBootstrap(supernets, jobs, runner, scheduler, task);
+        CatalogueBootstrap bootstrap = bootstrap();
 
         bootstrap.quickCatalogueBuilt(
                 new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 100, false));
