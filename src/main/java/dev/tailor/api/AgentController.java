@@ -10,7 +10,7 @@ import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.Subnet;
 import dev.tailor.catalogue.SubnetRepository;
 import dev.tailor.export.OnnxExport;
-import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.latency.DeviceRefits;
 import dev.tailor.latency.SubnetLayers;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
@@ -53,7 +53,7 @@ import org.springframework.web.bind.annotation.RestController;
  * What device agents talk to: a device's agent token, the measurement tasks its agents pull
  * (layer models for its latency table, exported subnets), and the measurements they post. Tasks
  * handed out are leased for ten minutes, so several agents of one device share the work. Every
- * accepted measurement refits the device's latency model.
+ * accepted measurement queues a refit of the device's latency model (in the background, coalesced).
  */
 @RestController
 @RequestMapping(path = "/api/v1/devices/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -69,7 +69,7 @@ class AgentController {
     private final SubnetRepository subnets;
     private final ArtifactRepository artifacts;
     private final LatencyMeasurementRepository measurements;
-    private final DeviceLatencies latencies;
+    private final DeviceRefits refits;
     private final JdbcClient jdbc;
 
     AgentController(
@@ -77,13 +77,13 @@ class AgentController {
             SubnetRepository subnets,
             ArtifactRepository artifacts,
             LatencyMeasurementRepository measurements,
-            DeviceLatencies latencies,
+            DeviceRefits refits,
             JdbcClient jdbc) {
         this.devices = devices;
         this.subnets = subnets;
         this.artifacts = artifacts;
         this.measurements = measurements;
-        this.latencies = latencies;
+        this.refits = refits;
         this.jdbc = jdbc;
     }
 
@@ -216,9 +216,11 @@ class AgentController {
             @NotNull @Min(1) @Max(1024) Integer threads,
             @NotBlank @Size(max = 64) String runtimeVersion) {}
 
-    @Schema(description = "The stored measurement, and what the device's latency model did with it.")
+    @Schema(
+            description = "The stored measurement. The device's latencies are refitted after the response, in the"
+                    + " background; refitQueued is false when a refit already queued will include this measurement.")
     record MeasurementResponse(
-            long id, String device, String layerKey, Long subnetId, double p50Ms, DeviceLatencies.Refresh refit) {}
+            long id, String device, String layerKey, Long subnetId, double p50Ms, boolean refitQueued) {}
 
     @PostMapping(path = "/measurements", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
@@ -269,10 +271,10 @@ class AgentController {
                     LatencyMeasurement.ofSubnet(device, subnet, request.batchSize(), request.resolution(), timing));
             release(device, "subnet:" + subnet.getId());
         }
-        DeviceLatencies.Refresh refit = latencies.refresh(device);
+        boolean refitQueued = refits.request(device);
         return ResponseEntity.status(HttpStatus.CREATED)
                 .body(new MeasurementResponse(
-                        stored.getId(), name, request.layerKey(), request.subnetId(), request.p50Ms(), refit));
+                        stored.getId(), name, request.layerKey(), request.subnetId(), request.p50Ms(), refitQueued));
     }
 
     /** The device named in the path, when the bearer token is its agent token. */

@@ -188,7 +188,8 @@ class AgentApiTest extends ApiTestSupport {
         HttpResponse<String> accepted =
                 withToken("POST", path, token, "{\"layerKey\":\"" + layerKey + "\"," + good + "}");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
-        assertThat(body(accepted).path("refit").path("device").asString()).isEqualTo(device);
+        JsonNode refitQueued = body(accepted).path("refitQueued");
+        assertThat(refitQueued.isBoolean()).as(accepted.body()).isTrue();
         assertThat(measurements.count()).isEqualTo(stored + 1);
     }
 
