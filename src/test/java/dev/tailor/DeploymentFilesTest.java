@@ -45,6 +45,23 @@ class DeploymentFilesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void apiReplicasQueueWorkWithoutRunningItAndKeepReadsKeyed() throws IOException {
+        String api = Files.readString(CHART.resolve("templates/deployment-api.yaml"));
+        assertThat(api).containsPattern("name: TAILOR_WORKER_ENABLED\\s+value: \"false\"");
+        assertThat(api).contains("name: TAILOR_SECURITY_OPERATOR_KEY");
+        assertThat(Files.readString(CHART.resolve("templates/deployment-worker.yaml")))
+                .doesNotContain("TAILOR_WORKER_ENABLED");
+        Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+        assertThat((Map<String, Object>) values.get("access")).containsEntry("reads", "keyed");
+        assertThat(Files.readString(CHART.resolve("templates/secret.yaml"))).contains("operator-key:");
+
+        Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
+        Map<String, Object> composeApi = ((Map<String, Map<String, Object>>) compose.get("services")).get("api");
+        assertThat((Map<String, Object>) composeApi.get("environment")).containsEntry("TAILOR_WORKER_ENABLED", "false");
+    }
+
+    @Test
     void dockerfileBuildsInStagesAndRunsAsAnUnprivilegedUser() throws IOException {
         List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
         assertThat(lines.stream().filter(l -> l.startsWith("FROM "))).hasSizeGreaterThanOrEqualTo(2);

@@ -30,7 +30,8 @@ public final class DeviceAgent {
 
     static final String USAGE = """
             usage: tailor agent --server URL --device NAME --token TOKEN [--once] [--max-tasks N] [--poll-seconds N]
-              --token    the device's agent token (POST /api/v1/devices/NAME/agent-token issues one)
+              --token    an agent key bound to the device (an operator issues one: POST /api/v1/devices/NAME/agent-token
+                         or ./tailor keys create --role agent --device NAME --name NAME)
               --once     stop when the server has no task left instead of polling
             """;
 

@@ -1,5 +1,8 @@
 package dev.tailor.api;
 
+import dev.tailor.access.ApiKeys;
+import dev.tailor.access.Caller;
+import dev.tailor.access.IssuedKey;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.Device;
@@ -15,7 +18,9 @@ import dev.tailor.latency.SubnetLayers;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -26,9 +31,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +41,13 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -63,13 +66,13 @@ import org.springframework.web.bind.annotation.RestController;
 class AgentController {
 
     static final int LEASE_MINUTES = 10;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DeviceRepository devices;
     private final SubnetRepository subnets;
     private final ArtifactRepository artifacts;
     private final LatencyMeasurementRepository measurements;
     private final DeviceRefits refits;
+    private final ApiKeys keys;
     private final JdbcClient jdbc;
 
     AgentController(
@@ -78,31 +81,31 @@ class AgentController {
             ArtifactRepository artifacts,
             LatencyMeasurementRepository measurements,
             DeviceRefits refits,
+            ApiKeys keys,
             JdbcClient jdbc) {
         this.devices = devices;
         this.subnets = subnets;
         this.artifacts = artifacts;
         this.measurements = measurements;
         this.refits = refits;
+        this.keys = keys;
         this.jdbc = jdbc;
     }
 
-    @Schema(description = "A new agent token: shown once; the service keeps only its SHA-256.")
-    record AgentToken(String device, String token) {}
+    @Schema(description = "A new agent key for the device: shown once; the service keeps only its SHA-256.")
+    record AgentToken(String device, String token, long keyId) {}
 
     @PostMapping("/agent-token")
     @Operation(
             operationId = "issueAgentToken",
-            summary = "Issue a new agent token for the device (the old one stops working)")
-    @Transactional
-    ResponseEntity<AgentToken> issueToken(@PathVariable String name) {
-        Device device = devices.findByName(name).orElseThrow(() -> DeviceController.unknownDevice(name));
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        device.setAgentTokenSha256(Artifact.sha256(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        devices.save(device);
-        return ResponseEntity.status(HttpStatus.CREATED).body(new AgentToken(name, token));
+            summary = "Issue a new agent key bound to the device; its earlier agent keys stop working (operator)")
+    @ApiResponse(responseCode = "201", description = "Issued: the key is in this response only")
+    ResponseEntity<AgentToken> issueToken(
+            @PathVariable String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        devices.findByName(name).orElseThrow(() -> DeviceController.unknownDevice(name));
+        IssuedKey issued = keys.rotateAgentKey(name, caller == null ? "anonymous" : caller.keyName());
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(new AgentToken(name, issued.key(), issued.details().id()));
     }
 
     @Schema(description = "One thing to time on the device, with the settings to time it with.")
@@ -127,13 +130,11 @@ class AgentController {
     @GetMapping("/tasks")
     @Operation(
             operationId = "pullMeasurementTasks",
-            summary = "Measurement tasks for this device's agents (needs the device's agent token)")
+            summary = "Measurement tasks for this device's agents (needs an agent key bound to the device)")
     @Transactional
     List<MeasurementTask> tasks(
-            @PathVariable String name,
-            @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
-        Device device = authorized(name, authorization);
+            @PathVariable String name, @RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
+        Device device = device(name);
         List<MeasurementTask> tasks = new ArrayList<>();
         for (Map.Entry<String, PendingLayer> entry : layerUniverse().entrySet()) {
             if (tasks.size() >= limit) {
@@ -225,13 +226,12 @@ class AgentController {
     @PostMapping(path = "/measurements", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
             operationId = "postMeasurement",
-            summary = "Store an agent's timing for this device (needs the device's agent token)")
+            summary = "Store an agent's timing for this device (needs an agent key bound to the device)")
+    @ApiResponse(responseCode = "201", description = "Stored")
     @Transactional
     ResponseEntity<MeasurementResponse> post(
-            @PathVariable String name,
-            @RequestHeader(name = "Authorization", required = false) String authorization,
-            @Valid @RequestBody MeasurementRequest request) {
-        Device device = authorized(name, authorization);
+            @PathVariable String name, @Valid @RequestBody MeasurementRequest request) {
+        Device device = device(name);
         if ((request.layerKey() == null) == (request.subnetId() == null)) {
             throw Problems.badField(
                     "layerKey", "give exactly one of layerKey (a layer task) and subnetId (a subnet task)");
@@ -277,24 +277,9 @@ class AgentController {
                         stored.getId(), name, request.layerKey(), request.subnetId(), request.p50Ms(), refitQueued));
     }
 
-    /** The device named in the path, when the bearer token is its agent token. */
-    private Device authorized(String name, String authorization) {
-        Device device = devices.findByName(name).orElseThrow(() -> DeviceController.unknownDevice(name));
-        if (authorization == null || !authorization.startsWith("Bearer ") || authorization.length() <= 7) {
-            throw Problems.unauthorized("send the device's agent token as 'Authorization: Bearer TOKEN'"
-                    + " (POST /api/v1/devices/" + name + "/agent-token issues one)");
-        }
-        String hash =
-                Artifact.sha256(authorization.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (hash.equals(device.getAgentTokenSha256())) {
-            return device;
-        }
-        Device owner = devices.findByAgentTokenSha256(hash).orElse(null);
-        if (owner != null) {
-            throw Problems.forbidden(
-                    "this token belongs to device '" + owner.getName() + "', not '" + name + "'", "name");
-        }
-        throw Problems.unauthorized("the agent token is not valid (a newer one may have replaced it)");
+    /** The device named in the path; the security filter has checked the caller's agent key is bound to it. */
+    private Device device(String name) {
+        return devices.findByName(name).orElseThrow(() -> DeviceController.unknownDevice(name));
     }
 
     /** A layer some catalogued space has, with the resolution of the subnets it comes from. */

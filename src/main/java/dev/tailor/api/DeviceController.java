@@ -6,6 +6,7 @@ import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.catalogue.Measurement;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -118,6 +119,7 @@ class DeviceController {
 
     @PostMapping
     @Operation(operationId = "createDevice", summary = "Register a device")
+    @ApiResponse(responseCode = "201", description = "Registered; Location names the device")
     @Transactional
     ResponseEntity<DeviceResponse> create(@Valid @RequestBody DeviceRequest request) {
         if (devices.existsByName(request.name())) {

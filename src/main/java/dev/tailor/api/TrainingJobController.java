@@ -8,6 +8,7 @@ import dev.tailor.jobs.TrainingJobSpec;
 import dev.tailor.jobs.TrainingJobSubmission;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -94,6 +95,7 @@ class TrainingJobController {
             description = "Everything is checked first (schedule, settings, the dataset's files); a request that"
                     + " fails stores nothing. Omitted fields take their defaults: schedule deps, 6 epochs, batch 128,"
                     + " the default Fashion-MNIST dataset.")
+    @ApiResponse(responseCode = "202", description = "Queued; Location names the job")
     ResponseEntity<TrainingJobResponse> create(@RequestBody(required = false) TrainingJobSpec request) {
         TrainingJobSpec spec = Objects.requireNonNullElse(request, TrainingJobSpec.allDefaults(null));
         TrainingJobSpec.Prepared prepared;

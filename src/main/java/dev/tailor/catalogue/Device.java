@@ -36,9 +36,6 @@ public class Device {
     @Column(updatable = false)
     private OffsetDateTime createdAt = OffsetDateTime.now();
 
-    @Column(name = "agent_token_sha256", length = 64)
-    private String agentTokenSha256;
-
     protected Device() {}
 
     public Device(
@@ -56,15 +53,6 @@ public class Device {
         this.peakGflops = peakGflops;
         this.memoryGbps = memoryGbps;
         this.measurement = measurement;
-    }
-
-    /** SHA-256 of the token this device's agents present; null while none was issued. */
-    public String getAgentTokenSha256() {
-        return agentTokenSha256;
-    }
-
-    public void setAgentTokenSha256(String agentTokenSha256) {
-        this.agentTokenSha256 = agentTokenSha256;
     }
 
     public Long getId() {

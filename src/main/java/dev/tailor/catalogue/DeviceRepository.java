@@ -6,6 +6,4 @@ public interface DeviceRepository extends JpaRepository<Device, Long> {
     java.util.Optional<Device> findByName(String name);
 
     boolean existsByName(String name);
-
-    java.util.Optional<Device> findByAgentTokenSha256(String agentTokenSha256);
 }

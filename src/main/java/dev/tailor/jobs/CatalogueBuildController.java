@@ -7,6 +7,7 @@ import dev.tailor.api.ProgressEvents;
 import dev.tailor.catalogue.JobState;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -102,6 +103,7 @@ class CatalogueBuildController {
             description = "Queues a build that a worker runs: each sampled subnet is BN-recalibrated, evaluated on"
                     + " the whole validation split and stored with its costs, subnet by subnet; a build cut off by a"
                     + " crash continues where it stopped. Training queues one by itself when it finishes.")
+    @ApiResponse(responseCode = "202", description = "Queued; Location names the build")
     ResponseEntity<CatalogueBuildResponse> create(
             @PathVariable UUID supernetId, @RequestBody(required = false) CatalogueBuildRequest request) {
         Integer subnets = request == null ? null : request.subnets();

@@ -123,12 +123,15 @@ class AgentApiTest extends ApiTestSupport {
         assertThat(problem(withToken("GET", tasks, null, null), 401)
                         .path("detail")
                         .asString())
-                .contains("agent-token");
+                .contains("an agent key bound to device '" + device + "'");
         problem(withToken("GET", tasks, "not-a-token", null), 401);
         assertThat(problem(withToken("GET", tasks, otherToken, null), 403)
                         .path("detail")
                         .asString())
-                .contains("belongs to device");
+                .contains("bound to device '" + device + "'")
+                .contains("does not allow it");
+        // an operator may do everything but an agent's own work
+        problem(withToken("GET", tasks, dev.tailor.access.TestKeys.OPERATOR, null), 403);
         JsonNode first = body(withToken("GET", tasks, token, null));
         JsonNode second = body(withToken("GET", tasks, token, null));
         assertThat(first.size()).isEqualTo(3);

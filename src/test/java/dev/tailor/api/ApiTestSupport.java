@@ -2,6 +2,7 @@ package dev.tailor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailor.access.TestKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,15 +39,30 @@ abstract class ApiTestSupport {
         return URI.create("http://localhost:" + port + pathAndQuery);
     }
 
+    /** A read with no key: reads are open in the tests' (the default) configuration. */
     HttpResponse<String> get(String pathAndQuery) {
         return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET().build());
     }
 
-    HttpResponse<String> postJson(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
+    HttpResponse<String> getAs(String key, String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery))
+                .header("Authorization", "Bearer " + key)
+                .GET()
                 .build());
+    }
+
+    /** A write with the operator key. */
+    HttpResponse<String> postJson(String path, String body) {
+        return postJsonAs(TestKeys.OPERATOR, path, body);
+    }
+
+    /** A write with the given key, or none when it is null. */
+    HttpResponse<String> postJsonAs(String key, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json");
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     HttpResponse<String> send(HttpRequest request) {

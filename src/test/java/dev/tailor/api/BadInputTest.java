@@ -93,8 +93,10 @@ class BadInputTest extends ApiTestSupport {
         long devicesBefore = devices.count();
         HttpRequest.BodyPublisher publisher =
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        // with the operator key: what is refused here is the request, not the caller
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + dev.tailor.access.TestKeys.OPERATOR)
                 .method(method, publisher)
                 .build());
 

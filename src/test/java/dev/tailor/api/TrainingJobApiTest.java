@@ -128,6 +128,7 @@ class TrainingJobApiTest extends ApiTestSupport {
                 .send(
                         HttpRequest.newBuilder(uri("/api/v1/artifacts/"
                                         + job.path("lastCheckpoint").asString()))
+                                .header("Authorization", "Bearer " + dev.tailor.access.TestKeys.OPERATOR)
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
         assertThat(checkpoint.statusCode()).isEqualTo(200);

@@ -1,0 +1,62 @@
+package dev.tailor.access;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Reads {@code Authorization: Bearer KEY}. No header: the request goes on anonymous (reads may be
+ * open). A header that names no working key is refused at once with 401, even where no key is
+ * needed, so that a mistyped or revoked key shows up the first time it is used.
+ */
+final class ApiKeyFilter extends OncePerRequestFilter {
+
+    private final ApiKeys keys;
+    private final AccessProblems problems;
+
+    ApiKeyFilter(ApiKeys keys, AccessProblems problems) {
+        this.keys = keys;
+        this.problems = problems;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Optional<Caller> caller = bearer(header).flatMap(keys::authenticate);
+        if (caller.isEmpty()) {
+            problems.unauthorized(
+                    request,
+                    response,
+                    bearer(header).isEmpty()
+                            ? "the Authorization header must be 'Bearer KEY'"
+                            : "the API key is not valid: it was revoked, or it was never issued here");
+            return;
+        }
+        SecurityContextHolder.setContext(new SecurityContextImpl(new ApiKeyAuthentication(caller.get())));
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    private static Optional<String> bearer(String header) {
+        if (header.length() <= 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String key = header.substring(7).trim();
+        return key.isEmpty() || key.length() > 512 ? Optional.empty() : Optional.of(key);
+    }
+}
