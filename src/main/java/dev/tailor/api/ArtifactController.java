@@ -73,12 +73,22 @@ class ArtifactController {
                         "Artifact", "artifact " + key + " was removed while it was being read (a rotated checkpoint)"));
         return ResponseEntity.ok()
                 .eTag(etag)
-                .cacheControl(
-                        CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
+                .cacheControl(cacheControl(request))
                 .contentType(MediaType.parseMediaType(header.getMediaType()))
                 .contentLength(header.getSizeBytes())
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + key + extension(header) + "\"")
                 .body(artifact.getContent());
+    }
+
+    /**
+     * The bytes under a hash never change. A shared cache may keep them only when the request was
+     * anonymous; one sent with a key (keyed reads, checkpoints) stays in the caller's own cache.
+     */
+    private static CacheControl cacheControl(WebRequest request) {
+        CacheControl immutable = CacheControl.maxAge(Duration.ofDays(365)).immutable();
+        return request.getHeader(HttpHeaders.AUTHORIZATION) == null
+                ? immutable.cachePublic()
+                : immutable.cachePrivate();
     }
 
     private static String extension(ArtifactHeader header) {

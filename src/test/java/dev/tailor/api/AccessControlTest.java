@@ -170,7 +170,15 @@ class AccessControlTest extends ApiTestSupport {
         problem(getAs(key("viewer", null), path), 403);
         HttpResponse<String> operator = getAs(TestKeys.OPERATOR, path);
         assertThat(operator.statusCode()).isEqualTo(200);
-        assertThat(get("/api/v1/artifacts/" + model).statusCode()).isEqualTo(200);
+        // what needed a key must not be kept by a shared cache and handed to the next caller
+        assertThat(operator.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(
+                        cache -> assertThat(cache).contains("private").doesNotContain("public"));
+        HttpResponse<String> anonymous = get("/api/v1/artifacts/" + model);
+        assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(anonymous.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(
+                        cache -> assertThat(cache).contains("public").contains("immutable"));
         assertThat(get("/api/v1/artifacts/" + checkpoint.toUpperCase(java.util.Locale.ROOT))
                         .statusCode())
                 .isEqualTo(401);
