@@ -25,6 +25,8 @@ public class Supernet {
 
     private String dataset;
 
+    private String datasetSha256;
+
     @Column(name = "checkpoint_sha256", length = 64)
     private String checkpointSha256;
 
@@ -58,6 +60,15 @@ public class Supernet {
     public void markReady(String checkpointSha256) {
         this.checkpointSha256 = checkpointSha256;
         this.state = SupernetState.READY;
+    }
+
+    /** SHA-256 of the content of the dataset it was trained on; null for rows from before it was recorded. */
+    public String getDatasetSha256() {
+        return datasetSha256;
+    }
+
+    public void setDatasetSha256(String datasetSha256) {
+        this.datasetSha256 = datasetSha256;
     }
 
     /** Classes of its dataset; null for rows from before it was recorded. */

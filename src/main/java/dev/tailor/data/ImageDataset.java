@@ -1,5 +1,8 @@
 package dev.tailor.data;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Objects;
 
@@ -166,6 +169,27 @@ public final class ImageDataset {
             }
         }
         return histogram;
+    }
+
+    /**
+     * Feeds what this dataset holds into {@code digest}: shape, class names, and each image's label
+     * and pixels in index order. Its name and where it was read from do not count.
+     */
+    void digest(MessageDigest digest) {
+        ByteBuffer header = ByteBuffer.allocate(16)
+                .putInt(channels)
+                .putInt(height)
+                .putInt(width)
+                .putInt(size());
+        digest.update(header.array());
+        for (String className : classNames) {
+            digest.update(className.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            digest.update(ByteBuffer.allocate(4).putInt(labels[i]).array());
+            digest.update(pixels, storageRow(i) * imageSize, imageSize);
+        }
     }
 
     private int storageRow(int index) {

@@ -82,8 +82,13 @@ class TrainCommand extends OneShotCommand {
             out.println("job " + job.getId() + ": continuing an unfinished run"
                     + (job.getLastCheckpoint() == null ? " from the start" : " from its last checkpoint"));
         }
-        TrainingJobRunner.Outcome outcome =
-                runner.run(job.getId(), prepared, new ConsoleProgress(out, System.console() != null));
+        TrainingJobRunner.Outcome outcome;
+        try {
+            outcome = runner.run(job.getId(), prepared, new ConsoleProgress(out, System.console() != null));
+        } catch (TrainingJobRunner.DatasetMismatchException e) {
+            err.println("tailor train: --dataset: " + e.getMessage());
+            return 2;
+        }
         if (outcome.state() != JobState.SUCCEEDED) {
             err.println("tailor train: job " + job.getId() + " failed: " + outcome.error());
             return 1;

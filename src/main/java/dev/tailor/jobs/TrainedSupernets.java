@@ -6,6 +6,7 @@ import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.SupernetState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.data.DatasetFingerprint;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.training.Trainer;
 import dev.tailor.training.TrainingData;
@@ -69,6 +70,16 @@ public class TrainedSupernets {
             prepared = TrainingJobRunner.spec(job).prepare(datasetEnvironment);
         } catch (TrainingJobSpec.InvalidSpecException e) {
             throw new UnusableSupernetException("the supernet's training dataset cannot be read: " + e.getMessage());
+        }
+        if (supernet.getDatasetSha256() != null) {
+            String found = DatasetFingerprint.of(prepared.data());
+            if (!found.equals(supernet.getDatasetSha256())) {
+                throw new UnusableSupernetException(DatasetFingerprint.mismatch(
+                        supernetId.toString(),
+                        supernet.getDatasetSha256(),
+                        found,
+                        prepared.datasetDirectory().toString()));
+            }
         }
         byte[] checkpoint = artifacts
                 .findById(supernet.getCheckpointSha256())

@@ -11,6 +11,7 @@ import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.cost.SubnetCosts;
+import dev.tailor.data.DatasetFingerprint;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
@@ -101,6 +102,13 @@ public class TrainingJobRunner {
             Map<String, Object> scheduleReport,
             String error) {}
 
+    /** The dataset found is not the one the job's supernet was trained on; nothing was changed. */
+    public static final class DatasetMismatchException extends IllegalStateException {
+        DatasetMismatchException(String message) {
+            super(message);
+        }
+    }
+
     /** Trains the job in this thread; {@code console} also hears progress (the CLI's bar). */
     public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
         try (Connection lockConnection = dataSource.getConnection()) {
@@ -146,12 +154,23 @@ public class TrainingJobRunner {
         Supernet supernet = job.getSupernetId() == null
                 ? null
                 : supernets.findById(job.getSupernetId()).orElse(null);
+        String fingerprint = DatasetFingerprint.of(prepared.data());
         if (supernet == null) {
             String name = prepared.spec().name() != null
                     ? prepared.spec().name()
                     : prepared.options().schedule() + "-" + prepared.datasetName();
-            supernet = supernets.saveAndFlush(new Supernet(name, space.toJson(), job.getDataset()));
+            Supernet created = new Supernet(name, space.toJson(), job.getDataset());
+            created.setDatasetSha256(fingerprint);
+            supernet = supernets.saveAndFlush(created);
             job.setSupernetId(supernet.getId());
+        } else if (supernet.getDatasetSha256() != null
+                && !supernet.getDatasetSha256().equals(fingerprint)) {
+            // the job is left as it was: with the right data in place it continues
+            throw new DatasetMismatchException(DatasetFingerprint.mismatch(
+                    supernet.getId().toString(),
+                    supernet.getDatasetSha256(),
+                    fingerprint,
+                    prepared.datasetDirectory().toString()));
         }
         job.setState(JobState.RUNNING);
         job.countAttempt();

@@ -17,8 +17,13 @@ public final class IdxFixture {
     private IdxFixture() {}
 
     public static Path write(Path directory, int trainImages, int testImages) throws IOException {
+        return write(directory, trainImages, testImages, 9);
+    }
+
+    /** Other seeds give other images of the same shape and classes. */
+    public static Path write(Path directory, int trainImages, int testImages, long seed) throws IOException {
         Files.createDirectories(directory);
-        Random random = new Random(9);
+        Random random = new Random(seed);
         write(directory, "train", trainImages, random);
         write(directory, "t10k", testImages, random);
         return directory;

@@ -1,6 +1,7 @@
 package dev.tailor.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tailor.catalogue.EvaluationRepository;
 import dev.tailor.catalogue.JobState;
@@ -222,5 +223,55 @@ class TrainCommandTest {
         assertThat(finished.getState()).isEqualTo(JobState.SUCCEEDED);
         assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
         assertThat(finished.getAttempts()).isEqualTo(2);
+    }
+
+    @Autowired
+    TrainedSupernets trainedSupernets;
+
+    @Test
+    void aDatasetOtherThanTheOneTrainedOnIsRefusedOnResumeAndOnRestore() throws IOException {
+        Path swapped = IdxFixture.write(datasets.resolve("swapped"), 640, 100);
+        String[] args = tiny("--name", "cli-swap", "--seed", "78");
+        args[java.util.Arrays.asList(args).indexOf(dataset.toString())] = swapped.toString();
+        TrainingJobSpec.Prepared prepared =
+                TrainCommand.spec(TrainCommand.parse(args)).prepare(null);
+        TrainingJob job = runner.create(prepared);
+        List<Integer> checkpoints = new ArrayList<>();
+        runner.run(job.getId(), prepared, new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
+                checkpoints.add(epoch);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return !checkpoints.isEmpty();
+            }
+        });
+        TrainingJob interrupted = jobs.findById(job.getId()).orElseThrow();
+
+        IdxFixture.write(swapped, 640, 100, 10);
+        Run refused = train(args);
+
+        assertThat(refused.exitCode()).as(refused.out()).isEqualTo(2);
+        assertThat(refused.err()).contains("--dataset").contains("is not the one supernet");
+        TrainingJob untouched = jobs.findById(job.getId()).orElseThrow();
+        assertThat(untouched.getState()).isEqualTo(JobState.RUNNING);
+        assertThat(untouched.getLastCheckpoint()).isEqualTo(interrupted.getLastCheckpoint());
+        assertThat(untouched.getAttempts()).isEqualTo(interrupted.getAttempts());
+
+        // the data it was trained on back in place: the run continues and registers its supernet
+        IdxFixture.write(swapped, 640, 100);
+        Run resumed = train(args);
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        java.util.UUID supernetId = jobs.findById(job.getId()).orElseThrow().getSupernetId();
+        assertThat(supernets.findById(supernetId).orElseThrow().getDatasetSha256())
+                .hasSize(64);
+
+        // catalogue builds and exports restore it the same way, and are refused the same way
+        IdxFixture.write(swapped, 640, 100, 10);
+        assertThatThrownBy(() -> trainedSupernets.restore(supernetId, null))
+                .isInstanceOf(TrainedSupernets.UnusableSupernetException.class)
+                .hasMessageContaining("is not the one supernet " + supernetId);
     }
 }
