@@ -62,6 +62,17 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theGpuProfileSwapsInOnnxRuntimesGpuPackageOfTheSameVersion() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        assertThat(pom).contains("<onnxruntime.artifact>onnxruntime</onnxruntime.artifact>");
+        assertThat(pom).contains("<artifactId>${onnxruntime.artifact}</artifactId>");
+        Matcher profile = Pattern.compile("<profile>\\s*<id>gpu</id>(.*?)</profile>", Pattern.DOTALL)
+                .matcher(pom);
+        assertThat(profile.find()).isTrue();
+        assertThat(profile.group(1)).contains("<onnxruntime.artifact>onnxruntime_gpu</onnxruntime.artifact>");
+    }
+
+    @Test
     void dockerfileBuildsInStagesAndRunsAsAnUnprivilegedUser() throws IOException {
         List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
         assertThat(lines.stream().filter(l -> l.startsWith("FROM "))).hasSizeGreaterThanOrEqualTo(2);

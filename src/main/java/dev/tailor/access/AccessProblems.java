@@ -53,12 +53,31 @@ class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
                 : "this caller";
         String detail =
                 operation(request) + " needs " + policy.need(request).describe() + "; " + who + " does not allow it";
-        write(request, response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", "forbidden", detail);
+        write(request, response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", "forbidden", detail, "Authorization");
+    }
+
+    /** A request the firewall refuses before anything reads it (a path with "..", "//", encoded slashes). */
+    void rejected(HttpServletRequest request, HttpServletResponse response, String reason) throws IOException {
+        write(
+                request,
+                response,
+                HttpServletResponse.SC_BAD_REQUEST,
+                "Bad request",
+                "invalid-request",
+                "the request path or headers are not acceptable: " + reason,
+                "path");
     }
 
     void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
         response.setHeader("WWW-Authenticate", "Bearer");
-        write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", "unauthorized", detail);
+        write(
+                request,
+                response,
+                HttpServletResponse.SC_UNAUTHORIZED,
+                "Unauthorized",
+                "unauthorized",
+                detail,
+                "Authorization");
     }
 
     private void write(
@@ -67,7 +86,8 @@ class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
             int status,
             String title,
             String type,
-            String detail)
+            String detail,
+            String field)
             throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "urn:tailor:problem:" + type);
@@ -75,7 +95,7 @@ class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
         body.put("status", status);
         body.put("detail", detail);
         body.put("instance", request.getRequestURI());
-        body.put("errors", List.of(Map.of("field", "Authorization", "message", detail)));
+        body.put("errors", List.of(Map.of("field", field, "message", detail)));
         response.setStatus(status);
         response.setContentType("application/problem+json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());

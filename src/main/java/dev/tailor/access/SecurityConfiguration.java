@@ -9,6 +9,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * One stateless filter chain: API keys in, {@link AccessPolicy} decides. No sessions, cookies or
@@ -17,6 +18,12 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
+
+    /** Spring Security's firewall refuses paths such as {@code /a/../b}; say so in a problem body. */
+    @Bean
+    RequestRejectedHandler problemOnRejectedRequest(AccessProblems problems) {
+        return (request, response, rejected) -> problems.rejected(request, response, rejected.getMessage());
+    }
 
     @Bean
     SecurityFilterChain apiKeyFilterChain(

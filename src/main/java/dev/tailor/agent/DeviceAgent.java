@@ -1,5 +1,6 @@
 package dev.tailor.agent;
 
+import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
 import java.io.IOException;
@@ -178,7 +179,8 @@ public final class DeviceAgent {
     private int measure(List<JsonNode> batch) {
         Map<String, List<JsonNode>> bySettings = new LinkedHashMap<>();
         for (JsonNode task : batch) {
-            String settings = task.get("warmupRuns").asInt() + "/"
+            String settings = provider(task).wireName() + "/"
+                    + task.get("warmupRuns").asInt() + "/"
                     + task.get("timedRuns").asInt() + "/" + task.get("threads").asInt() + "/"
                     + task.get("batchSize").asInt();
             bySettings.computeIfAbsent(settings, key -> new ArrayList<>()).add(task);
@@ -186,27 +188,41 @@ public final class DeviceAgent {
         int posted = 0;
         for (List<JsonNode> same : bySettings.values()) {
             JsonNode first = same.get(0);
+            LatencyMeter.Builder meter;
+            try {
+                meter = LatencyMeter.builder().optExecutionProvider(provider(first));
+            } catch (LatencyMeter.UnsupportedProviderException e) {
+                throw new AgentException(e.getMessage() + "; nothing was posted for device " + device);
+            }
             List<byte[]> models = new ArrayList<>();
             for (JsonNode task : same) {
                 models.add(download(task.get("modelUrl").asString()));
             }
             int timedRuns = first.get("timedRuns").asInt();
-            List<LatencyStats> timed = LatencyMeter.builder()
-                    .optWarmupRuns(first.get("warmupRuns").asInt())
+            List<LatencyStats> timed = meter.optWarmupRuns(
+                            first.get("warmupRuns").asInt())
                     .optTimedRuns(timedRuns)
                     .optThreads(first.get("threads").asInt())
                     .optBatchSize(first.get("batchSize").asInt())
                     .build()
                     .measureInterleaved(models, Math.max(1, Math.min(ROUNDS, timedRuns)));
             for (int i = 0; i < same.size(); i++) {
-                post(same.get(i), timed.get(i));
+                post(same.get(i), timed.get(i), provider(first));
                 posted++;
             }
         }
         return posted;
     }
 
-    private void post(JsonNode task, LatencyStats stats) {
+    /** The execution provider the task's device runs models with (cpu from servers that do not say). */
+    private static ExecutionProvider provider(JsonNode task) {
+        JsonNode provider = task.get("executionProvider");
+        return provider == null || provider.isNull()
+                ? ExecutionProvider.CPU
+                : ExecutionProvider.fromWire(provider.asString());
+    }
+
+    private void post(JsonNode task, LatencyStats stats, ExecutionProvider provider) {
         Map<String, Object> result = new LinkedHashMap<>();
         if ("layer".equals(task.get("kind").asString())) {
             result.put("layerKey", task.get("layerKey").asString());
@@ -222,6 +238,7 @@ public final class DeviceAgent {
         result.put("runs", stats.runs());
         result.put("threads", stats.threads());
         result.put("runtimeVersion", stats.runtimeVersion());
+        result.put("executionProvider", provider.wireName());
         post("api/v1/devices/" + device + "/measurements", JSON.writeValueAsString(result));
         out.printf(Locale.ROOT, "agent: %s p50 %.4f ms%n", task.get("id").asString(), stats.p50Ms());
     }

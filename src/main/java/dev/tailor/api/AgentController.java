@@ -7,6 +7,7 @@ import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
+import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.catalogue.LatencyMeasurement;
 import dev.tailor.catalogue.LatencyMeasurementRepository;
 import dev.tailor.catalogue.LatencySource;
@@ -125,7 +126,10 @@ class AgentController {
             int resolution,
             int warmupRuns,
             int timedRuns,
-            int threads) {}
+            int threads,
+
+            @Schema(description = "the execution provider to time with: the device's own")
+            ExecutionProvider executionProvider) {}
 
     @GetMapping("/tasks")
     @Operation(
@@ -160,7 +164,8 @@ class AgentController {
                     entry.getValue().resolution(),
                     10,
                     50,
-                    1));
+                    1,
+                    device.getExecutionProvider()));
         }
         List<Subnet> exported = jdbc
                 .sql("select s.id from subnet s where s.onnx_sha256 is not null and not exists"
@@ -191,7 +196,8 @@ class AgentController {
                     SubnetConfig.parse(subnet.getConfig()).resolution(),
                     10,
                     50,
-                    1));
+                    1,
+                    device.getExecutionProvider()));
         }
         return tasks;
     }
@@ -215,7 +221,12 @@ class AgentController {
             @PositiveOrZero @DecimalMax("600000") Double stdMs,
             @NotNull @Min(1) @Max(1000000) Integer runs,
             @NotNull @Min(1) @Max(1024) Integer threads,
-            @NotBlank @Size(max = 64) String runtimeVersion) {}
+            @NotBlank @Size(max = 64) String runtimeVersion,
+
+            @Schema(
+                    description =
+                            "the execution provider the timing ran on; must be the device's (default: assumed so)")
+            ExecutionProvider executionProvider) {}
 
     @Schema(
             description = "The stored measurement. The device's latencies are refitted after the response, in the"
@@ -235,6 +246,13 @@ class AgentController {
         if ((request.layerKey() == null) == (request.subnetId() == null)) {
             throw Problems.badField(
                     "layerKey", "give exactly one of layerKey (a layer task) and subnetId (a subnet task)");
+        }
+        if (request.executionProvider() != null && request.executionProvider() != device.getExecutionProvider()) {
+            throw Problems.badField(
+                    "executionProvider",
+                    "device '" + name + "' runs models with "
+                            + device.getExecutionProvider().wireName() + "; a timing on "
+                            + request.executionProvider().wireName() + " is not its latency");
         }
         if (request.p90Ms() != null && request.p90Ms() < request.p50Ms()) {
             throw Problems.badField("p90Ms", "must not be below p50Ms");

@@ -91,6 +91,20 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         return problem(Problems.invalid(List.of(unreadable(ex))), headers);
     }
 
+    /** Raised by {@code @Validated} controllers' method proxies (before MVC's own validation sees the call). */
+    @ExceptionHandler(jakarta.validation.ConstraintViolationException.class)
+    ResponseEntity<Object> handleConstraintViolation(jakarta.validation.ConstraintViolationException ex) {
+        List<FieldError> errors = ex.getConstraintViolations().stream()
+                .map(violation -> {
+                    String path = violation.getPropertyPath().toString();
+                    // "list.page": the method's name, then the parameter's
+                    return new FieldError(path.substring(path.lastIndexOf('.') + 1), violation.getMessage());
+                })
+                .sorted(java.util.Comparator.comparing(FieldError::field))
+                .toList();
+        return problem(Problems.invalid(errors), new HttpHeaders());
+    }
+
     @ExceptionHandler(InvalidParameterException.class)
     ResponseEntity<Object> handleUndecodableQuery(InvalidParameterException ex) {
         FieldError error = new FieldError("query", "is not a valid percent-encoded query string (write % as %25)");

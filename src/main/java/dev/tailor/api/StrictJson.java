@@ -28,6 +28,13 @@ class StrictJson {
                 // 1.5 for a whole number is a mistake, not a value to truncate
                 .withCoercionConfig(
                         LogicalType.Integer,
-                        config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
+                        config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+                // "" for a supernet's UUID, an enum or a number is a mistake, not an absent value
+                .withCoercionConfig(
+                        LogicalType.OtherScalar,
+                        config -> config.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Enum,
+                        config -> config.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
     }
 }

@@ -8,6 +8,8 @@ import dev.tailor.cost.SubnetCosts;
 import dev.tailor.export.OnnxEvaluation;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.HostQuiet;
+import dev.tailor.metrics.JobLogContext;
+import dev.tailor.metrics.WorkEvents;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import java.sql.Connection;
@@ -78,7 +80,8 @@ public class CatalogueBuildRunner {
     public Outcome run(UUID buildId, String datasetEnvironment, CatalogueBuildListener listener) {
         CatalogueBuilds.Build build =
                 builds.find(buildId).orElseThrow(() -> new IllegalArgumentException("no catalogue build " + buildId));
-        try (Connection lock = dataSource.getConnection()) {
+        try (var logContext = JobLogContext.of("catalogue-build", buildId);
+                Connection lock = dataSource.getConnection()) {
             if (!AdvisoryLock.tryLock(lock, build.supernetId())) {
                 throw new IllegalStateException("the catalogue of supernet " + build.supernetId()
                         + " is being built by another process; try again when it is done");
@@ -88,6 +91,7 @@ public class CatalogueBuildRunner {
                 outcome = runLocked(buildId, datasetEnvironment, listener);
             } finally {
                 AdvisoryLock.unlock(lock, build.supernetId());
+                events.publishEvent(new WorkEvents.WorkEnded("catalogue-build", buildId));
             }
             if (outcome.state() == JobState.SUCCEEDED) {
                 // after the lock is gone: what follows a build (predictor refit, latency calibration) may be long
@@ -157,6 +161,8 @@ public class CatalogueBuildRunner {
                     builds.progress(buildId, counted, JSON.writeValueAsString(json(progress)));
                 });
                 listener.onSubnet(progress);
+                events.publishEvent(
+                        new WorkEvents.CatalogueBuildProgressed(buildId, (double) done / total, thisRun / minutes));
                 if (thisRun % LATENCY_REFRESH_EVERY == 0) {
                     refreshLatencies();
                     events.publishEvent(new CatalogueEvents.CatalogueGrew(supernetId, done, false));

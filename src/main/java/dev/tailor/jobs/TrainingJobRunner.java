@@ -13,6 +13,8 @@ import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.cost.SubnetCosts;
 import dev.tailor.data.DatasetFingerprint;
 import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.metrics.JobLogContext;
+import dev.tailor.metrics.WorkEvents;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
@@ -111,7 +113,8 @@ public class TrainingJobRunner {
 
     /** Trains the job in this thread; {@code console} also hears progress (the CLI's bar). */
     public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
-        try (Connection lockConnection = dataSource.getConnection()) {
+        try (var logContext = JobLogContext.of("training", jobId);
+                Connection lockConnection = dataSource.getConnection()) {
             if (!AdvisoryLock.tryLock(lockConnection, jobId)) {
                 throw new IllegalStateException("job " + jobId + " is being trained by another process");
             }
@@ -119,6 +122,7 @@ public class TrainingJobRunner {
                 return runLocked(jobId, preloaded, console);
             } finally {
                 AdvisoryLock.unlock(lockConnection, jobId);
+                events.publishEvent(new WorkEvents.WorkEnded("training", jobId));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the catalogue database: " + e.getMessage(), e);
@@ -172,6 +176,12 @@ public class TrainingJobRunner {
                     fingerprint,
                     prepared.datasetDirectory().toString()));
         }
+        log.info(
+                "Training {} on {}: {} epochs, attempt {}",
+                prepared.options().schedule(),
+                prepared.datasetName(),
+                prepared.options().epochs(),
+                job.getAttempts() + 1);
         job.setState(JobState.RUNNING);
         job.countAttempt();
         job = jobs.saveAndFlush(job);
@@ -203,6 +213,7 @@ public class TrainingJobRunner {
             Map<String, Object> scheduleReport = trainer.scheduleReport();
             register(jobId, supernetId, space, data.train().numClasses(), accuracy, scheduleReport);
             refreshLatencies();
+            log.info("Training done: supernet {} registered", supernetId);
             events.publishEvent(new CatalogueEvents.SupernetTrained(supernetId));
             return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, scheduleReport, null);
         } catch (RuntimeException e) {
@@ -313,6 +324,8 @@ public class TrainingJobRunner {
         public void onProgress(TrainingProgress progress) {
             latest = progress;
             console.onProgress(progress);
+            events.publishEvent(
+                    new WorkEvents.TrainingProgressed(jobId, progress.fractionDone(), progress.imagesPerSecond()));
             long now = System.nanoTime();
             if (now - lastWrite > PROGRESS_INTERVAL_NANOS) {
                 lastWrite = now;

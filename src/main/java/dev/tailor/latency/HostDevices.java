@@ -1,9 +1,7 @@
 package dev.tailor.latency;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
-import ai.onnxruntime.OrtSession;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.catalogue.ExecutionProvider;
@@ -78,16 +76,11 @@ public class HostDevices {
     }
 
     static boolean cudaWorks() {
-        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-            return false;
+        boolean works = LatencyMeter.cudaWorks();
+        if (!works && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            log.info("ONNX Runtime lists CUDA but cannot open a session with it here");
         }
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.addCUDA();
-            return true;
-        } catch (OrtException | RuntimeException e) {
-            log.info("ONNX Runtime lists CUDA but cannot use it here: {}", e.getMessage());
-            return false;
-        }
+        return works;
     }
 
     /** "AMD EPYC 7B13, 2 logical cores, onnxruntime 1.29.0" from /proc/cpuinfo where there is one. */

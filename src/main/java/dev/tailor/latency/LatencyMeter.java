@@ -4,8 +4,10 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.export.OnnxExport;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -76,12 +78,59 @@ public final class LatencyMeter {
             return this;
         }
 
+        /**
+         * Run on the device's execution provider. One this ONNX Runtime cannot use is refused, never
+         * silently replaced by the CPU: a CPU timing stored for a GPU device would be a wrong number.
+         *
+         * @throws UnsupportedProviderException saying what is missing and what to run instead
+         */
+        public Builder optExecutionProvider(ExecutionProvider provider) {
+            switch (provider) {
+                case CPU -> this.cuda = false;
+                case CUDA -> {
+                    if (!cudaWorks()) {
+                        throw new UnsupportedProviderException("the device runs models with the cuda execution"
+                                + " provider, which this ONNX Runtime cannot use (it offers "
+                                + OrtEnvironment.getAvailableProviders() + "): run the agent from a build with"
+                                + " ONNX Runtime's GPU package (./mvnw -Pgpu package) on a host with CUDA 12 and"
+                                + " cuDNN 9");
+                    }
+                    this.cuda = true;
+                }
+                default ->
+                    throw new UnsupportedProviderException("the device runs models with the "
+                            + provider.wireName() + " execution provider, which Tailor's agent does not support"
+                            + " (it times on cpu or cuda); time the device another way and post the measurements");
+            }
+            return this;
+        }
+
         public LatencyMeter build() {
             if (warmupRuns < 0 || timedRuns < 1 || threads < 1 || batchSize < 1) {
                 throw new IllegalArgumentException("warm-up runs >= 0, timed runs, threads and batch size >= 1; got "
                         + warmupRuns + ", " + timedRuns + ", " + threads + ", " + batchSize);
             }
             return new LatencyMeter(this);
+        }
+    }
+
+    /** An execution provider this ONNX Runtime cannot use; the message says what to do. */
+    public static final class UnsupportedProviderException extends IllegalStateException {
+        UnsupportedProviderException(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether ONNX Runtime's CUDA execution provider is in this build and can open a session here. */
+    public static boolean cudaWorks() {
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            return false;
+        }
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.addCUDA();
+            return true;
+        } catch (OrtException | RuntimeException e) {
+            return false;
         }
     }
 

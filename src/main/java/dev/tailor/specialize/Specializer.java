@@ -7,6 +7,7 @@ import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.export.SubnetExporter;
 import dev.tailor.latency.HostDevices;
+import dev.tailor.metrics.WorkEvents;
 import dev.tailor.search.CostModel;
 import dev.tailor.search.Found;
 import dev.tailor.search.Infeasible;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -48,6 +50,7 @@ public class Specializer {
     private final SubnetExporter exporter;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
 
     Specializer(
             ServingSupernets serving,
@@ -56,7 +59,8 @@ public class Specializer {
             DeviceLatencyViews latencyViews,
             SubnetExporter exporter,
             JdbcClient jdbc,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            ApplicationEventPublisher events) {
         this.serving = serving;
         this.devices = devices;
         this.predictors = predictors;
@@ -64,6 +68,7 @@ public class Specializer {
         this.exporter = exporter;
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.events = events;
     }
 
     /** An answer and whether it came from the catalogue (no search, no export). */
@@ -91,6 +96,7 @@ public class Specializer {
                 requestKey(supernet.getId(), device, budget, predictor.version().id());
         Optional<SpecializationResponse> stored = stored(key);
         if (stored.isPresent()) {
+            events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
             return new Answer(stored.get(), true);
         }
         return transactions.execute(status -> {
@@ -100,6 +106,7 @@ public class Specializer {
                     .singleRow();
             Optional<SpecializationResponse> meanwhile = stored(key);
             if (meanwhile.isPresent()) {
+                events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
                 return new Answer(meanwhile.get(), true);
             }
             return new Answer(
@@ -133,17 +140,22 @@ public class Specializer {
             costs = costs.withLatency(view.get().millis());
         }
         SubnetSearch search = new SubnetSearch(space, predictor.scorer()::score, costs);
+        long searchStarted = System.nanoTime();
         SearchOutcome outcome = search.search(checked.budget(), checked.objective(), SEED);
+        long searchNanos = System.nanoTime() - searchStarted;
         if (outcome instanceof Infeasible infeasible) {
             throw infeasible(infeasible, device, view);
         }
         Found found = (Found) outcome;
         SubnetExporter.Exported exported;
+        long exportStarted = System.nanoTime();
         try {
             exported = exporter.export(supernet.getId(), found.config(), datasetEnvironment);
         } catch (SubnetExporter.ExportException e) {
             throw Problems.conflict("the pick cannot be exported: " + e.getMessage(), "supernet");
         }
+        events.publishEvent(
+                new WorkEvents.SpecializationAnswered(false, searchNanos, System.nanoTime() - exportStarted));
         SpecializationResponse.Latency latency;
         Double searched = found.costs().get(Metric.LATENCY_MS);
         if (device.getName().equals(HostDevices.HOST_CPU)) {

@@ -206,4 +206,52 @@ class AgentApiTest extends ApiTestSupport {
         assertThat(latency.path("source").asString()).isEqualTo("estimated");
         assertThat(latency.path("p50Ms").asDouble()).isPositive();
     }
+
+    @Test
+    void aCudaDeviceIsTimedOnCudaOrNotAtAll() {
+        String cudaDevice = "gpu-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(postJson("/api/v1/devices", "{\"name\":\"" + cudaDevice + "\",\"executionProvider\":\"cuda\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        String cudaToken = body(postJson("/api/v1/devices/" + cudaDevice + "/agent-token", ""))
+                .path("token")
+                .asString();
+        JsonNode tasks = body(withToken("GET", "/api/v1/devices/" + cudaDevice + "/tasks?limit=2", cudaToken, null));
+        assertThat(tasks.size()).isEqualTo(2);
+        tasks.forEach(
+                task -> assertThat(task.path("executionProvider").asString()).isEqualTo("cuda"));
+        long stored = measurements.count();
+
+        // a CPU timing is not a CUDA device's latency
+        String layerKey = tasks.get(0).path("layerKey").asString();
+        JsonNode problem = problem(
+                withToken(
+                        "POST",
+                        "/api/v1/devices/" + cudaDevice + "/measurements",
+                        cudaToken,
+                        "{\"layerKey\":\"" + layerKey + "\",\"batchSize\":1,\"resolution\":"
+                                + tasks.get(0).path("resolution").asInt()
+                                + ",\"p50Ms\":0.05,\"runs\":50,\"threads\":1,\"runtimeVersion\":\"x\","
+                                + "\"executionProvider\":\"cpu\"}"),
+                400);
+        assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("executionProvider");
+
+        // the default build carries ONNX Runtime's CPU package, which has no CUDA provider whatever the host
+        assertThat(ai.onnxruntime.OrtEnvironment.getAvailableProviders())
+                .doesNotContain(ai.onnxruntime.OrtProvider.CUDA);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = DeviceAgent.main(
+                new String[] {
+                    "--server", "http://localhost:" + port, "--device", cudaDevice, "--token", cudaToken, "--once"
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("cuda execution provider")
+                .contains("-Pgpu")
+                .contains("nothing was posted");
+        assertThat(measurements.count()).isEqualTo(stored);
+    }
 }

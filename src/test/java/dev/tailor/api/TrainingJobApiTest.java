@@ -12,11 +12,14 @@ import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 /** Training jobs through the API, run by the service's own worker on a small generated dataset. */
@@ -87,7 +90,8 @@ class TrainingJobApiTest extends ApiTestSupport {
     }
 
     @Test
-    void aJobIsAcceptedTrainedByTheWorkerAndStreamsItsProgress() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void aJobIsAcceptedTrainedByTheWorkerAndStreamsItsProgress(CapturedOutput output) throws Exception {
         HttpResponse<String> accepted = postJson("/api/v1/training-jobs", tinyJob(",\"schedule\":\"sandwich\""));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String id = body(accepted).path("id").asString();
@@ -133,6 +137,12 @@ class TrainingJobApiTest extends ApiTestSupport {
                         HttpResponse.BodyHandlers.ofByteArray());
         assertThat(checkpoint.statusCode()).isEqualTo(200);
         assertThat(checkpoint.body().length).isGreaterThan(1_000_000);
+        // the worker's lines about this job carry its id, and only this job's lines do
+        assertThat(output.getOut().lines().filter(line -> line.contains("[training " + id + "]")))
+                .anySatisfy(line -> assertThat(line).contains("Training sandwich on"))
+                .anySatisfy(line -> assertThat(line).contains("Training done: supernet"));
+        assertThat(output.getOut().lines().filter(line -> line.contains("Training done: supernet " + supernet)))
+                .allSatisfy(line -> assertThat(line).contains("[training " + id + "]"));
     }
 
     @Test
