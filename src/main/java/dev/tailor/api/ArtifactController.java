@@ -1,6 +1,6 @@
 package dev.tailor.api;
 
-import dev.tailor.catalogue.Artifact;
+import dev.tailor.catalogue.ArtifactContents;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.ArtifactRepository.ArtifactHeader;
 import dev.tailor.export.OnnxExport;
@@ -33,9 +33,11 @@ class ArtifactController {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final ArtifactRepository artifacts;
+    private final ArtifactContents contents;
 
-    ArtifactController(ArtifactRepository artifacts) {
+    ArtifactController(ArtifactRepository artifacts, ArtifactContents contents) {
         this.artifacts = artifacts;
+        this.contents = contents;
     }
 
     @GetMapping("/{sha256}")
@@ -67,8 +69,7 @@ class ArtifactController {
             return null;
         }
         // a checkpoint may be rotated away between the header and the body: that is a 404, not a failure
-        Artifact artifact = artifacts
-                .findById(key)
+        byte[] content = contents.content(key, header.getMediaType())
                 .orElseThrow(() -> Problems.notFound(
                         "Artifact", "artifact " + key + " was removed while it was being read (a rotated checkpoint)"));
         return ResponseEntity.ok()
@@ -77,7 +78,7 @@ class ArtifactController {
                 .contentType(MediaType.parseMediaType(header.getMediaType()))
                 .contentLength(header.getSizeBytes())
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + key + extension(header) + "\"")
-                .body(artifact.getContent());
+                .body(content);
     }
 
     /**

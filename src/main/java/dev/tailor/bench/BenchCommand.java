@@ -9,6 +9,7 @@ import dev.tailor.latency.HostLatencyCalibration;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.training.TrainingData;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Component;
 class BenchCommand extends OneShotCommand {
 
     static final String USAGE = """
-            usage: tailor bench [training|schedules|latency|search|all] [--dataset DIR] [--out DIR] [--steps N]
+            usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
                                 [--epochs N] [--max-steps-per-epoch N] [--batch-size N]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
@@ -36,6 +37,9 @@ class BenchCommand extends OneShotCommand {
               latency    the host-cpu latency model (layer table + correction) on held-out subnets
                          (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet;
                          the service stores the model it scores and serves it
+              load       drives a running service (--server URL, default http://localhost:8080; --key KEY
+                         when reads are keyed): cached specializations (--budget JSON), catalogue listings
+                         and artifact downloads, --clients 64 for --seconds 60 each; not part of "all"
             """;
 
     private static final List<String> FLAGS = List.of(
@@ -48,7 +52,12 @@ class BenchCommand extends OneShotCommand {
             "fit-subnets",
             "held-out-subnets",
             "runs",
-            "supernet");
+            "supernet",
+            "server",
+            "key",
+            "budget",
+            "clients",
+            "seconds");
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -67,7 +76,7 @@ class BenchCommand extends OneShotCommand {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                if (!List.of("training", "schedules", "latency", "search", "all")
+                if (!List.of("training", "schedules", "latency", "search", "load", "all")
                         .contains(arg)) {
                     err.println("tailor bench: unknown benchmark '" + arg + "'");
                     err.print(USAGE);
@@ -108,6 +117,9 @@ class BenchCommand extends OneShotCommand {
             return 2;
         }
         Path results = Path.of(flags.getOrDefault("out", "bench/results"));
+        if (which.equals("load")) {
+            return load(flags, results);
+        }
         if (which.equals("search")) {
             UUID supernet;
             try {
@@ -167,6 +179,34 @@ class BenchCommand extends OneShotCommand {
             BenchReport report = new ScheduleBench(space, data, epochs, maxSteps, batch).run(out);
             report.write(results, "schedules");
             out.print(report.markdown());
+        }
+        out.println("bench: results in " + results.toAbsolutePath());
+        return 0;
+    }
+
+    private int load(Map<String, String> flags, Path results) {
+        URI server;
+        int clients;
+        int seconds;
+        try {
+            server = URI.create(flags.getOrDefault("server", "http://localhost:8080/"));
+            if (server.getScheme() == null || server.getHost() == null) {
+                throw new IllegalArgumentException("--server: '" + server + "' is not an http URL");
+            }
+            clients = positive(flags, "clients", 64);
+            seconds = positive(flags, "seconds", 60);
+        } catch (IllegalArgumentException e) {
+            err.println("tailor bench: " + e.getMessage());
+            return 2;
+        }
+        String budget = flags.getOrDefault("budget", "{\"device\":\"host-cpu\",\"latencyMs\":0.2}");
+        try {
+            BenchReport report = new LoadBench(server, flags.get("key"), clients, seconds).run(budget, out);
+            report.write(results, "load");
+            out.print(report.markdown());
+        } catch (IllegalStateException e) {
+            err.println("tailor bench: " + e.getMessage());
+            return 1;
         }
         out.println("bench: results in " + results.toAbsolutePath());
         return 0;

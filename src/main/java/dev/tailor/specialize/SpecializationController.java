@@ -2,7 +2,7 @@ package dev.tailor.specialize;
 
 import dev.tailor.api.PageResponse;
 import dev.tailor.api.Problems;
-import dev.tailor.catalogue.ArtifactRepository;
+import dev.tailor.catalogue.ArtifactContents;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -36,12 +36,12 @@ class SpecializationController {
 
     private final Specializer specializer;
     private final SpecializationQuery query;
-    private final ArtifactRepository artifacts;
+    private final ArtifactContents contents;
 
-    SpecializationController(Specializer specializer, SpecializationQuery query, ArtifactRepository artifacts) {
+    SpecializationController(Specializer specializer, SpecializationQuery query, ArtifactContents contents) {
         this.specializer = specializer;
         this.query = query;
-        this.artifacts = artifacts;
+        this.contents = contents;
     }
 
     @PostMapping(
@@ -81,10 +81,9 @@ class SpecializationController {
         if (!wantsOnnx(accept)) {
             return builder.contentType(MediaType.APPLICATION_JSON).body(response);
         }
-        byte[] bytes = artifacts
-                .findById(response.artifact().sha256())
-                .orElseThrow(() -> Problems.notFound("Artifact", "the model's artifact is gone; ask again"))
-                .getContent();
+        byte[] bytes = contents.content(
+                        response.artifact().sha256(), response.artifact().mediaType())
+                .orElseThrow(() -> Problems.notFound("Artifact", "the model's artifact is gone; ask again"));
         return builder.eTag("\"" + response.artifact().sha256() + "\"")
                 .header(
                         HttpHeaders.CONTENT_DISPOSITION,

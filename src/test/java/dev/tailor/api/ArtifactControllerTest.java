@@ -18,7 +18,8 @@ import org.springframework.web.context.request.ServletWebRequest;
 class ArtifactControllerTest {
 
     private final ArtifactRepository artifacts = mock(ArtifactRepository.class);
-    private final ArtifactController controller = new ArtifactController(artifacts);
+    private final ArtifactController controller =
+            new ArtifactController(artifacts, new dev.tailor.catalogue.ArtifactContents(artifacts));
 
     private static ArtifactRepository.ArtifactHeader header(String sha, String mediaType, long size) {
         return new ArtifactRepository.ArtifactHeader() {

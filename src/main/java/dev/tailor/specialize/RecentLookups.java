@@ -1,0 +1,56 @@
+package dev.tailor.specialize;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
+
+/**
+ * What every specialization request looks up first (the device, the supernet that answers and its
+ * current predictor; answers already given), kept in memory so that a repeated request costs no
+ * database round trip. Lookups that can change are kept for {@link #FRESH_NANOS} only, so a newly
+ * trained supernet or a refitted predictor is served at most that much later, by every replica.
+ * Stored answers never change (their key names the predictor version), so they are kept until the
+ * map grows past {@link #MAX_ANSWERS}. A lookup that throws is not kept.
+ */
+@Component
+class RecentLookups {
+
+    static final long FRESH_NANOS = 2_000_000_000L;
+    static final int MAX_ANSWERS = 10_000;
+
+    private record Entry(Object value, long until) {}
+
+    private final Map<String, Entry> recent = new ConcurrentHashMap<>();
+    private final Map<String, SpecializationResponse> answers = new ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    <T> T fresh(String key, Supplier<T> lookup) {
+        long now = System.nanoTime();
+        Entry entry = recent.get(key);
+        if (entry != null && now - entry.until() < 0) {
+            return (T) entry.value();
+        }
+        T value = lookup.get();
+        recent.put(key, new Entry(value, now + FRESH_NANOS));
+        return value;
+    }
+
+    java.util.Optional<SpecializationResponse> answer(
+            String key, Supplier<java.util.Optional<SpecializationResponse>> stored) {
+        SpecializationResponse known = answers.get(key);
+        if (known != null) {
+            return java.util.Optional.of(known);
+        }
+        java.util.Optional<SpecializationResponse> found = stored.get();
+        found.ifPresent(response -> remember(key, response));
+        return found;
+    }
+
+    void remember(String key, SpecializationResponse response) {
+        if (answers.size() >= MAX_ANSWERS) {
+            answers.clear();
+        }
+        answers.put(key, response);
+    }
+}

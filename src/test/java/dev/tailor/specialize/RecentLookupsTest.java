@@ -1,0 +1,43 @@
+package dev.tailor.specialize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RecentLookupsTest {
+
+    @Test
+    void aLookupIsReusedWhileFreshAndAFailureIsNeverKept() {
+        RecentLookups recent = new RecentLookups();
+        AtomicInteger calls = new AtomicInteger();
+        assertThat(recent.<Integer>fresh("k", calls::incrementAndGet)).isEqualTo(1);
+        assertThat(recent.<Integer>fresh("k", calls::incrementAndGet)).isEqualTo(1);
+        assertThat(calls).hasValue(1);
+
+        assertThatThrownBy(() -> recent.fresh("failing", () -> {
+                    throw new IllegalStateException("not ready");
+                }))
+                .hasMessage("not ready");
+        assertThat(recent.<String>fresh("failing", () -> "ready now")).isEqualTo("ready now");
+    }
+
+    @Test
+    void storedAnswersAreKeptAndMissesAreAskedAgain() {
+        RecentLookups recent = new RecentLookups();
+        AtomicInteger asked = new AtomicInteger();
+        assertThat(recent.answer("a", () -> {
+                    asked.incrementAndGet();
+                    return Optional.empty();
+                }))
+                .isEmpty();
+        assertThat(recent.answer("a", () -> {
+                    asked.incrementAndGet();
+                    return Optional.empty();
+                }))
+                .isEmpty();
+        assertThat(asked).hasValue(2);
+    }
+}
