@@ -2,19 +2,17 @@ package dev.tailor.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** The real dataset, where the {@code dataset-fashion-mnist} package is installed. */
+/** The real dataset, from the {@code dataset-fashion-mnist} package ({@code ./tailor test} installs it). */
 class FashionMnistTest {
 
     private static final Path INSTALLED = Datasets.INSTALLED_FASHION_MNIST;
 
     @Test
     void loadsTheInstalledFashionMnistQuickly() {
-        Assumptions.assumeTrue(Files.isDirectory(INSTALLED), "Fashion-MNIST is not installed at " + INSTALLED);
+        InstalledDataset.require();
 
         long validateStart = System.nanoTime();
         Datasets.validate(INSTALLED, DatasetFormat.AUTO);

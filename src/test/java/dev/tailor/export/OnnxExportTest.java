@@ -16,6 +16,7 @@ import dev.tailor.cost.SubnetCosts;
 import dev.tailor.data.DatasetFormat;
 import dev.tailor.data.Datasets;
 import dev.tailor.data.ImageDataset;
+import dev.tailor.data.InstalledDataset;
 import dev.tailor.data.Normalization;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
@@ -25,8 +26,6 @@ import dev.tailor.supernet.Supernet;
 import dev.tailor.supernet.SupernetTest;
 import dev.tailor.training.ImageResize;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,8 +43,6 @@ class OnnxExportTest {
     private static final OrtEnvironment ORT = OrtEnvironment.getEnvironment();
     /** The dataset's side: Fashion-MNIST's 28, the space's largest resolution. */
     private static final int SIDE = 28;
-
-    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
     private static NDManager manager;
     private static Supernet supernet;
@@ -203,19 +200,18 @@ class OnnxExportTest {
         return new SubnetConfig(resolution, config.depths(), config.kernels(), config.expands());
     }
 
-    /** Normalised 28 x 28 inputs: random ones and, where Fashion-MNIST is installed, real images. */
+    /** Normalised 28 x 28 inputs: random ones and real Fashion-MNIST images. */
     private static List<float[]> inputsAt28(int count) {
         List<float[]> inputs = new ArrayList<>();
         inputs.add(manager.randomNormal(new Shape(count, 1, SIDE, SIDE)).toFloatArray());
-        if (Files.isDirectory(FASHION_MNIST)) {
-            ImageDataset test = Datasets.load(FASHION_MNIST, DatasetFormat.IDX).test();
-            Normalization normalization = new Normalization(new float[] {0.286f}, new float[] {0.353f});
-            float[] real = new float[count * SIDE * SIDE];
-            for (int i = 0; i < count; i++) {
-                test.copyNormalized(i, normalization, real, i * SIDE * SIDE);
-            }
-            inputs.add(real);
+        ImageDataset test =
+                Datasets.load(InstalledDataset.require(), DatasetFormat.IDX).test();
+        Normalization normalization = new Normalization(new float[] {0.286f}, new float[] {0.353f});
+        float[] real = new float[count * SIDE * SIDE];
+        for (int i = 0; i < count; i++) {
+            test.copyNormalized(i, normalization, real, i * SIDE * SIDE);
         }
+        inputs.add(real);
         return inputs;
     }
 

@@ -6,11 +6,9 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJobRepository;
-import dev.tailor.data.Datasets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -54,7 +52,7 @@ class BootstrapRaceTest {
 
     @Test
     void fourReplicasStartingAtOnceQueueOneRun() throws Exception {
-        Assumptions.assumeTrue(defaultDatasetPresent(), "the bootstrap trains on the default dataset");
+        dev.tailor.data.InstalledDataset.require();
         assertThat(jobs.count()).isZero();
         int replicas = 4;
         CyclicBarrier start = new CyclicBarrier(replicas);
@@ -77,14 +75,5 @@ class BootstrapRaceTest {
             thread.join();
         }
         assertThat(jobs.count()).isOne();
-    }
-
-    private static boolean defaultDatasetPresent() {
-        try {
-            Datasets.defaultDatasetDirectory(System.getenv("TAILOR_DATASET_DIR"));
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 }

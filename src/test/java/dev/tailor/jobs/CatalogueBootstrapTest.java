@@ -13,7 +13,6 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
-import dev.tailor.data.Datasets;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionCallback;
@@ -41,31 +40,19 @@ class CatalogueBootstrapTest {
         return new CatalogueBootstrap(supernets, jobs, runner, scheduler, task, transactions, jdbc);
     }
 
-    private boolean defaultDatasetPresent() {
-        try {
-            Datasets.defaultDatasetDirectory(System.getenv("TAILOR_DATASET_DIR"));
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
     @Test
     void anEmptyCatalogueGetsAQuickTrainingJobWhenTheDatasetIsThere() {
         when(supernets.count()).thenReturn(0L);
         when(jobs.count()).thenReturn(0L);
         when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
 
+        dev.tailor.data.InstalledDataset.require();
+
         bootstrap().bootstrap();
 
-        if (defaultDatasetPresent()) {
-            // the quick run; the default one follows its catalogue build
-            verify(runner).create(any());
-            verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
-        } else {
-            // no dataset: a warning saying how to get one, and nothing queued
-            verify(runner, never()).create(any());
-        }
+        // the quick run; the default one follows its catalogue build
+        verify(runner).create(any());
+        verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
     }
 
     @Test
@@ -80,7 +67,7 @@ class CatalogueBootstrapTest {
 
     @Test
     void theDefaultRunIsQueuedWhenTheQuickSupernetsCatalogueIsBuilt() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(defaultDatasetPresent(), "needs the default dataset");
+        dev.tailor.data.InstalledDataset.require();
         dev.tailor.catalogue.Supernet quick =
                 new dev.tailor.catalogue.Supernet(CatalogueBootstrap.QUICK_NAME, "{}", "fashion-mnist");
         dev.tailor.catalogue.Supernet other = new dev.tailor.catalogue.Supernet("mine", "{}", "fashion-mnist");
