@@ -13,6 +13,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -66,6 +67,20 @@ class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
                 "invalid-request",
                 "the request path or headers are not acceptable: " + reason,
                 "path");
+    }
+
+    /** A problem decided before MVC (the database down while a key is checked), written as MVC would. */
+    void unavailable(HttpServletRequest request, HttpServletResponse response, ErrorResponseException problem)
+            throws IOException {
+        problem.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        write(
+                request,
+                response,
+                problem.getStatusCode().value(),
+                problem.getBody().getTitle(),
+                "not-ready",
+                problem.getBody().getDetail(),
+                "database");
     }
 
     void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {

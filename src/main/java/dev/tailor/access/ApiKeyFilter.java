@@ -1,5 +1,6 @@
 package dev.tailor.access;
 
+import dev.tailor.api.DatabaseOutage;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,14 +21,29 @@ final class ApiKeyFilter extends OncePerRequestFilter {
 
     private final ApiKeys keys;
     private final AccessProblems problems;
+    private final DatabaseOutage outage;
 
-    ApiKeyFilter(ApiKeys keys, AccessProblems problems) {
+    ApiKeyFilter(ApiKeys keys, AccessProblems problems, DatabaseOutage outage) {
         this.keys = keys;
         this.problems = problems;
+        this.outage = outage;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        try {
+            authenticateAndGoOn(request, response, chain);
+        } catch (RuntimeException | ServletException e) {
+            // a key or an artifact looked up while the database is unreachable: 503, as MVC answers it
+            if (!outage.explains(e) || response.isCommitted()) {
+                throw e;
+            }
+            problems.unavailable(request, response, DatabaseOutage.problem());
+        }
+    }
+
+    private void authenticateAndGoOn(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null) {

@@ -1,5 +1,6 @@
 package dev.tailor.access;
 
+import dev.tailor.api.DatabaseOutage;
 import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -27,14 +28,14 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain apiKeyFilterChain(
-            HttpSecurity http, ApiKeys keys, AccessPolicy policy, AccessProblems problems) {
+            HttpSecurity http, ApiKeys keys, AccessPolicy policy, AccessProblems problems, DatabaseOutage outage) {
         return http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new ApiKeyFilter(keys, problems), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyFilter(keys, problems, outage), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
                         // the request that started an async reply or an error page was decided already
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR)

@@ -44,6 +44,12 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
 
+    private final DatabaseOutage outage;
+
+    ApiProblemHandler(DatabaseOutage outage) {
+        this.outage = outage;
+    }
+
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(
             MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -130,6 +136,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception ex) {
+        if (outage.explains(ex)) {
+            log.warn("Database unreachable: {}", ex.getMessage());
+            ErrorResponseException unavailable = DatabaseOutage.problem();
+            return problem(unavailable.getBody(), unavailable.getHeaders());
+        }
         String incident = UUID.randomUUID().toString();
         log.error("Unexpected failure, incident {}", incident, ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
