@@ -2,7 +2,6 @@ package dev.tailor.specialize;
 
 import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
-import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.export.SubnetExporter;
@@ -43,35 +42,26 @@ public class Specializer {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final ServingSupernets serving;
-    private final DeviceRepository devices;
-    private final PredictorStore predictors;
+    private final ServingLookups lookups;
     private final DeviceLatencyViews latencyViews;
     private final SubnetExporter exporter;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
-    private final RecentLookups recent;
 
     Specializer(
-            ServingSupernets serving,
-            DeviceRepository devices,
-            PredictorStore predictors,
+            ServingLookups lookups,
             DeviceLatencyViews latencyViews,
             SubnetExporter exporter,
             JdbcClient jdbc,
             TransactionTemplate transactions,
-            ApplicationEventPublisher events,
-            RecentLookups recent) {
-        this.serving = serving;
-        this.devices = devices;
-        this.predictors = predictors;
+            ApplicationEventPublisher events) {
+        this.lookups = lookups;
         this.latencyViews = latencyViews;
         this.exporter = exporter;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.events = events;
-        this.recent = recent;
     }
 
     /** An answer and whether it came from the catalogue (no search, no export). */
@@ -79,26 +69,15 @@ public class Specializer {
 
     public Answer specialize(SpecializationRequest request, String datasetEnvironment) {
         BudgetCheck.Checked checked = BudgetCheck.check(request);
-        Device device = recent.fresh(
-                "device:" + checked.device(),
-                () -> devices.findByName(checked.device())
-                        .orElseThrow(() -> Problems.notFound(
-                                "Device",
-                                "no device '" + checked.device() + "'; known devices: "
-                                        + String.join(
-                                                ", ",
-                                                devices.findAll().stream()
-                                                        .map(Device::getName)
-                                                        .sorted()
-                                                        .toList()))));
-        Serving current = recent.fresh("serving:" + request.supernet(), () -> serving(request.supernet()));
+        Device device = lookups.device(checked.device());
+        ServingLookups.Serving current = lookups.serving(request.supernet());
         Supernet supernet = current.supernet();
         SearchSpace space = current.space();
         PredictorStore.Loaded predictor = current.predictor();
         SpecializationResponse.Budget budget = echo(request, checked);
         String key =
                 requestKey(supernet.getId(), device, budget, predictor.version().id());
-        Optional<SpecializationResponse> stored = recent.answer(key, () -> stored(key));
+        Optional<SpecializationResponse> stored = lookups.answer(key, () -> stored(key));
         if (stored.isPresent()) {
             events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
             return new Answer(stored.get(), true);
@@ -116,18 +95,6 @@ public class Specializer {
             return new Answer(
                     cold(key, supernet, space, device, checked, budget, predictor, datasetEnvironment), false);
         });
-    }
-
-    /** The supernet that answers (the one asked for, or the newest ready one) with its space and predictor. */
-    private record Serving(Supernet supernet, SearchSpace space, PredictorStore.Loaded predictor) {}
-
-    private Serving serving(UUID requested) {
-        Supernet supernet = serving.resolve(requested);
-        SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
-        PredictorStore.Loaded predictor = predictors
-                .current(supernet.getId(), space)
-                .orElseThrow(() -> serving.catalogueNotReady(supernet.getId(), predictors));
-        return new Serving(supernet, space, predictor);
     }
 
     private SpecializationResponse cold(
