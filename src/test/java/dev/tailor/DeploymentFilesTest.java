@@ -47,12 +47,18 @@ class DeploymentFilesTest {
     @Test
     @SuppressWarnings("unchecked")
     void apiReplicasQueueWorkWithoutRunningItAndKeepReadsKeyed() throws IOException {
+        Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
         String api = Files.readString(CHART.resolve("templates/deployment-api.yaml"));
         assertThat(api).containsPattern("name: TAILOR_WORKER_ENABLED\\s+value: \"false\"");
         assertThat(api).contains("name: TAILOR_SECURITY_OPERATOR_KEY");
-        assertThat(Files.readString(CHART.resolve("templates/deployment-worker.yaml")))
-                .doesNotContain("TAILOR_WORKER_ENABLED");
-        Map<String, Object> values = new Yaml().load(Files.readString(CHART.resolve("values.yaml")));
+        String worker = Files.readString(CHART.resolve("templates/deployment-worker.yaml"));
+        assertThat(worker).doesNotContain("TAILOR_WORKER_ENABLED");
+        // libtorch's tensors live outside the heap: the heap must leave room for them under the limit
+        Map<String, Object> workerValues = (Map<String, Object>) values.get("worker");
+        assertThat((String) workerValues.get("javaOpts")).contains("MaxRAMPercentage=40");
+        // API pods export (they read the dataset) and workers train: both mount it when a claim is given
+        assertThat(api).contains("TAILOR_DATASET_DIR").contains("claimName: {{ .Values.dataset.existingClaim }}");
+        assertThat(worker).contains("TAILOR_DATASET_DIR").contains("claimName: {{ .Values.dataset.existingClaim }}");
         assertThat((Map<String, Object>) values.get("access")).containsEntry("reads", "keyed");
         assertThat(Files.readString(CHART.resolve("templates/secret.yaml"))).contains("operator-key:");
 
@@ -131,13 +137,20 @@ class DeploymentFilesTest {
             if ("Deployment".equals(object.get("kind"))) {
                 deployments++;
                 String text = Files.readString(manifest);
-                assertThat(text).contains("/actuator/health/liveness").contains("/actuator/health/readiness");
-                Matcher args = Pattern.compile("args: \\[\"([a-z]+)\"]").matcher(text);
+                Matcher args = Pattern.compile("args: \\[\"([a-z]+)\"").matcher(text);
                 assertThat(args.find()).as(manifest + " names a verb").isTrue();
                 assertThat(Verb.byName(args.group(1))).isPresent();
+                if (args.group(1).equals("agent")) {
+                    // an agent serves no HTTP: nothing to probe; it is optional
+                    assertThat(text)
+                            .startsWith("{{- if .Values.agent.enabled }}")
+                            .doesNotContain("Probe");
+                } else {
+                    assertThat(text).contains("/actuator/health/liveness").contains("/actuator/health/readiness");
+                }
             }
         }
-        assertThat(deployments).isEqualTo(2);
+        assertThat(deployments).isEqualTo(3);
     }
 
     /** Template directives out: whole-line ones dropped, inline ones replaced by a placeholder. */
