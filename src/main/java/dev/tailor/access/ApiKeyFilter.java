@@ -1,6 +1,6 @@
 package dev.tailor.access;
 
-import dev.tailor.api.DatabaseOutage;
+import dev.tailor.web.DatabaseOutage;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

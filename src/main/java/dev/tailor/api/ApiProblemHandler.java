@@ -1,7 +1,9 @@
 package dev.tailor.api;
 
-import dev.tailor.api.Problems.FieldError;
 import dev.tailor.jobs.TrainingJobSubmission;
+import dev.tailor.web.DatabaseOutage;
+import dev.tailor.web.Problems;
+import dev.tailor.web.Problems.FieldError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

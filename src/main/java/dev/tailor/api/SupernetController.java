@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.SupernetState;
+import dev.tailor.web.PageResponse;
+import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;

@@ -3,6 +3,8 @@ package dev.tailor.export;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.tailor.latency.SubnetModels;
+import dev.tailor.onnx.ExportMetadata;
+import dev.tailor.onnx.OnnxExport;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.supernet.StaticSubnet;

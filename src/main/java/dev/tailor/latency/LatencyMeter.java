@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.tailor.catalogue.ExecutionProvider;
-import dev.tailor.export.OnnxExport;
+import dev.tailor.onnx.OnnxExport;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.tailor.latency;
 
-import dev.tailor.export.LayerModels;
+import dev.tailor.onnx.LayerModels;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;

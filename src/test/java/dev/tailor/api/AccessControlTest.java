@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailor.access.TestKeys;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
-import dev.tailor.export.OnnxExport;
+import dev.tailor.onnx.OnnxExport;
 import dev.tailor.training.Checkpoint;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -7,7 +7,7 @@ import static org.mockito.Mockito.when;
 
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
-import dev.tailor.export.OnnxExport;
+import dev.tailor.onnx.OnnxExport;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;

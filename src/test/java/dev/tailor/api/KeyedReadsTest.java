@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailor.access.TestKeys;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
-import dev.tailor.export.OnnxExport;
+import dev.tailor.onnx.OnnxExport;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

@@ -23,6 +23,7 @@ import dev.tailor.data.Normalization;
 import dev.tailor.jobs.IdxFixture;
 import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.jobs.TrainingJobSpec;
+import dev.tailor.onnx.OnnxExport;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.training.TrainingListener;

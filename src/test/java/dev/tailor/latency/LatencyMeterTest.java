@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import ai.djl.ndarray.NDManager;
-import dev.tailor.export.ExportMetadata;
-import dev.tailor.export.OnnxExport;
+import dev.tailor.onnx.ExportMetadata;
+import dev.tailor.onnx.OnnxExport;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.supernet.StaticSubnet;

@@ -1,4 +1,4 @@
-package dev.tailor.export;
+package dev.tailor.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package dev.tailor.api;
+package dev.tailor.web;
 
 import java.io.IOException;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.tailor.export;
+package dev.tailor.onnx;
 
 import ai.djl.ndarray.NDArray;
 import ai.onnx.proto.OnnxMl;

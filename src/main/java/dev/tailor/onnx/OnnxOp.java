@@ -1,4 +1,4 @@
-package dev.tailor.export;
+package dev.tailor.onnx;
 
 import ai.onnx.proto.OnnxMl.AttributeProto.AttributeType;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.tailor.api;
+package dev.tailor.web;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.tailor.export;
+package dev.tailor.onnx;
 
 import java.util.List;
 

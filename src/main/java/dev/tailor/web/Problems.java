@@ -1,4 +1,4 @@
-package dev.tailor.api;
+package dev.tailor.web;
 
 import java.net.URI;
 import java.util.List;
@@ -13,14 +13,14 @@ import org.springframework.web.ErrorResponseException;
  */
 public final class Problems {
 
-    static final URI INVALID_REQUEST = URI.create("urn:tailor:problem:invalid-request");
-    static final URI NOT_FOUND = URI.create("urn:tailor:problem:not-found");
-    static final URI CONFLICT = URI.create("urn:tailor:problem:conflict");
-    static final URI INTERNAL = URI.create("urn:tailor:problem:internal-error");
-    static final URI UNAUTHORIZED = URI.create("urn:tailor:problem:unauthorized");
-    static final URI FORBIDDEN = URI.create("urn:tailor:problem:forbidden");
-    static final URI UNPROCESSABLE = URI.create("urn:tailor:problem:unsatisfiable");
-    static final URI UNAVAILABLE = URI.create("urn:tailor:problem:not-ready");
+    public static final URI INVALID_REQUEST = URI.create("urn:tailor:problem:invalid-request");
+    public static final URI NOT_FOUND = URI.create("urn:tailor:problem:not-found");
+    public static final URI CONFLICT = URI.create("urn:tailor:problem:conflict");
+    public static final URI INTERNAL = URI.create("urn:tailor:problem:internal-error");
+    public static final URI UNAUTHORIZED = URI.create("urn:tailor:problem:unauthorized");
+    public static final URI FORBIDDEN = URI.create("urn:tailor:problem:forbidden");
+    public static final URI UNPROCESSABLE = URI.create("urn:tailor:problem:unsatisfiable");
+    public static final URI UNAVAILABLE = URI.create("urn:tailor:problem:not-ready");
 
     private Problems() {}
 
