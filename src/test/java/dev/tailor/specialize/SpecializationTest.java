@@ -9,6 +9,7 @@ import dev.tailor.jobs.CatalogueBuildQueue;
 import dev.tailor.jobs.CatalogueBuilds;
 import dev.tailor.jobs.TinySupernet;
 import dev.tailor.jobs.TrainingJobRunner;
+import dev.tailor.latency.DeviceLatencies;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -142,6 +144,49 @@ class SpecializationTest {
         assertThat(JSON.readTree(both.get(0).body()).path("id").asString())
                 .isNotEmpty()
                 .isEqualTo(JSON.readTree(both.get(1).body()).path("id").asString());
+        assertThat(specializations()).isEqualTo(before + 1);
+    }
+
+    @MockitoSpyBean
+    DeviceLatencies deviceLatencies;
+
+    /** Stands for the process dying at that point: nothing after it runs, nothing catches it. */
+    private static final class Killed extends Error {}
+
+    /**
+     * An export that dies after it has written the model, the subnet's ONNX and its costs (simulated:
+     * the last stage throws; PostgreSQL does to a killed process's open transaction what it does to a
+     * rolled-back one): nothing of it is left, and the same request again exports once, as new.
+     */
+    @Test
+    void anExportThatDiesLeavesNothingAndTheSameRequestExportsOnce() throws Exception {
+        String body = "{\"device\":\"host-cpu\",\"macs\":2200000,\"supernet\":\"" + supernet + "\"}";
+        long before = specializations();
+        long artifacts =
+                jdbc.sql("select count(*) from artifact").query(Long.class).single();
+        long exported = jdbc.sql("select count(*) from subnet where onnx_sha256 is not null")
+                .query(Long.class)
+                .single();
+        org.mockito.Mockito.doThrow(new Killed())
+                .doCallRealMethod()
+                .when(deviceLatencies)
+                .refreshSubnets(org.mockito.ArgumentMatchers.any());
+
+        HttpResponse<String> died = post(body, "application/json");
+
+        assertThat(died.statusCode()).isEqualTo(500);
+        assertThat(specializations()).isEqualTo(before);
+        assertThat(jdbc.sql("select count(*) from artifact").query(Long.class).single())
+                .isEqualTo(artifacts);
+        assertThat(jdbc.sql("select count(*) from subnet where onnx_sha256 is not null")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(exported);
+
+        HttpResponse<String> again = post(body, "application/json");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+        assertThat(specializations()).isEqualTo(before + 1);
+        assertThat(post(body, "application/json").statusCode()).isEqualTo(200);
         assertThat(specializations()).isEqualTo(before + 1);
     }
 
