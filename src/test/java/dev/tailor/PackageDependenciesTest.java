@@ -48,7 +48,7 @@ class PackageDependenciesTest {
                 }
             }
         }
-        assertThat(uses).containsKeys("api", "onnx", "export", "latency", "jobs", "web", "access");
+        assertThat(uses).containsKeys("api", "onnx", "export", "latency", "jobs", "devices", "security");
         List<List<String>> cycles = new Tarjan(uses).cycles();
         assertThat(cycles).as("package dependencies " + uses).isEmpty();
     }

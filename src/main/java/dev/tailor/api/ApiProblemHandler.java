@@ -1,13 +1,9 @@
 package dev.tailor.api;
 
-import dev.tailor.jobs.TrainingJobSubmission;
-import dev.tailor.web.DatabaseOutage;
-import dev.tailor.web.Problems;
-import dev.tailor.web.Problems.FieldError;
+import dev.tailor.api.Problems.FieldError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -127,13 +123,6 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         problem.setType(Problems.CONFLICT);
         problem.setTitle("Conflict");
         return problem(problem, new HttpHeaders());
-    }
-
-    @ExceptionHandler(TrainingJobSubmission.QueueUnavailableException.class)
-    ResponseEntity<Object> handleQueueUnavailable(TrainingJobSubmission.QueueUnavailableException ex) {
-        log.warn("A job was refused by the queue: {}", ex.getMessage());
-        ErrorResponseException unavailable = Problems.unavailable(ex.getMessage(), 30, Map.of());
-        return problem(unavailable.getBody(), unavailable.getHeaders());
     }
 
     @ExceptionHandler(Exception.class)

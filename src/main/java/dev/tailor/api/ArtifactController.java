@@ -4,7 +4,6 @@ import dev.tailor.catalogue.ArtifactContents;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.ArtifactRepository.ArtifactHeader;
 import dev.tailor.onnx.OnnxExport;
-import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;

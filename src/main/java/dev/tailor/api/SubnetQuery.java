@@ -3,7 +3,6 @@ package dev.tailor.api;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.catalogue.LatencySource;
-import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.SupernetState;
-import dev.tailor.web.PageResponse;
-import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -34,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnProperty(name = "tailor.api.enabled", havingValue = "true", matchIfMissing = true)
 class SupernetController {
 
-    static final int MAX_PAGE_SIZE = 200;
+    static final int MAX_PAGE_SIZE = PageResponse.MAX_SIZE;
 
     private final SupernetRepository supernets;
     private final SubnetQuery subnets;

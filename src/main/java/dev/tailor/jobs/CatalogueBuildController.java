@@ -1,10 +1,10 @@
 package dev.tailor.jobs;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.tailor.api.PageResponse;
+import dev.tailor.api.Problems;
+import dev.tailor.api.ProgressEvents;
 import dev.tailor.catalogue.JobState;
-import dev.tailor.web.PageResponse;
-import dev.tailor.web.Problems;
-import dev.tailor.web.ProgressEvents;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;

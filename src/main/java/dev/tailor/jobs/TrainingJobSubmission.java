@@ -2,10 +2,15 @@ package dev.tailor.jobs;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * Stores a training job and puts it on the queue, or neither: a job the queue refused is removed
@@ -14,12 +19,33 @@ import org.springframework.stereotype.Component;
 @Component
 public class TrainingJobSubmission {
 
-    /** The queue (the job scheduler's table) could not take the job; nothing was kept. */
-    public static final class QueueUnavailableException extends RuntimeException {
+    /** The queue (the job scheduler's table) could not take the job; nothing was kept. 503, try again later. */
+    public static final class QueueUnavailableException extends ErrorResponseException {
+        static final long RETRY_AFTER_SECONDS = 30;
+
         QueueUnavailableException(String what, RuntimeException cause) {
-            super("the job queue did not take the " + what + ": " + cause.getMessage() + "; nothing was stored", cause);
+            this(
+                    Problems.unavailable(
+                            "the job queue did not take the " + what + ": " + cause.getMessage()
+                                    + "; nothing was stored",
+                            RETRY_AFTER_SECONDS,
+                            Map.of()),
+                    cause);
+            log.warn("A {} was refused by the queue: {}", what, cause.getMessage());
+        }
+
+        private QueueUnavailableException(ErrorResponseException unavailable, RuntimeException cause) {
+            super(unavailable.getStatusCode(), unavailable.getBody(), cause);
+            getHeaders().putAll(unavailable.getHeaders());
+        }
+
+        @Override
+        public String getMessage() {
+            return getBody().getDetail();
         }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingJobSubmission.class);
 
     private final TrainingJobRunner runner;
     private final TrainingJobRepository jobs;

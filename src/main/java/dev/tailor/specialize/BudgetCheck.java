@@ -1,9 +1,9 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.Problems;
 import dev.tailor.search.Budget;
 import dev.tailor.search.Metric;
 import dev.tailor.search.Objective;
-import dev.tailor.web.Problems;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

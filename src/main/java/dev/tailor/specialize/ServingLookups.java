@@ -1,10 +1,10 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.space.SearchSpace;
-import dev.tailor.web.Problems;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;

@@ -1,10 +1,10 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.SupernetState;
 import dev.tailor.jobs.CatalogueBuilds;
-import dev.tailor.web.Problems;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;

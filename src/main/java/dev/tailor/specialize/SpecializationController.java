@@ -1,8 +1,8 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.PageResponse;
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.ArtifactContents;
-import dev.tailor.web.PageResponse;
-import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;

@@ -1,6 +1,6 @@
 package dev.tailor.specialize;
 
-import dev.tailor.web.PageResponse;
+import dev.tailor.api.PageResponse;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -156,7 +156,7 @@ class SpecializeCommand extends OneShotCommand {
         String detail = problem.getDetail();
         if (errors instanceof List<?> list
                 && !list.isEmpty()
-                && list.get(0) instanceof dev.tailor.web.Problems.FieldError f) {
+                && list.get(0) instanceof dev.tailor.api.Problems.FieldError f) {
             return FLAG_OF.getOrDefault(f.field(), "--" + f.field()) + ": " + f.message();
         }
         return detail;

@@ -1,5 +1,6 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.Supernet;
@@ -13,7 +14,6 @@ import dev.tailor.search.Metric;
 import dev.tailor.search.SearchOutcome;
 import dev.tailor.search.SubnetSearch;
 import dev.tailor.space.SearchSpace;
-import dev.tailor.web.Problems;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.catalogue.Supernet;
@@ -12,7 +13,6 @@ import dev.tailor.search.Metric;
 import dev.tailor.search.ParetoFront;
 import dev.tailor.search.SubnetSearch;
 import dev.tailor.space.SearchSpace;
-import dev.tailor.web.Problems;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -2,10 +2,10 @@ package dev.tailor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailor.access.TestKeys;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.onnx.OnnxExport;
+import dev.tailor.security.TestKeys;
 import dev.tailor.training.Checkpoint;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -131,7 +131,7 @@ class AgentApiTest extends ApiTestSupport {
                 .contains("bound to device '" + device + "'")
                 .contains("does not allow it");
         // an operator may do everything but an agent's own work
-        problem(withToken("GET", tasks, dev.tailor.access.TestKeys.OPERATOR, null), 403);
+        problem(withToken("GET", tasks, dev.tailor.security.TestKeys.OPERATOR, null), 403);
         JsonNode first = body(withToken("GET", tasks, token, null));
         JsonNode second = body(withToken("GET", tasks, token, null));
         assertThat(first.size()).isEqualTo(3);

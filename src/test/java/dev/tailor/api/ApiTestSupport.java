@@ -2,7 +2,7 @@ package dev.tailor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailor.access.TestKeys;
+import dev.tailor.security.TestKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.tailor.access.TestKeys;
+import dev.tailor.security.TestKeys;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;

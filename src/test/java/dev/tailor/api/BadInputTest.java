@@ -96,7 +96,7 @@ class BadInputTest extends ApiTestSupport {
         // with the operator key: what is refused here is the request, not the caller
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + dev.tailor.access.TestKeys.OPERATOR)
+                .header("Authorization", "Bearer " + dev.tailor.security.TestKeys.OPERATOR)
                 .method(method, publisher)
                 .build());
 

@@ -3,7 +3,7 @@ package dev.tailor.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tailor.access.TestKeys;
+import dev.tailor.security.TestKeys;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -132,7 +132,7 @@ class TrainingJobApiTest extends ApiTestSupport {
                 .send(
                         HttpRequest.newBuilder(uri("/api/v1/artifacts/"
                                         + job.path("lastCheckpoint").asString()))
-                                .header("Authorization", "Bearer " + dev.tailor.access.TestKeys.OPERATOR)
+                                .header("Authorization", "Bearer " + dev.tailor.security.TestKeys.OPERATOR)
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
         assertThat(checkpoint.statusCode()).isEqualTo(200);

@@ -227,7 +227,7 @@ class CatalogueBuildTest {
                 .send(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                                 .header("Content-Type", "application/json")
-                                .header("Authorization", "Bearer " + dev.tailor.access.TestKeys.OPERATOR)
+                                .header("Authorization", "Bearer " + dev.tailor.security.TestKeys.OPERATOR)
                                 .POST(HttpRequest.BodyPublishers.ofString(json))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,6 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
-import dev.tailor.web.DatabaseOutage;
+import dev.tailor.api.DatabaseOutage;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 /**
  * Who sent a request, as its API key says: the key's id and name (never its secret), its role,

@@ -1,6 +1,6 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
-import dev.tailor.web.Problems;
+import dev.tailor.api.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;

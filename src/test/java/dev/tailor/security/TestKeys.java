@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 /** The operator key the test contexts accept (config/application.yml of the tests sets it). */
 public final class TestKeys {

@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;

@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.tailor.web;
+package dev.tailor.api;
 
 import java.io.IOException;
 import java.util.Objects;

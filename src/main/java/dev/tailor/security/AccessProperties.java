@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

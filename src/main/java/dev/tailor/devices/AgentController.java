@@ -1,8 +1,6 @@
-package dev.tailor.api;
+package dev.tailor.devices;
 
-import dev.tailor.access.ApiKeys;
-import dev.tailor.access.Caller;
-import dev.tailor.access.IssuedKey;
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.Device;
@@ -16,9 +14,11 @@ import dev.tailor.catalogue.SubnetRepository;
 import dev.tailor.latency.DeviceRefits;
 import dev.tailor.latency.SubnetLayers;
 import dev.tailor.onnx.OnnxExport;
+import dev.tailor.security.ApiKeys;
+import dev.tailor.security.Caller;
+import dev.tailor.security.IssuedKey;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
-import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;

@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

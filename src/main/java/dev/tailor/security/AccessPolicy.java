@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.training.Checkpoint;

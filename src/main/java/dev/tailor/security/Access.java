@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 /** What an operation needs, as the rules in {@link AccessRules} assign it. */
 enum Access {

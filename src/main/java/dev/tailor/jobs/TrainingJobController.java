@@ -1,14 +1,12 @@
-package dev.tailor.api;
+package dev.tailor.jobs;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.tailor.api.PageResponse;
+import dev.tailor.api.Problems;
+import dev.tailor.api.ProgressEvents;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
-import dev.tailor.jobs.TrainingJobSpec;
-import dev.tailor.jobs.TrainingJobSubmission;
-import dev.tailor.web.PageResponse;
-import dev.tailor.web.Problems;
-import dev.tailor.web.ProgressEvents;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -122,7 +120,7 @@ class TrainingJobController {
     @Operation(operationId = "listTrainingJobs", summary = "Training jobs, newest first")
     PageResponse<TrainingJobResponse> list(
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
-            @RequestParam(defaultValue = "20") @Min(1) @Max(SupernetController.MAX_PAGE_SIZE) int size) {
+            @RequestParam(defaultValue = "20") @Min(1) @Max(PageResponse.MAX_SIZE) int size) {
         var found = jobs.findAll(PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")));
         return PageResponse.of(found.map(TrainingJobResponse::of).getContent(), page, size, found.getTotalElements());
     }

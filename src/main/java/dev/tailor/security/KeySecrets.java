@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

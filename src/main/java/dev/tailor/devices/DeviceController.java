@@ -1,10 +1,10 @@
-package dev.tailor.api;
+package dev.tailor.devices;
 
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.catalogue.Measurement;
-import dev.tailor.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;

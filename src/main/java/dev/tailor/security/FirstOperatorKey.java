@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import java.io.PrintStream;
 import org.slf4j.Logger;

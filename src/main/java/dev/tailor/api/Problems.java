@@ -1,4 +1,4 @@
-package dev.tailor.web;
+package dev.tailor.api;
 
 import java.net.URI;
 import java.util.List;

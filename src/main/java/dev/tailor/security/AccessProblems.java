@@ -1,4 +1,4 @@
-package dev.tailor.access;
+package dev.tailor.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
