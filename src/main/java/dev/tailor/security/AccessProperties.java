@@ -1,7 +1,9 @@
 package dev.tailor.security;
 
+import jakarta.validation.constraints.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings under {@code tailor.security} ({@code TAILOR_SECURITY_READS}, {@code TAILOR_SECURITY_OPERATOR_KEY}).
@@ -11,8 +13,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param operatorKey an operator key to accept, from a Secret, say (at least 32 characters); when it
  *     is set no first key is printed
  */
+@Validated
 @ConfigurationProperties("tailor.security")
-public record AccessProperties(@DefaultValue("open") Reads reads, String operatorKey) {
+public record AccessProperties(
+        @DefaultValue("open") Reads reads,
+
+        @Pattern(
+                regexp = "^$|^\\S{32,}$",
+                message = "must be at least 32 characters without spaces; make one with" + " 'openssl rand -base64 32'")
+        String operatorKey) {
 
     public enum Reads {
         OPEN,

@@ -19,7 +19,6 @@ import org.springframework.stereotype.Component;
 class FirstOperatorKey implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(FirstOperatorKey.class);
-    static final int MIN_CONFIGURED_LENGTH = 32;
 
     private final ApiKeys keys;
     private final AccessProperties properties;
@@ -40,10 +39,7 @@ class FirstOperatorKey implements ApplicationRunner {
     public void run(ApplicationArguments arguments) {
         String configured = properties.operatorKey();
         if (configured != null && !configured.isBlank()) {
-            if (configured.strip().length() < MIN_CONFIGURED_LENGTH) {
-                throw new IllegalStateException("tailor.security.operator-key (TAILOR_SECURITY_OPERATOR_KEY) must be at"
-                        + " least " + MIN_CONFIGURED_LENGTH + " characters; make one with 'openssl rand -base64 32'");
-            }
+            // its length and form were checked when the settings were bound (AccessProperties)
             keys.adopt(configured.strip(), "configured-operator", Role.OPERATOR);
             log.info("operator key from tailor.security.operator-key accepted (reads are {})", reads());
             return;
