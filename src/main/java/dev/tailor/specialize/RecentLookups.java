@@ -36,6 +36,13 @@ class RecentLookups {
         return value;
     }
 
+    /** Looks up now, whatever is remembered, and remembers the result. */
+    <T> T refresh(String key, Supplier<T> lookup) {
+        T value = lookup.get();
+        recent.put(key, new Entry(value, System.nanoTime() + FRESH_NANOS));
+        return value;
+    }
+
     java.util.Optional<SpecializationResponse> answer(
             String key, Supplier<java.util.Optional<SpecializationResponse>> stored) {
         SpecializationResponse known = answers.get(key);

@@ -52,14 +52,21 @@ class ServingLookups {
 
     /** The supernet asked for, or the newest ready one, with its predictor; 404 or 503 when there is none. */
     Serving serving(UUID requested) {
-        return recent.fresh("serving:" + requested, () -> {
-            Supernet supernet = serving.resolve(requested);
-            SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
-            PredictorStore.Loaded predictor = predictors
-                    .current(supernet.getId(), space)
-                    .orElseThrow(() -> serving.catalogueNotReady(supernet.getId(), predictors));
-            return new Serving(supernet, space, predictor);
-        });
+        return recent.fresh("serving:" + requested, () -> resolve(requested));
+    }
+
+    /** As {@link #serving}, looked up now (and remembered from now on). */
+    Serving servingNow(UUID requested) {
+        return recent.refresh("serving:" + requested, () -> resolve(requested));
+    }
+
+    private Serving resolve(UUID requested) {
+        Supernet supernet = serving.resolve(requested);
+        SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
+        PredictorStore.Loaded predictor = predictors
+                .current(supernet.getId(), space)
+                .orElseThrow(() -> serving.catalogueNotReady(supernet.getId(), predictors));
+        return new Serving(supernet, space, predictor);
     }
 
     /** The answer stored under the key, from memory when it was read before. */

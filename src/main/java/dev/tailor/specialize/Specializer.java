@@ -70,14 +70,28 @@ public class Specializer {
     public Answer specialize(SpecializationRequest request, String datasetEnvironment) {
         BudgetCheck.Checked checked = BudgetCheck.check(request);
         Device device = lookups.device(checked.device());
-        ServingLookups.Serving current = lookups.serving(request.supernet());
+        SpecializationResponse.Budget budget = echo(request, checked);
+        ServingLookups.Serving remembered = lookups.serving(request.supernet());
+        String rememberedKey = requestKey(
+                remembered.supernet().getId(),
+                device,
+                budget,
+                remembered.predictor().version().id());
+        Optional<SpecializationResponse> known = lookups.answer(rememberedKey, () -> stored(rememberedKey));
+        if (known.isPresent()) {
+            events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
+            return new Answer(known.get(), true);
+        }
+        // before searching, look again with nothing remembered: the supernet or predictor may have moved on
+        // in the last seconds, and an answer may be stored under the newer one
+        ServingLookups.Serving current = lookups.servingNow(request.supernet());
         Supernet supernet = current.supernet();
         SearchSpace space = current.space();
         PredictorStore.Loaded predictor = current.predictor();
-        SpecializationResponse.Budget budget = echo(request, checked);
         String key =
                 requestKey(supernet.getId(), device, budget, predictor.version().id());
-        Optional<SpecializationResponse> stored = lookups.answer(key, () -> stored(key));
+        Optional<SpecializationResponse> stored =
+                key.equals(rememberedKey) ? Optional.empty() : lookups.answer(key, () -> stored(key));
         if (stored.isPresent()) {
             events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
             return new Answer(stored.get(), true);

@@ -40,4 +40,12 @@ class RecentLookupsTest {
                 .isEmpty();
         assertThat(asked).hasValue(2);
     }
+
+    @Test
+    void aRefreshLooksUpNowAndIsRememberedAfterwards() {
+        RecentLookups recent = new RecentLookups();
+        assertThat(recent.<String>fresh("k", () -> "old")).isEqualTo("old");
+        assertThat(recent.<String>refresh("k", () -> "new")).isEqualTo("new");
+        assertThat(recent.<String>fresh("k", () -> "newer")).isEqualTo("new");
+    }
 }
