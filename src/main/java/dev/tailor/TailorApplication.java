@@ -18,7 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 public class TailorApplication {
 
     public static void main(String[] args) {
-        int exit = run(args, System.out, System.err);
+        // the verbs run libtorch and ONNX Runtime on this thread: give it the stack they need
+        int exit = NativeStacks.call("main-native", () -> run(args, System.out, System.err));
         if (exit != 0) {
             System.exit(exit);
         }

@@ -172,13 +172,11 @@ class SearchBench {
             SpecializationRequest request =
                     new SpecializationRequest("host-cpu", budget, null, null, null, null, null, supernetId);
             long start = System.nanoTime();
-            SpecializationResponse s = specializer
-                    .specialize(request, System.getenv("TAILOR_DATASET_DIR"))
-                    .response();
+            SpecializationResponse s = specializer.specialize(request).response();
             long coldMillis = (System.nanoTime() - start) / 1_000_000;
             for (int call = 0; call < WARM_CALLS; call++) {
                 long t = System.nanoTime();
-                specializer.specialize(request, System.getenv("TAILOR_DATASET_DIR"));
+                specializer.specialize(request);
                 warmNanos.add(System.nanoTime() - t);
             }
             answers.add(s);

@@ -112,6 +112,8 @@ public class TrainingJobQueue {
                 DataSource dataSource, OneTimeTask<String> trainingTask, OneTimeTask<String> catalogueBuildTask) {
             return Scheduler.create(dataSource, trainingTask, catalogueBuildTask)
                     .threads(1)
+                    // training and catalogue builds run libtorch and ONNX Runtime: a large stack
+                    .executorService(dev.tailor.NativeStacks.pool("training-worker", 1))
                     .pollingInterval(Duration.ofSeconds(2))
                     .heartbeatInterval(HEARTBEAT)
                     .missedHeartbeatsLimit(6)

@@ -14,6 +14,10 @@ public final class JobLogContext {
     private JobLogContext() {}
 
     public static MDC.MDCCloseable of(String kind, UUID id) {
+        return of(kind, id.toString());
+    }
+
+    public static MDC.MDCCloseable of(String kind, String id) {
         return MDC.putCloseable(KEY, " [" + kind + " " + id + "]");
     }
 }

@@ -55,8 +55,11 @@ class SpecializationController {
                     + " it to ONNX, checks it in ONNX Runtime against the supernet and measures its accuracy and"
                     + " host latency: 201. The same request again is answered from the catalogue: 200. With `Accept:"
                     + " application/octet-stream` the body is the ONNX file itself (ETag, Content-Disposition,"
-                    + " X-Tailor-Config-Sha256). Infeasible budgets are 422 with the closest reachable value; not"
-                    + " ready yet is 503 with Retry-After and progress.")
+                    + " X-Tailor-Config-Sha256). The export is a durable job that a worker runs (a worker that"
+                    + " dies leaves it to the next one); the request waits for it up to tailor.specialization.wait"
+                    + " (2 minutes), then answers 503 with Retry-After and the export's state, and the same request"
+                    + " again is answered once it is stored. Infeasible budgets are 422 with the closest reachable"
+                    + " value; not ready yet is 503 with Retry-After and progress.")
     @ApiResponse(
             responseCode = "201",
             description = "Tailored now (200: the same request answered before, from the catalogue)",
@@ -71,7 +74,7 @@ class SpecializationController {
     ResponseEntity<?> create(
             @RequestBody(required = false) SpecializationRequest request,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
-        Specializer.Answer answer = specializer.specialize(request, System.getenv("TAILOR_DATASET_DIR"));
+        Specializer.Answer answer = specializer.specialize(request);
         SpecializationResponse response = answer.response();
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(
                         answer.fromCatalogue() ? HttpStatus.OK : HttpStatus.CREATED)

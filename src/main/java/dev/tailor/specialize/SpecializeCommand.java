@@ -106,9 +106,7 @@ class SpecializeCommand extends OneShotCommand {
             return 2;
         }
         try {
-            SpecializationResponse r = specializer
-                    .specialize(request, System.getenv("TAILOR_DATASET_DIR"))
-                    .response();
+            SpecializationResponse r = specializer.specialize(request).response();
             byte[] bytes =
                     artifacts.findById(r.artifact().sha256()).orElseThrow().getContent();
             Files.write(target, bytes);

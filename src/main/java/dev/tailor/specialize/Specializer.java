@@ -4,7 +4,6 @@ import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.Supernet;
-import dev.tailor.export.SubnetExporter;
 import dev.tailor.latency.HostDevices;
 import dev.tailor.metrics.WorkEvents;
 import dev.tailor.search.CostModel;
@@ -15,7 +14,6 @@ import dev.tailor.search.SearchOutcome;
 import dev.tailor.search.SubnetSearch;
 import dev.tailor.space.SearchSpace;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +23,6 @@ import java.util.UUID;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -44,30 +41,27 @@ public class Specializer {
 
     private final ServingLookups lookups;
     private final DeviceLatencyViews latencyViews;
-    private final SubnetExporter exporter;
+    private final SpecializationExports exports;
     private final JdbcClient jdbc;
-    private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
 
     Specializer(
             ServingLookups lookups,
             DeviceLatencyViews latencyViews,
-            SubnetExporter exporter,
+            SpecializationExports exports,
             JdbcClient jdbc,
-            TransactionTemplate transactions,
             ApplicationEventPublisher events) {
         this.lookups = lookups;
         this.latencyViews = latencyViews;
-        this.exporter = exporter;
+        this.exports = exports;
         this.jdbc = jdbc;
-        this.transactions = transactions;
         this.events = events;
     }
 
     /** An answer and whether it came from the catalogue (no search, no export). */
     public record Answer(SpecializationResponse response, boolean fromCatalogue) {}
 
-    public Answer specialize(SpecializationRequest request, String datasetEnvironment) {
+    public Answer specialize(SpecializationRequest request) {
         BudgetCheck.Checked checked = BudgetCheck.check(request);
         Device device = lookups.device(checked.device());
         SpecializationResponse.Budget budget = echo(request, checked);
@@ -96,31 +90,18 @@ public class Specializer {
             events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
             return new Answer(stored.get(), true);
         }
-        return transactions.execute(status -> {
-            jdbc.sql("select pg_advisory_xact_lock(hashtextextended(?, 0))")
-                    .param(key)
-                    .query()
-                    .singleRow();
-            Optional<SpecializationResponse> meanwhile = stored(key);
-            if (meanwhile.isPresent()) {
-                events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
-                return new Answer(meanwhile.get(), true);
-            }
-            return new Answer(
-                    cold(key, supernet, space, device, checked, budget, predictor, datasetEnvironment), false);
-        });
+        return cold(key, supernet, space, device, checked, budget, predictor);
     }
 
-    private SpecializationResponse cold(
+    private Answer cold(
             String key,
             Supernet supernet,
             SearchSpace space,
             Device device,
             BudgetCheck.Checked checked,
             SpecializationResponse.Budget budget,
-            PredictorStore.Loaded predictor,
-            String datasetEnvironment) {
-        long started = System.nanoTime();
+            PredictorStore.Loaded predictor) {
+        long requestedAt = System.currentTimeMillis();
         int classes = Objects.requireNonNullElse(supernet.getNumClasses(), 10);
         Optional<LatencyView> view = latencyViews.forDevice(device, space, classes);
         boolean needsLatency = checked.budget().limits().containsKey(Metric.LATENCY_MS);
@@ -144,78 +125,50 @@ public class Specializer {
             throw infeasible(infeasible, device, view);
         }
         Found found = (Found) outcome;
-        SubnetExporter.Exported exported;
-        long exportStarted = System.nanoTime();
-        try {
-            exported = exporter.export(supernet.getId(), found.config(), datasetEnvironment);
-        } catch (SubnetExporter.ExportException e) {
-            throw Problems.conflict("the pick cannot be exported: " + e.getMessage(), "supernet");
-        }
-        events.publishEvent(
-                new WorkEvents.SpecializationAnswered(false, searchNanos, System.nanoTime() - exportStarted));
-        SpecializationResponse.Latency latency;
         Double searched = found.costs().get(Metric.LATENCY_MS);
-        if (device.getName().equals(HostDevices.HOST_CPU)) {
-            latency = new SpecializationResponse.Latency(
-                    exported.hostLatency().p50Ms(),
-                    LatencySource.MEASURED.wireName(),
-                    view.map(LatencyView::error).orElse(null),
-                    searched);
-        } else if (view.isPresent()) {
-            latency = new SpecializationResponse.Latency(
-                    searched != null ? searched : view.get().millis().applyAsDouble(found.config()),
-                    view.get().source().wireName(),
-                    view.get().error(),
-                    searched);
-        } else {
-            latency = null;
-        }
-        UUID id = UUID.randomUUID();
-        String sha = exported.sha256();
-        SpecializationResponse response = new SpecializationResponse(
-                id,
+        boolean measuredAtExport = device.getName().equals(HostDevices.HOST_CPU);
+        SpecializationResponse.Latency latency = view.map(v -> new SpecializationResponse.Latency(
+                        searched != null ? searched : v.millis().applyAsDouble(found.config()),
+                        measuredAtExport
+                                ? LatencySource.MEASURED.wireName()
+                                : v.source().wireName(),
+                        v.error(),
+                        searched))
+                // timed at export, with no model to state an expected error from
+                .orElse(
+                        measuredAtExport
+                                ? new SpecializationResponse.Latency(
+                                        0, LatencySource.MEASURED.wireName(), null, searched)
+                                : null);
+        PendingExport pending = new PendingExport(
+                key,
                 supernet.getId(),
+                device.getId(),
                 device.getName(),
                 budget,
-                JSON.readTree(found.config().canonicalJson()),
-                found.config().sha256(),
-                new SpecializationResponse.Accuracy(
-                        found.accuracy(),
-                        exported.onnxValidationTop1(),
-                        exported.accuracy().testTop1(),
-                        exported.accuracy().validationImages(),
-                        exported.accuracy().testImages()),
-                latency,
-                exported.costs().macs(),
-                exported.costs().params(),
-                exported.costs().peakActivationBytes(),
+                found.config().canonicalJson(),
+                found.accuracy(),
                 found.bindingConstraint(),
+                latency,
+                measuredAtExport,
                 new SpecializationResponse.Search(
                         checked.objective().name().toLowerCase(Locale.ROOT),
                         found.generations(),
                         found.candidatesScored(),
                         found.elapsedMillis(),
-                        (System.nanoTime() - started) / 1_000_000,
+                        0,
                         SEED,
                         predictor.version().version()),
-                new SpecializationResponse.Artifact(
-                        sha, exported.bytes().length, "application/vnd.onnx", "/api/v1/artifacts/" + sha),
-                OffsetDateTime.now().withNano(0));
-        jdbc.sql("insert into specialization (id, request_sha256, supernet_id, device_id, subnet_id, onnx_sha256,"
-                        + " request, response) values (?, ?, ?, ?, (select id from subnet where supernet_id = ? and"
-                        + " config_sha256 = ?), ?, ?::jsonb, ?::jsonb)")
-                .params(
-                        id,
-                        key,
-                        supernet.getId(),
-                        device.getId(),
-                        supernet.getId(),
-                        found.config().sha256(),
-                        sha,
-                        JSON.writeValueAsString(budget),
-                        JSON.writeValueAsString(response))
-                .update();
-        return response;
+                searchNanos,
+                requestedAt);
+        boolean exportedForThisRequest = exports.exportAndWait(pending);
+        SpecializationResponse response = stored(key)
+                .orElseThrow(() -> new IllegalStateException("export of " + key + " ended with no answer stored"));
+        if (exportedForThisRequest) {
+            return new Answer(response, false);
+        }
+        events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
+        return new Answer(response, true);
     }
 
     private static RuntimeException infeasible(Infeasible infeasible, Device device, Optional<LatencyView> view) {

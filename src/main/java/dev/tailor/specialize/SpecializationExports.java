@@ -1,0 +1,244 @@
+package dev.tailor.specialize;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.SchedulerName;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.tailor.NativeStacks;
+import dev.tailor.api.Problems;
+import dev.tailor.export.SubnetExporter;
+import dev.tailor.metrics.JobLogContext;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Exports of searched picks as durable db-scheduler jobs on their own table: a request queues
+ * its pick (one job per request key, so identical requests share it) and waits for the answer;
+ * a worker replica runs the job, and a job whose worker died is taken up again by the next one.
+ * Exports have their own queue and thread so that a worker training for hours still answers.
+ * One-shot verbs ({@code specialize}, {@code bench}) export in their own process instead.
+ */
+@Component
+class SpecializationExports {
+
+    private static final Logger log = LoggerFactory.getLogger(SpecializationExports.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static final String TASK = "specialization-export";
+    static final String TABLE = "specialization_export_task";
+    /** An export that fails this many times for an unforeseen reason is given up and the failure stored. */
+    static final int MAX_ATTEMPTS = 3;
+
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(2);
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private final PickExporter exporter;
+    private final JdbcClient jdbc;
+    private final boolean queued;
+    private final Duration wait;
+    private final OneTimeTask<String> task;
+    private final SchedulerClient client;
+    private final Scheduler worker;
+    private final Map<String, CompletableFuture<Void>> finished = new ConcurrentHashMap<>();
+
+    SpecializationExports(
+            PickExporter exporter,
+            JdbcClient jdbc,
+            DataSource dataSource,
+            @Value("${tailor.worker.enabled:true}") boolean workerEnabled,
+            @Value("${tailor.specialization.exports:queued}") String mode,
+            @Value("${tailor.specialization.wait:PT2M}") Duration wait,
+            @Value("${tailor.specialization.export-heartbeat:PT2S}") Duration heartbeat) {
+        this.exporter = exporter;
+        this.jdbc = jdbc;
+        this.queued = switch (mode) {
+            case "queued" -> true;
+            case "inline" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                        "tailor.specialization.exports must be queued or inline; got " + mode);
+        };
+        this.wait = wait;
+        this.task = Tasks.oneTime(TASK, String.class)
+                .onFailure((complete, operations) -> {
+                    int attempts = complete.getExecution().consecutiveFailures + 1;
+                    String key = complete.getExecution().taskInstance.getId();
+                    Throwable cause = complete.getCause().orElse(null);
+                    if (attempts >= MAX_ATTEMPTS) {
+                        exporter.recordFailure(
+                                key,
+                                "supernet",
+                                "the export failed " + attempts + " times; last: "
+                                        + (cause == null ? "unknown" : cause.toString()));
+                        operations.stop();
+                        signal(key);
+                    } else {
+                        log.warn("Export {} failed (attempt {}), trying again: {}", key, attempts, cause);
+                        operations.reschedule(
+                                complete, Instant.now().plus(FIRST_RETRY.multipliedBy(1L << (attempts - 1))));
+                    }
+                })
+                .execute((instance, context) -> run(instance.getData()));
+        this.client = SchedulerClient.Builder.create(dataSource, task)
+                .tableName(TABLE)
+                .build();
+        this.worker = queued && workerEnabled
+                ? Scheduler.create(dataSource, task)
+                        .tableName(TABLE)
+                        // host and process: which process runs an export shows in the job table
+                        .schedulerName(new SchedulerName.Fixed(
+                                host() + "#" + ProcessHandle.current().pid()))
+                        // one export at a time: each times its model on this host, alone
+                        .threads(1)
+                        .executorService(NativeStacks.pool("export-worker", 1))
+                        .pollingInterval(Duration.ofSeconds(1))
+                        .heartbeatInterval(heartbeat)
+                        .missedHeartbeatsLimit(5)
+                        .enableImmediateExecution()
+                        // an export takes seconds: a stopping worker lets it finish
+                        .shutdownMaxWait(Duration.ofSeconds(20))
+                        .build()
+                : null;
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown-host";
+        }
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        if (worker != null) {
+            worker.start();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (worker != null) {
+            worker.stop();
+        }
+    }
+
+    /**
+     * Exports the pick, or waits for the export of an identical request under way, until its
+     * answer is stored.
+     *
+     * @return whether this request's call started the export (false: another request's did)
+     */
+    boolean exportAndWait(PendingExport pending) {
+        if (!queued) {
+            try {
+                exporter.exportAndStore(pending, System.getenv("TAILOR_DATASET_DIR"));
+            } catch (SubnetExporter.ExportException e) {
+                throw Problems.conflict("the pick cannot be exported: " + e.getMessage(), e.field());
+            }
+            return true;
+        }
+        String key = pending.requestKey();
+        // an earlier attempt's failure is not this attempt's: the cause may have been fixed since
+        jdbc.sql("delete from specialization_export_failure where request_sha256 = ?")
+                .param(key)
+                .update();
+        SchedulerClient queue = worker != null ? worker : client;
+        boolean started =
+                queue.scheduleIfNotExists(task.instance(key, JSON.writeValueAsString(pending)), Instant.now());
+        awaitAnswer(key);
+        return started;
+    }
+
+    private void awaitAnswer(String key) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            CompletableFuture<Void> done = finished.computeIfAbsent(key, k -> new CompletableFuture<>());
+            if (exporter.answered(key)) {
+                return;
+            }
+            Optional<Map<String, String>> failure = failure(key);
+            if (failure.isPresent()) {
+                throw Problems.conflict(
+                        "the pick cannot be exported: " + failure.get().get("detail"),
+                        failure.get().get("field"));
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("export", state(key));
+                throw Problems.unavailable(
+                        "the model is still being exported (" + extra.get("export") + "); send the same request"
+                                + " again: it is answered as soon as the export is stored",
+                        10,
+                        extra);
+            }
+            try {
+                done.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // not finished in this process: look in the database, another worker may have finished it
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Problems.unavailable("the service is stopping; send the same request again", 10, Map.of());
+            }
+        }
+    }
+
+    private void run(String data) {
+        PendingExport pending = JSON.readValue(data, PendingExport.class);
+        try (var ignored = JobLogContext.of("export", pending.requestKey().substring(0, 12))) {
+            try {
+                exporter.exportAndStore(pending, System.getenv("TAILOR_DATASET_DIR"));
+            } catch (SubnetExporter.ExportException e) {
+                exporter.recordFailure(pending.requestKey(), e.field(), e.getMessage());
+            }
+        }
+        signal(pending.requestKey());
+    }
+
+    private void signal(String key) {
+        CompletableFuture<Void> done = finished.remove(key);
+        if (done != null) {
+            done.complete(null);
+        }
+    }
+
+    private Optional<Map<String, String>> failure(String key) {
+        return jdbc.sql("select field, detail from specialization_export_failure where request_sha256 = ?")
+                .param(key)
+                .query((rs, row) -> Map.of("field", rs.getString(1), "detail", rs.getString(2)))
+                .optional();
+    }
+
+    /** queued, running or retrying, as the job table has it now. */
+    private String state(String key) {
+        return jdbc.sql("select picked, coalesce(consecutive_failures, 0) from " + TABLE
+                        + " where task_name = ? and task_instance = ?")
+                .params(TASK, key)
+                .query((rs, row) ->
+                        rs.getBoolean(1) ? "running" : rs.getInt(2) > 0 ? "retrying after a failure" : "queued")
+                .optional()
+                .orElse("finishing");
+    }
+}
