@@ -217,7 +217,7 @@ class TrainCommand extends OneShotCommand {
                 number(flags, "seed", Long::valueOf),
                 number(flags, "validation-size", Integer::valueOf),
                 number(flags, "warmup-fraction", Double::valueOf),
-                number(flags, "epsilon-epochs", Integer::valueOf),
+                number(flags, "epsilon-epochs", Double::valueOf),
                 number(flags, "calibration-images", Integer::valueOf),
                 number(flags, "max-steps-per-epoch", Integer::valueOf),
                 number(flags, "target-accuracy", Double::valueOf),

@@ -9,7 +9,7 @@ public final class TrainUsage {
             usage: tailor train [--dataset DIR] [--format auto|idx|cifar10|cifar100|image-folder]
                                 [--schedule deps|progressive-shrinking|sandwich|depth-expansion] [--epochs N]
                                 [--batch-size N] [--lr X] [--warmup-epochs X] [--seed N] [--validation-size N]
-                                [--warmup-fraction X] [--epsilon-epochs N] [--calibration-images N]
+                                [--warmup-fraction X] [--epsilon-epochs X] [--calibration-images N]
                                 [--max-steps-per-epoch N] [--target-accuracy X] [--patience N]
                                 [--name NAME] [--resume JOB_ID]
               --dataset defaults to Fashion-MNIST from TAILOR_DATASET_DIR or /usr/share/datasets/fashion-mnist

@@ -33,7 +33,7 @@ public record TrainingJobSpec(
         Long seed,
         Integer validationSize,
         Double warmupFraction,
-        Integer epsilonEpochs,
+        Double epsilonEpochs,
         Integer calibrationImages,
         Integer maxStepsPerEpoch,
         Double targetAccuracy,

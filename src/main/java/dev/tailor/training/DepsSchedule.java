@@ -41,7 +41,7 @@ final class DepsSchedule implements Schedule {
         // rate of 0, so a short run's ramp takes at most half of shrinking.
         long shrinkSteps = total - rampStart;
         this.rampEnd =
-                rampStart + Math.max(1, Math.min((long) options.epsilonEpochs() * stepsPerEpoch, shrinkSteps / 2));
+                rampStart + Math.max(1, Math.min(Math.round(options.epsilonEpochs() * stepsPerEpoch), shrinkSteps / 2));
     }
 
     @Override

@@ -27,7 +27,7 @@ public record TrainingOptions(
         long seed,
         int validationSize,
         double warmupFraction,
-        int epsilonEpochs,
+        double epsilonEpochs,
         int calibrationImages,
         int maxStepsPerEpoch,
         double targetAccuracy,
@@ -55,7 +55,8 @@ public record TrainingOptions(
                 1,
                 5000,
                 0.5,
-                Math.max(1, (int) Math.round(epochs * 5.0 / 270)),
+                // DεpS ramps over 5 of its 270 epochs: the same share of a short run is part of an epoch
+                epochs * 5.0 / 270,
                 2000,
                 0,
                 DEFAULT_TARGET_ACCURACY,
@@ -177,7 +178,10 @@ public record TrainingOptions(
         check(problems, labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing: must be in [0, 1)");
         check(problems, validationSize >= 1, "validationSize: must be at least 1");
         check(problems, warmupFraction > 0 && warmupFraction < 1, "warmupFraction: must be strictly between 0 and 1");
-        check(problems, epsilonEpochs >= 1 && epsilonEpochs <= epochs, "epsilonEpochs: must be between 1 and epochs");
+        check(
+                problems,
+                epsilonEpochs > 0 && epsilonEpochs <= epochs,
+                "epsilonEpochs: must be more than 0 and at most epochs (a fraction of an epoch is allowed)");
         check(
                 problems,
                 calibrationImages >= 1 && calibrationImages <= 100_000,

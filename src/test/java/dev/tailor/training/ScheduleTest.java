@@ -14,7 +14,7 @@ class ScheduleTest {
     private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
     private static final int STEPS = 10;
 
-    private static TrainingOptions deps(int epochs, int epsilonEpochs) {
+    private static TrainingOptions deps(int epochs, double epsilonEpochs) {
         TrainingOptions d = TrainingOptions.defaults("deps", epochs);
         return new TrainingOptions(
                 d.schedule(),
@@ -78,6 +78,27 @@ class ScheduleTest {
         DepsSchedule schedule = new DepsSchedule(SPACE, deps(4, 2), STEPS);
         assertThat(schedule.epsilon(20)).isBetween(0.0, 1.0);
         assertThat(schedule.epsilon(30)).isEqualTo(1.0);
+    }
+
+    /**
+     * DεpS ramps ε over 5 of its 270 epochs; a 4-epoch run of 429 steps an epoch ramps over the same
+     * share, 32 steps, not a whole epoch (which took half of shrinking and aimed at a rate six times
+     * smaller).
+     */
+    @Test
+    void theDefaultRampIsDepsShareOfTheRunEvenWhenThatIsPartOfAnEpoch() {
+        int steps = 429;
+        TrainingOptions options = TrainingOptions.defaults("deps", 4);
+        assertThat(options.epsilonEpochs()).isCloseTo(4 * 5.0 / 270, offset(1e-12));
+        DepsSchedule schedule = new DepsSchedule(SPACE, options, steps);
+        long rampStart = 2L * steps;
+        assertThat(schedule.epsilon(rampStart - 1)).isZero();
+        assertThat(schedule.epsilon(rampStart)).isBetween(0.0, 0.1);
+        assertThat(schedule.epsilon(rampStart + 16)).isBetween(0.3, 0.7);
+        assertThat(schedule.epsilon(rampStart + 31)).isCloseTo(1.0, offset(0.01));
+        assertThat(schedule.epsilon(rampStart + 32)).isEqualTo(1.0);
+        // the rate the small subnets reach at the ramp's end: about half the peak, not a sixth
+        assertThat(schedule.learningRate(rampStart + 32)).isGreaterThan(0.045);
     }
 
     @Test
