@@ -29,8 +29,8 @@ public class TrainingJobQueue {
     static final String TASK = "training-job";
     static final String CATALOGUE_TASK = "catalogue-build";
 
-    /** Workers heartbeat every 10 s; six missed beats (a minute) mark the run dead and revive it. */
-    static final Duration HEARTBEAT = Duration.ofSeconds(10);
+    // Workers heartbeat every tailor.worker.heartbeat (10 s); six missed beats (a minute) mark the run
+    // dead and another worker revives it.
 
     /**
      * How long a stopping worker waits for the job under way to reach a step boundary (a training
@@ -109,13 +109,20 @@ public class TrainingJobQueue {
 
         @Bean(destroyMethod = "stop")
         Scheduler trainingScheduler(
-                DataSource dataSource, OneTimeTask<String> trainingTask, OneTimeTask<String> catalogueBuildTask) {
+                DataSource dataSource,
+                OneTimeTask<String> trainingTask,
+                OneTimeTask<String> catalogueBuildTask,
+                @org.springframework.beans.factory.annotation.Value("${tailor.worker.heartbeat:PT10S}")
+                        Duration heartbeat) {
             return Scheduler.create(dataSource, trainingTask, catalogueBuildTask)
                     .threads(1)
                     // training and catalogue builds run libtorch and ONNX Runtime: a large stack
                     .executorService(dev.tailor.NativeStacks.pool("training-worker", 1))
                     .pollingInterval(Duration.ofSeconds(2))
-                    .heartbeatInterval(HEARTBEAT)
+                    .heartbeatInterval(heartbeat)
+                    // host and process: which process runs a job shows in the job table
+                    .schedulerName(
+                            new com.github.kagkarlsson.scheduler.SchedulerName.Fixed(dev.tailor.ProcessName.current()))
                     .missedHeartbeatsLimit(6)
                     .enableImmediateExecution()
                     .enablePriority()

@@ -105,8 +105,7 @@ class SpecializationExports {
                 ? Scheduler.create(dataSource, task)
                         .tableName(TABLE)
                         // host and process: which process runs an export shows in the job table
-                        .schedulerName(new SchedulerName.Fixed(
-                                host() + "#" + ProcessHandle.current().pid()))
+                        .schedulerName(new SchedulerName.Fixed(dev.tailor.ProcessName.current()))
                         // one export at a time: each times its model on this host, alone
                         .threads(1)
                         .executorService(NativeStacks.pool("export-worker", 1))
@@ -118,14 +117,6 @@ class SpecializationExports {
                         .shutdownMaxWait(Duration.ofSeconds(20))
                         .build()
                 : null;
-    }
-
-    private static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "unknown-host";
-        }
     }
 
     @EventListener(ApplicationReadyEvent.class)

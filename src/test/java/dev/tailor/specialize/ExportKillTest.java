@@ -2,19 +2,15 @@ package dev.tailor.specialize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailor.ServiceProcess;
 import dev.tailor.TailorProperties;
 import dev.tailor.jobs.CatalogueBuildQueue;
 import dev.tailor.jobs.CatalogueBuilds;
 import dev.tailor.jobs.TinySupernet;
 import dev.tailor.jobs.TrainingJobRunner;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,11 +61,11 @@ class ExportKillTest {
     @Autowired
     TailorProperties properties;
 
-    private final List<Process> services = new ArrayList<>();
+    private final List<ServiceProcess> services = new ArrayList<>();
 
     @AfterEach
     void stopServices() {
-        services.forEach(Process::destroyForcibly);
+        services.forEach(service -> service.process().destroyForcibly());
     }
 
     @Test
@@ -80,19 +76,20 @@ class ExportKillTest {
         Set<String> artifactsBefore = artifacts();
         String body = "{\"device\":\"host-cpu\",\"macs\":2400000,\"supernet\":\"" + supernet + "\"}";
 
-        Service first = start("first");
+        ServiceProcess first = start("first");
         CompletableFuture<HttpResponse<String>> lost =
-                client().sendAsync(post(first, body), HttpResponse.BodyHandlers.ofString());
-        awaitExportRunningIn(first.process());
+                ServiceProcess.client().sendAsync(post(first, body), HttpResponse.BodyHandlers.ofString());
+        awaitExportRunningIn(first);
         // the first export in a new process restores the supernet and loads the native runtimes: seconds
         assertThat(specializations(supernet))
                 .as("killed before the export stored its answer")
                 .isZero();
-        first.process().destroyForcibly().waitFor();
+        first.kill();
         assertThat(lost).failsWithin(Duration.ofSeconds(30));
 
-        Service second = start("second");
-        HttpResponse<String> answered = client().send(post(second, body), HttpResponse.BodyHandlers.ofString());
+        ServiceProcess second = start("second");
+        HttpResponse<String> answered =
+                ServiceProcess.client().send(post(second, body), HttpResponse.BodyHandlers.ofString());
 
         assertThat(answered.statusCode()).as(answered.body()).isIn(200, 201);
         JsonNode response = JSON.readTree(answered.body());
@@ -122,73 +119,24 @@ class ExportKillTest {
         assertThat(Files.readString(second.log())).contains("[export ");
     }
 
-    /** A client per request: the first service's connection dies with it. */
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    }
-
-    private record Service(Process process, int port, Path log) {}
-
-    /** The packaged service's main class on the test class path, on the test's home and database. */
-    private Service start(String name) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path log = properties.home().toAbsolutePath().resolve("service-" + name + ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(
-                        java,
-                        "-Xmx1g",
-                        "-XX:TieredStopAtLevel=1",
-                        "-Dai.djl.offline=true",
-                        "-Dtailor.home=" + properties.home().toAbsolutePath(),
-                        "-Dtailor.bootstrap.enabled=false",
-                        "-Dserver.port=" + port,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "dev.tailor.TailorApplication",
-                        "serve")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        services.add(process);
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (true) {
-            assertThat(process.isAlive())
-                    .as("service %s exited; its log: %s", name, log)
-                    .isTrue();
-            try {
-                HttpResponse<Void> ready = client().send(
-                                HttpRequest.newBuilder(
-                                                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.discarding());
-                if (ready.statusCode() == 200) {
-                    return new Service(process, port, log);
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertThat(System.nanoTime())
-                    .as("service %s ready in 3 minutes", name)
-                    .isLessThan(deadline);
-            Thread.sleep(250);
-        }
-    }
-
-    private static HttpRequest post(Service service, String body) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/api/v1/specializations"))
+    private static HttpRequest post(ServiceProcess service, String body) {
+        return HttpRequest.newBuilder(service.uri("/api/v1/specializations"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
 
+    private ServiceProcess start(String name) throws Exception {
+        ServiceProcess service = ServiceProcess.start(properties.home(), name);
+        services.add(service);
+        return service;
+    }
+
     /** Until the export job is picked by that process (the scheduler's name carries its pid). */
-    private void awaitExportRunningIn(Process process) throws InterruptedException {
+    private void awaitExportRunningIn(ServiceProcess service) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (jdbc.sql("select count(*) from specialization_export_task where picked and picked_by like ?")
-                        .param("%#" + process.pid())
+                        .param("%" + service.schedulerSuffix())
                         .query(Long.class)
                         .single()
                 == 0) {
