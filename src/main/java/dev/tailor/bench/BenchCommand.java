@@ -30,7 +30,9 @@ class BenchCommand extends OneShotCommand {
             usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
                                 [--epochs N] [--max-steps-per-epoch N] [--batch-size N]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N]
-              training   images/s and GFLOP/s of supernet steps next to libtorch matmul and a static network
+              training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
+                         the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
+                         when it has torch), and a profile of a full-model and a sandwich step
               schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
               search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
                          500-generation search time, host-cpu specializations cold and warm for 8 budgets
@@ -57,7 +59,8 @@ class BenchCommand extends OneShotCommand {
             "key",
             "budget",
             "clients",
-            "seconds");
+            "seconds",
+            "peer");
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -171,9 +174,14 @@ class BenchCommand extends OneShotCommand {
         SearchSpace space = SearchSpace.forInput(data.train().channels());
         if (which.equals("training") || which.equals("all")) {
             out.println("bench: training throughput (" + steps + " timed steps each)");
-            BenchReport report = new TrainingThroughputBench(space, data, steps).run();
+            TorchPeer peer = new TorchPeer(Path.of(flags.getOrDefault("peer", "../shared/bench/torch_peer.py")));
+            BenchReport report = new TrainingThroughputBench(space, data, steps, peer).run();
             report.write(results, "training-throughput");
             out.print(report.markdown());
+            out.println("bench: profiling a full-model and a sandwich step");
+            List<BenchReport> profile = new TrainingProfileBench(space, data, steps, 5).run(results);
+            BenchReport.writeTogether(results, "training-profile", profile, List.of("parts", "kinds", "operators"));
+            profile.forEach(part -> out.print(part.markdown()));
         }
         if (which.equals("schedules") || which.equals("all")) {
             BenchReport report = new ScheduleBench(space, data, epochs, maxSteps, batch).run(out);

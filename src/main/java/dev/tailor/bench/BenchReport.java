@@ -38,8 +38,15 @@ final class BenchReport {
     }
 
     String markdown() {
-        StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
-        md.append(machine()).append("\n\n");
+        return markdown(true);
+    }
+
+    private String markdown(boolean withMachine) {
+        StringBuilder md =
+                new StringBuilder(withMachine ? "# " : "## ").append(title).append("\n\n");
+        if (withMachine) {
+            md.append(machine()).append("\n\n");
+        }
         md.append("| ").append(String.join(" | ", columns)).append(" |\n");
         md.append("|").append(" --- |".repeat(columns.size())).append("\n");
         for (List<String> row : rows) {
@@ -67,6 +74,28 @@ final class BenchReport {
             Files.createDirectories(directory);
             Files.writeString(directory.resolve(name + ".md"), markdown());
             Files.writeString(directory.resolve(name + ".csv"), csv());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results to " + directory, e);
+        }
+    }
+
+    /**
+     * Several tables of one benchmark: one Markdown file with all of them (the machine once) and a
+     * CSV file per table, {@code name-suffix.csv}.
+     */
+    static void writeTogether(Path directory, String name, List<BenchReport> reports, List<String> suffixes) {
+        StringBuilder md = new StringBuilder();
+        for (BenchReport report : reports) {
+            md.append(report.markdown(md.isEmpty())).append("\n");
+        }
+        try {
+            Files.createDirectories(directory);
+            Files.writeString(directory.resolve(name + ".md"), md.toString());
+            for (int i = 0; i < reports.size(); i++) {
+                Files.writeString(
+                        directory.resolve(name + "-" + suffixes.get(i) + ".csv"),
+                        reports.get(i).csv());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results to " + directory, e);
         }

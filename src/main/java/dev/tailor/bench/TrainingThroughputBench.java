@@ -20,7 +20,7 @@ import dev.tailor.training.TrainingOptions;
 import dev.tailor.training.TrainingProgress;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Where training time goes on this machine: libtorch's fp32 matrix multiply as the ceiling, the
@@ -36,11 +36,13 @@ final class TrainingThroughputBench {
     private final SearchSpace space;
     private final TrainingData data;
     private final int steps;
+    private final TorchPeer peer;
 
-    TrainingThroughputBench(SearchSpace space, TrainingData data, int steps) {
+    TrainingThroughputBench(SearchSpace space, TrainingData data, int steps, TorchPeer peer) {
         this.space = space;
         this.data = data;
         this.steps = steps;
+        this.peer = peer;
     }
 
     BenchReport run() {
@@ -60,7 +62,7 @@ final class TrainingThroughputBench {
             NDArray labels = manager.randomInteger(0, classes, new Shape(BATCH), ai.djl.ndarray.types.DataType.INT32);
             supernet.setActiveSubnet(space.largest());
             ParameterStore store = new ParameterStore(manager, false);
-            double elastic = forwardBackward(() -> supernet.logits(store, images, true, false), labels);
+            double elastic = forwardBackward(x -> supernet.logits(store, x, true, false), images, labels);
             report.row(
                     "largest subnet through the elastic supernet, forward+backward",
                     BATCH / elastic,
@@ -71,7 +73,7 @@ final class TrainingThroughputBench {
                 for (NDArray weight : fixed.weights()) {
                     weight.setRequiresGradient(true);
                 }
-                double plain = forwardBackward(() -> fixed.logits(images, true), labels);
+                double plain = forwardBackward(x -> fixed.logits(x, true), images, labels);
                 report.row(
                         "same network as a static DJL model, forward+backward",
                         BATCH / plain,
@@ -95,16 +97,37 @@ final class TrainingThroughputBench {
                 gflops(sandwichMacs, BATCH / sandwichStep),
                 sandwichStep * 1000,
                 "FLOPs from the expected MACs of the four subnets");
+        StringBuilder whyNot = new StringBuilder();
+        int threads = JniUtils.getNumThreads();
+        java.util.Optional<TorchPeer.Result> peerResult = peer.run(threads, steps, whyNot);
+        peerResult.ifPresentOrElse(
+                result -> report.row(
+                        "PyTorch peer: largest subnet as a static eager network (torch_peer.py), training step",
+                        result.imagesPerSecond(),
+                        gflops(largestMacs, result.imagesPerSecond()),
+                        result.millisPerStep(),
+                        result.description()),
+                () -> report.row("PyTorch peer (torch_peer.py)", "-", "-", "-", "not run: " + whyNot));
+        peerResult.ifPresent(result -> report.note(String.format(
+                java.util.Locale.ROOT,
+                "Against the peer, measured back to back in this run: full-model step %.2fx, sandwich step %.2fx"
+                        + " (images/s over the peer's images/s; issue 10's targets: 2.5x and 1.2x).",
+                BATCH / fullStep / result.imagesPerSecond(),
+                BATCH / sandwichStep / result.imagesPerSecond())));
         report.note(String.format(
                 java.util.Locale.ROOT,
                 "Batch %d at %dx%d; %d timed steps after %d warm-up steps. Largest subnet: %d MACs per image."
-                        + " Achieved GFLOP/s counts a training step as 3x the forward pass's 2 FLOPs per MAC.",
+                        + " Achieved GFLOP/s counts a training step as 3x the forward pass's 2 FLOPs per MAC."
+                        + " libtorch intra-op threads %d, inter-op threads %d; the peer ran with the same intra-op"
+                        + " threads.",
                 BATCH,
                 space.maxResolution(),
                 space.maxResolution(),
                 steps,
                 WARMUP,
-                largestMacs));
+                largestMacs,
+                JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads()));
         return report;
     }
 
@@ -125,8 +148,11 @@ final class TrainingThroughputBench {
         return 6.0 * macsPerImage * imagesPerSecond / 1e9;
     }
 
-    /** Seconds per forward+backward of a batch. */
-    private double forwardBackward(Supplier<NDArray> logits, NDArray labels) {
+    /**
+     * Seconds per forward+backward of a batch. The input is copied into each step's manager so that
+     * the step's activations (which belong to their input's manager) are freed with the step.
+     */
+    private double forwardBackward(UnaryOperator<NDArray> logits, NDArray images, NDArray labels) {
         long start = 0;
         for (int i = 0; i < WARMUP + steps; i++) {
             if (i == WARMUP) {
@@ -134,10 +160,14 @@ final class TrainingThroughputBench {
             }
             try (NDManager step = labels.getManager().newSubManager();
                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray out = logits.get();
+                NDArray input = images.duplicate();
+                input.attach(step);
+                NDArray out = logits.apply(input);
                 out.attach(step);
+                NDArray target = labels.duplicate();
+                target.attach(step);
                 NDArray loss = out.logSoftmax(1)
-                        .mul(labels.oneHot((int) out.getShape().get(1)))
+                        .mul(target.oneHot((int) out.getShape().get(1)))
                         .sum()
                         .neg();
                 loss.attach(step);

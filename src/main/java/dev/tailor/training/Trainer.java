@@ -44,6 +44,7 @@ public final class Trainer implements AutoCloseable {
     private final ImageBatches trainBatches;
     private final ParameterStore store;
     private final int stepsPerEpoch;
+    private final StepClock clock = new StepClock();
 
     private Supernet teacher;
     private Evaluator evaluator;
@@ -80,6 +81,11 @@ public final class Trainer implements AutoCloseable {
 
     public Supernet supernet() {
         return supernet;
+    }
+
+    /** Where this trainer's steps spent their time (for {@code bench training}). */
+    public StepClock clock() {
+        return clock;
     }
 
     public int stepsPerEpoch() {
@@ -249,22 +255,26 @@ public final class Trainer implements AutoCloseable {
         // Every array of the step belongs to this manager (results go to their receiver's manager,
         // and the supernet hands weight slices to the activations'), so all of it, scalars that
         // autograd keeps included, lives until the step is over; see Scalars.
+        clock.start();
         try (NDManager step = manager.newSubManager()) {
             float[] prepared = trainBatches.prepare(rows, augmentation);
             NDArray labels = trainBatches.labels(step, rows);
             Map<Integer, NDArray> images = new HashMap<>();
             Map<Integer, NDArray> frozenLogits = new HashMap<>();
             for (SubnetRun run : runs) {
-                int resolution = run.config().resolution();
-                images.computeIfAbsent(resolution, r -> trainBatches.images(step, prepared, r));
+                images.computeIfAbsent(run.config().resolution(), r -> trainBatches.images(step, prepared, r));
+            }
+            clock.lap(StepClock.Part.DATA);
+            for (SubnetRun run : runs) {
                 if (run.target() == SubnetRun.Target.LABELS_AND_FROZEN_TEACHER) {
                     // OFA's teacher runs in training mode (batch statistics) without gradients
-                    frozenLogits.computeIfAbsent(resolution, r -> {
+                    frozenLogits.computeIfAbsent(run.config().resolution(), r -> {
                         teacher.setActiveSubnet(DepsSchedule.atResolution(space.largest(), r));
                         return teacher.logits(store, images.get(r), true, false).stopGradient();
                     });
                 }
             }
+            clock.lap(StepClock.Part.TEACHER);
             firstLoss = Double.NaN;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray inPlaceTeacher = null;
@@ -287,13 +297,18 @@ public final class Trainer implements AutoCloseable {
                     if (Double.isNaN(firstLoss)) {
                         firstLoss = loss.getFloat();
                     }
+                    clock.lap(StepClock.Part.FORWARD);
                     if (run.weight() > 0) {
                         collector.backward(run.weight() == 1 ? loss : loss.mul(Scalars.of(loss, (float) run.weight())));
                     }
+                    clock.lap(StepClock.Part.BACKWARD);
                 }
             }
         }
+        clock.lap(StepClock.Part.RELEASE);
         optimizer.step(lr);
+        clock.lap(StepClock.Part.OPTIMIZER);
+        clock.stepDone();
         if (!Double.isFinite(firstLoss)) {
             throw new IllegalStateException("training diverged: the loss became " + firstLoss + " at step " + globalStep
                     + "; lower the learning rate");

@@ -14,6 +14,7 @@ import ai.djl.util.Pair;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +80,111 @@ public class SupernetTest {
                 float maxDiff = dynamic.sub(expected).abs().max().getFloat();
                 assertThat(maxDiff).as(config.canonicalJson()).isLessThan(1e-4f);
             }
+        }
+    }
+
+    @Test
+    void aTrainingStepRunsItsDepthwiseConvolutionsChannelsLastAndComputesTheSameFunction() {
+        // with gradients recorded (a training step) the depthwise convolutions run channels-last;
+        // without (evaluation, calibration) they do not: both must be the same function
+        Random random = new Random(5);
+        List<SubnetConfig> configs = new java.util.ArrayList<>(List.of(SPACE.largest(), SPACE.smallest()));
+        for (int i = 0; i < 4; i++) {
+            configs.add(SPACE.sample(random));
+        }
+        boolean before = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            for (SubnetConfig config : configs) {
+                supernet.setActiveSubnet(config);
+                NDArray x = images(16, config.resolution());
+                NDArray plain = supernet.logits(store, x, true, false);
+                try (ai.djl.training.GradientCollector collector =
+                        ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    NDArray channelsLast = supernet.logits(store, x, true, false);
+                    assertThat(channelsLast.sub(plain).abs().max().getFloat())
+                            .as(config.canonicalJson())
+                            .isLessThan(1e-3f);
+                    collector.backward(channelsLast.sum());
+                }
+            }
+            NDArray depthwise = supernet.getParameters().stream()
+                    .filter(p -> p.getKey().endsWith("depthwise_weight"))
+                    .findFirst()
+                    .orElseThrow()
+                    .getValue()
+                    .getArray();
+            assertThat(depthwise.getGradient().abs().sum().getFloat()).isGreaterThan(0f);
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(before);
+        }
+    }
+
+    @Test
+    void channelsLastStepsGiveTheSameGradientsAsPlainOnes() {
+        Random random = new Random(9);
+        for (SubnetConfig config : List.of(SPACE.largest(), SPACE.smallest(), SPACE.sample(random))) {
+            supernet.setActiveSubnet(config);
+            NDArray x = images(16, config.resolution());
+            Map<String, float[]> plain = gradients(x, false);
+            Map<String, float[]> channelsLast = gradients(x, true);
+            assertThat(channelsLast.keySet()).isEqualTo(plain.keySet());
+            // relative to the largest gradient of the network: a bias in front of a training-mode
+            // batch norm has a gradient that is zero up to rounding, with no scale of its own
+            double largest = plain.values().stream()
+                    .mapToDouble(g -> {
+                        double m = 0;
+                        for (float v : g) {
+                            m = Math.max(m, Math.abs(v));
+                        }
+                        return m;
+                    })
+                    .max()
+                    .orElseThrow();
+            assertThat(largest).isGreaterThan(0);
+            for (Map.Entry<String, float[]> entry : plain.entrySet()) {
+                float[] expected = entry.getValue();
+                float[] actual = channelsLast.get(entry.getKey());
+                double worst = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+                }
+                assertThat(worst / largest)
+                        .as(config.canonicalJson() + " " + entry.getKey())
+                        .isLessThan(1e-4);
+            }
+        }
+    }
+
+    /** Every parameter's gradient of the summed logits of one training-mode forward. */
+    private Map<String, float[]> gradients(NDArray x, boolean channelsLast) {
+        boolean before = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        Layouts.channelsLastSteps = channelsLast;
+        try {
+            for (var named : supernet.getParameters()) {
+                if (named.getValue().requiresGradient()) {
+                    named.getValue().getArray().setRequiresGradient(true);
+                }
+            }
+            try (ai.djl.training.GradientCollector collector =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                collector.backward(supernet.logits(store, x, true, false).sum());
+            }
+            Map<String, float[]> gradients = new java.util.TreeMap<>();
+            for (var named : supernet.getParameters()) {
+                if (!named.getValue().requiresGradient()) {
+                    continue;
+                }
+                NDArray gradient = named.getValue().getArray().getGradient();
+                gradients.put(named.getKey(), gradient.toFloatArray());
+                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                gradient.subi(gradient);
+                ai.djl.pytorch.jni.JniUtils.setGradMode(before);
+            }
+            return gradients;
+        } finally {
+            Layouts.channelsLastSteps = true;
+            ai.djl.pytorch.jni.JniUtils.setGradMode(before);
         }
     }
 
