@@ -8,12 +8,17 @@ import dev.tailor.data.TrainTest;
 import dev.tailor.latency.HostLatencyCalibration;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.training.TrainingData;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
@@ -28,12 +33,15 @@ class BenchCommand extends OneShotCommand {
 
     static final String USAGE = """
             usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
-                                [--epochs N] [--max-steps-per-epoch N] [--batch-size N]
+                                [--cpu-hours X] [--state DIR] [--max-steps-per-epoch N] [--batch-size N]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
                          the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
                          when it has torch), and a profile of a full-model and a sandwich step
-              schedules  deps, progressive-shrinking and sandwich at the same budget (--epochs, default 4)
+              schedules  deps, progressive-shrinking and sandwich at equal compute: --cpu-hours X of training
+                         each (default 1; epochs from each schedule's measured step costs), the validation
+                         probes after every epoch, test at the end, an SVG; resumable: state in --state DIR
+                         (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
               search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
                          500-generation search time, host-cpu specializations cold and warm for 8 budgets
               latency    the host-cpu latency model (layer table + correction) on held-out subnets
@@ -48,7 +56,8 @@ class BenchCommand extends OneShotCommand {
             "dataset",
             "out",
             "steps",
-            "epochs",
+            "cpu-hours",
+            "state",
             "max-steps-per-epoch",
             "batch-size",
             "fit-subnets",
@@ -101,7 +110,7 @@ class BenchCommand extends OneShotCommand {
             flags.put(name, args[++i]);
         }
         int steps;
-        int epochs;
+        double cpuHours;
         int maxSteps;
         int batch;
         int fitSubnets;
@@ -112,7 +121,7 @@ class BenchCommand extends OneShotCommand {
             heldOutSubnets = positive(flags, "held-out-subnets", 120);
             runs = positive(flags, "runs", 200);
             steps = positive(flags, "steps", 20);
-            epochs = positive(flags, "epochs", 4);
+            cpuHours = positiveHours(flags.getOrDefault("cpu-hours", "1"));
             maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
             batch = positive(flags, "batch-size", 128);
         } catch (IllegalArgumentException e) {
@@ -184,9 +193,34 @@ class BenchCommand extends OneShotCommand {
             profile.forEach(part -> out.print(part.markdown()));
         }
         if (which.equals("schedules") || which.equals("all")) {
-            BenchReport report = new ScheduleBench(space, data, epochs, maxSteps, batch).run(out);
-            report.write(results, "schedules");
-            out.print(report.markdown());
+            Path state = flags.containsKey("state")
+                    ? Path.of(flags.get("state"))
+                    : Path.of(Objects.requireNonNullElse(System.getenv("TAILOR_HOME"), "data"))
+                            .resolve("bench-schedules")
+                            .resolve(String.format(
+                                    Locale.ROOT,
+                                    "%s-%sh-b%d%s",
+                                    name,
+                                    cpuHours,
+                                    batch,
+                                    maxSteps > 0 ? "-s" + maxSteps : ""));
+            out.println("bench: schedules at " + cpuHours + " CPU-hours each; state in " + state.toAbsolutePath());
+            List<ScheduleComparison.ScheduleState> states;
+            try {
+                states = new ScheduleComparison(space, data, cpuHours, batch, maxSteps, state).run(out);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                err.println("tailor bench: " + e.getMessage());
+                return 2;
+            }
+            if (states.size() < ScheduleComparison.SCHEDULES.size()) {
+                out.println("bench: the comparison is not complete; run the same command again to continue");
+                return 1;
+            }
+            String command = "tailor bench schedules " + String.join(" ", args);
+            List<BenchReport> tables = ScheduleTables.of(states, data, cpuHours, command.trim());
+            BenchReport.writeTogether(results, "schedules", tables, List.of("outcome", "epochs", "step-costs"));
+            writeString(results.resolve("schedules.svg"), ScheduleChart.svg(states));
+            tables.forEach(table -> out.print(table.markdown()));
         }
         out.println("bench: results in " + results.toAbsolutePath());
         return 0;
@@ -218,6 +252,27 @@ class BenchCommand extends OneShotCommand {
         }
         out.println("bench: results in " + results.toAbsolutePath());
         return 0;
+    }
+
+    private static double positiveHours(String value) {
+        try {
+            double hours = Double.parseDouble(value.trim());
+            if (hours > 0 && hours <= 10_000) {
+                return hours;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("--cpu-hours: '" + value + "' is not a number of hours above 0");
+    }
+
+    private static void writeString(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     private static int positive(Map<String, String> flags, String flag, int fallback) {

@@ -95,6 +95,10 @@ class CatalogueCommand extends OneShotCommand {
             } else {
                 out.println("catalogue build " + build.id() + ": continuing an unfinished build (" + build.done()
                         + " of " + build.subnets() + " subnets done)");
+                if (flags.containsKey("subnets") && subnets != build.subnets()) {
+                    out.println("--subnets " + subnets + " not applied: a supernet has one build at a time, and the"
+                            + " unfinished one was asked for " + build.subnets() + " subnets");
+                }
             }
         } catch (TrainedSupernets.UnusableSupernetException | IllegalArgumentException e) {
             err.println("tailor catalogue: --supernet: " + e.getMessage());

@@ -10,7 +10,7 @@ import java.util.Locale;
  * A progress bar on the terminal: redrawn in place twice a second on a console, one line per
  * tenth of an epoch when output goes to a file or a pipe.
  */
-final class ConsoleProgress implements TrainingListener {
+public final class ConsoleProgress implements TrainingListener {
 
     private static final int WIDTH = 30;
 
@@ -19,7 +19,7 @@ final class ConsoleProgress implements TrainingListener {
     private long lastDraw;
     private long lastLoggedDecile = -1;
 
-    ConsoleProgress(PrintStream out, boolean interactive) {
+    public ConsoleProgress(PrintStream out, boolean interactive) {
         this.out = out;
         this.interactive = interactive;
     }

@@ -14,9 +14,9 @@ public final class TrainUsage {
                                 [--name NAME] [--resume JOB_ID]
               --dataset defaults to Fashion-MNIST from TAILOR_DATASET_DIR or /usr/share/datasets/fashion-mnist
               --validation-size defaults to 10 % of the training images, at most 5,000 (held out of training)
-              --epochs defaults to 6, or more for a small dataset: enough epochs for 2,400 optimisation steps,
-                at most 100 (8,000 images at batch 128: 800 for validation, 43 epochs of 57 steps); a run
-                with --max-steps-per-epoch keeps 6
+              --epochs defaults to 30 (Fashion-MNIST: about 90 minutes on 2 cores), or more for a small dataset:
+                enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
+                validation, 43 epochs of 57 steps); a run with --max-steps-per-epoch defaults to 6
               --target-accuracy (a fraction, default 0.9) and --patience (epochs, default 23, as ODN) apply to
                 depth-expansion: depth grows while a converged depth stays below the target
             """;

@@ -94,7 +94,7 @@ class TrainingJobController {
             operationId = "createTrainingJob",
             summary = "Start training a supernet",
             description = "Everything is checked first (schedule, settings, the dataset's files); a request that"
-                    + " fails stores nothing. Omitted fields take their defaults: schedule deps, 6 epochs, batch 128,"
+                    + " fails stores nothing. Omitted fields take their defaults: schedule deps, 30 epochs, batch 128,"
                     + " the default Fashion-MNIST dataset.")
     @ApiResponse(responseCode = "202", description = "Queued; Location names the job")
     ResponseEntity<TrainingJobResponse> create(@RequestBody(required = false) TrainingJobSpec request) {

@@ -1,7 +1,7 @@
 package dev.tailor.specialize;
 
 /** Text and numbers as they go into the document: escaped, and written the same way on every JVM. */
-final class SvgFormat {
+public final class SvgFormat {
 
     private SvgFormat() {}
 
@@ -10,7 +10,7 @@ final class SvgFormat {
      * Characters XML 1.0 forbids (control characters, lone surrogates) are dropped: one of them in a
      * subnet name would otherwise make the whole document unreadable.
      */
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
@@ -45,7 +45,7 @@ final class SvgFormat {
      * pixel is below what any screen shows, and shorter numbers keep 500 points small. Integer
      * arithmetic rather than a formatter, so that no locale can put a comma in.
      */
-    static String coordinate(double value) {
+    public static String coordinate(double value) {
         long tenths = Math.round(value * 10);
         StringBuilder out = new StringBuilder(8);
         if (tenths < 0) {

@@ -101,6 +101,19 @@ public final class Trainer implements AutoCloseable {
         return schedule.phases();
     }
 
+    /** A phase of a planned run: its name and epochs {@code [startEpoch, endEpoch)}. */
+    public record PlannedPhase(String name, int startEpoch, int endEpoch) {}
+
+    /**
+     * The phases a run with {@code options} would go through at {@code stepsPerEpoch}, without
+     * building its network: a budget can be split into epochs before any training.
+     */
+    public static List<PlannedPhase> plannedPhases(SearchSpace space, TrainingOptions options, int stepsPerEpoch) {
+        return Schedules.create(space, options, stepsPerEpoch).phases().stream()
+                .map(phase -> new PlannedPhase(phase.name(), phase.startEpoch(), phase.endEpoch()))
+                .toList();
+    }
+
     /**
      * The supernet of a checkpoint, ready to evaluate and export subnets: built with the options
      * and search space the checkpoint records, on {@code data} (the run's dataset, for BN

@@ -44,11 +44,12 @@ class BenchReportTest {
     @Test
     void theProbeSetIsSmallestLargestAndEightSeededRandomSubnets() {
         var space = dev.tailor.space.SearchSpace.named(dev.tailor.space.SearchSpace.FASHION_MNIST);
-        ScheduleBench bench = new ScheduleBench(space, null, 1, 1, 32);
+        ScheduleComparison bench = new ScheduleComparison(space, null, 1, 32, 1, java.nio.file.Path.of("unused"));
         var probes = bench.probes();
         assertThat(probes).hasSize(10);
         assertThat(probes.get(0)).isEqualTo(space.smallest());
         assertThat(probes.get(1)).isEqualTo(space.largest());
-        assertThat(new ScheduleBench(space, null, 1, 1, 32).probes()).isEqualTo(probes);
+        assertThat(new ScheduleComparison(space, null, 1, 32, 1, java.nio.file.Path.of("unused")).probes())
+                .isEqualTo(probes);
     }
 }

@@ -148,9 +148,12 @@ class CatalogueBuildTest {
     void theCliContinuesAnUnfinishedBuildAndRefusesBadFlags() {
         TinySupernet.awaitBuilds(builds, supernet);
         CatalogueBuilds.Build build = queue.create(supernet, 8, 9L);
-        Run run = cli("--supernet", supernet.toString());
+        Run run = cli("--supernet", supernet.toString(), "--subnets", "12");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).contains("continuing an unfinished build").contains("subnets evaluated");
+        assertThat(run.out())
+                .contains("continuing an unfinished build")
+                .contains("--subnets 12 not applied")
+                .contains("subnets evaluated");
         assertThat(builds.find(build.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
 
         for (String[] bad : List.of(

@@ -70,7 +70,8 @@ class SmallDatasetDefaultsTest {
 
         assertThat(prepared.options().validationSize()).isEqualTo(300);
         assertThat(prepared.options().epochs()).isEqualTo(2);
-        assertThat(prepare("--max-steps-per-epoch", "5").options().epochs()).isEqualTo(TrainingJobSpec.DEFAULT_EPOCHS);
+        assertThat(prepare("--max-steps-per-epoch", "5").options().epochs())
+                .isEqualTo(TrainingJobSpec.CAPPED_DEFAULT_EPOCHS);
         // a larger batch means fewer steps per epoch (29), so more epochs
         assertThat(prepare("--batch-size", "256").options().epochs()).isEqualTo(83);
     }
@@ -80,7 +81,7 @@ class SmallDatasetDefaultsTest {
         TrainingJobSpec spec = TrainingJobSpec.allDefaults("sizes");
 
         assertThat(spec.sizedFor(60_000).validationSize()).isEqualTo(5_000);
-        assertThat(spec.sizedFor(60_000).epochs()).isEqualTo(6);
+        assertThat(spec.sizedFor(60_000).epochs()).isEqualTo(30);
         assertThat(spec.sizedFor(500).validationSize()).isEqualTo(50);
         assertThat(spec.sizedFor(500).epochs()).isEqualTo(TrainingJobSpec.MAX_DEFAULT_EPOCHS);
     }

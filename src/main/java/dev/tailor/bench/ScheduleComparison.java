@@ -1,0 +1,310 @@
+package dev.tailor.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.tailor.jobs.ConsoleProgress;
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import dev.tailor.training.Checkpoint;
+import dev.tailor.training.SubnetAccuracy;
+import dev.tailor.training.Trainer;
+import dev.tailor.training.TrainingData;
+import dev.tailor.training.TrainingListener;
+import dev.tailor.training.TrainingOptions;
+import dev.tailor.training.TrainingProgress;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The schedules at the same CPU-hour budget: each gets the epochs that fill the budget at its
+ * own measured step costs ({@link ScheduleBudget}), and after every epoch the probe set (smallest,
+ * largest, 8 seeded random subnets) is BN-recalibrated and scored on the validation split. The
+ * test split is scored once, at the end, and only reported: the comparison is read on validation.
+ *
+ * <p>A comparison can take longer than one sitting, so it keeps its state in a directory: after
+ * every epoch the schedule's record is written, then its checkpoint. Run again with the same
+ * settings, a finished schedule is kept as it is and an unfinished one resumes from its last
+ * checkpoint (records of epochs after it are dropped: they will be trained again).
+ */
+final class ScheduleComparison {
+
+    static final List<String> SCHEDULES = List.of("deps", "progressive-shrinking", "sandwich");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** One finished epoch: training CPU-hours so far (probe scoring not counted) and validation top-1. */
+    record EpochRecord(
+            int epoch,
+            String phase,
+            double cpuHours,
+            double wallMinutes,
+            double largest,
+            double smallest,
+            double probeMean,
+            List<Double> probes) {}
+
+    /** The test split, scored once at the end, and the validation split under the same calibration. */
+    record FinalScores(List<Double> validation, List<Double> test) {}
+
+    /** Everything kept for one schedule; {@code result} is null until it finished. */
+    record ScheduleState(
+            String schedule,
+            TrainingOptions options,
+            double budgetCpuHours,
+            double plannedCpuHours,
+            Map<String, Double> stepCostSeconds,
+            List<EpochRecord> epochs,
+            FinalScores result) {}
+
+    private final SearchSpace space;
+    private final TrainingData data;
+    private final double cpuHours;
+    private final int batchSize;
+    private final int maxStepsPerEpoch;
+    private final Path state;
+    private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** Test hook: stop a schedule after this many epochs of this part, as a kill would. */
+    int stopAfterEpochs = Integer.MAX_VALUE;
+
+    /** Prices a step of each phase; the pilot run, or fixed prices in a test. */
+    java.util.function.Function<TrainingOptions, Map<String, Double>> stepPrices;
+
+    ScheduleComparison(
+            SearchSpace space, TrainingData data, double cpuHours, int batchSize, int maxStepsPerEpoch, Path state) {
+        if (!(cpuHours > 0) || Double.isInfinite(cpuHours)) {
+            throw new IllegalArgumentException("--cpu-hours: must be a positive number of hours");
+        }
+        this.space = space;
+        this.data = data;
+        this.cpuHours = cpuHours;
+        this.batchSize = batchSize;
+        this.maxStepsPerEpoch = maxStepsPerEpoch;
+        this.state = state;
+        this.stepPrices = options -> ScheduleBudget.measureStepCosts(space, data, options);
+    }
+
+    List<SubnetConfig> probes() {
+        List<SubnetConfig> probes = new ArrayList<>(List.of(space.smallest(), space.largest()));
+        Random random = new Random(2024);
+        for (int i = 0; i < 8; i++) {
+            probes.add(space.sample(random));
+        }
+        return probes;
+    }
+
+    /** Runs (or continues) every schedule; returns the states of those that finished. */
+    List<ScheduleState> run(PrintStream log) {
+        List<ScheduleState> finished = new ArrayList<>();
+        for (String schedule : SCHEDULES) {
+            ScheduleState done = runOne(schedule, log);
+            if (done.result() != null) {
+                finished.add(done);
+            }
+        }
+        return finished;
+    }
+
+    ScheduleState runOne(String schedule, PrintStream log) {
+        ScheduleState current = read(schedule);
+        if (current != null && current.result() != null) {
+            log.printf(Locale.ROOT, "bench: %s finished in an earlier part; kept%n", schedule);
+            return current;
+        }
+        if (current == null) {
+            current = plan(schedule, log);
+        }
+        TrainingOptions options = current.options();
+        List<SubnetConfig> probes = probes();
+        List<EpochRecord> records = new ArrayList<>(current.epochs());
+        try (Trainer trainer = new Trainer(space, data, options)) {
+            Path checkpoint = state.resolve(schedule + ".ckpt");
+            if (Files.exists(checkpoint)) {
+                int next = trainer.resume(Files.readAllBytes(checkpoint));
+                records.removeIf(r -> r.epoch() >= next);
+                log.printf(Locale.ROOT, "bench: %s resumes at epoch %d of %d%n", schedule, next + 1, options.epochs());
+            } else {
+                records.clear();
+            }
+            double cpuBefore =
+                    records.isEmpty() ? 0 : records.get(records.size() - 1).cpuHours();
+            double wallBefore =
+                    records.isEmpty() ? 0 : records.get(records.size() - 1).wallMinutes();
+            ScheduleState planned = current;
+            long[] clock = {os.getProcessCpuTime(), System.nanoTime()};
+            double[] spent = {cpuBefore, wallBefore};
+            int[] epochsThisPart = {0};
+            ConsoleProgress progress = new ConsoleProgress(log, System.console() != null);
+            boolean completed = trainer.train(new TrainingListener() {
+                @Override
+                public void onProgress(TrainingProgress p) {
+                    progress.onProgress(p);
+                }
+
+                @Override
+                public void onCheckpoint(int epoch, Checkpoint at, byte[] bytes) {
+                    // training's share of the clocks ends here; scoring the probes is not charged
+                    spent[0] += (os.getProcessCpuTime() - clock[0]) / 3.6e12;
+                    spent[1] += (System.nanoTime() - clock[1]) / 6e10;
+                    List<Double> scores = probes.stream()
+                            .map(trainer::calibratedValidationTop1)
+                            .toList();
+                    EpochRecord record = new EpochRecord(
+                            epoch, at.phase(), spent[0], spent[1], scores.get(1), scores.get(0), mean(scores), scores);
+                    records.add(record);
+                    write(new ScheduleState(
+                            schedule,
+                            options,
+                            planned.budgetCpuHours(),
+                            planned.plannedCpuHours(),
+                            planned.stepCostSeconds(),
+                            records,
+                            null));
+                    writeAtomically(checkpoint, bytes);
+                    epochsThisPart[0]++;
+                    log.printf(
+                            Locale.ROOT,
+                            "bench: %s epoch %d/%d (%s) %.3f CPU-hours, validation largest %.4f smallest %.4f probe"
+                                    + " mean %.4f%n",
+                            schedule,
+                            epoch + 1,
+                            options.epochs(),
+                            at.phase(),
+                            spent[0],
+                            record.largest(),
+                            record.smallest(),
+                            record.probeMean());
+                    clock[0] = os.getProcessCpuTime();
+                    clock[1] = System.nanoTime();
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return epochsThisPart[0] >= stopAfterEpochs;
+                }
+            });
+            if (!completed) {
+                log.printf(Locale.ROOT, "bench: %s stopped; run again to continue%n", schedule);
+                return new ScheduleState(
+                        schedule,
+                        options,
+                        current.budgetCpuHours(),
+                        current.plannedCpuHours(),
+                        current.stepCostSeconds(),
+                        records,
+                        null);
+            }
+            List<SubnetAccuracy> scored = trainer.evaluate(probes);
+            ScheduleState done = new ScheduleState(
+                    schedule,
+                    options,
+                    current.budgetCpuHours(),
+                    current.plannedCpuHours(),
+                    current.stepCostSeconds(),
+                    records,
+                    new FinalScores(
+                            scored.stream().map(SubnetAccuracy::validationTop1).toList(),
+                            scored.stream().map(SubnetAccuracy::testTop1).toList()));
+            write(done);
+            Files.deleteIfExists(checkpoint);
+            return done;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the comparison's state in " + state, e);
+        }
+    }
+
+    /** Prices a step of every phase, then picks the epochs that fill the budget. */
+    private ScheduleState plan(String schedule, PrintStream log) {
+        TrainingOptions base = options(schedule, 1);
+        log.printf(
+                Locale.ROOT,
+                "bench: %s, pilot run (%d epochs of %d steps) to price a step of each phase%n",
+                schedule,
+                ScheduleBudget.PILOT_EPOCHS,
+                ScheduleBudget.PILOT_STEPS);
+        Map<String, Double> costs = stepPrices.apply(base);
+        int stepsPerEpoch = stepsPerEpoch();
+        int epochs = ScheduleBudget.epochsFor(
+                cpuHours, stepsPerEpoch, costs, e -> Trainer.plannedPhases(space, options(schedule, e), stepsPerEpoch));
+        double planned = ScheduleBudget.cpuSeconds(
+                        Trainer.plannedPhases(space, options(schedule, epochs), stepsPerEpoch), stepsPerEpoch, costs)
+                / 3600;
+        log.printf(
+                Locale.ROOT,
+                "bench: %s gets %d epochs of %d steps (%.3f of %.3f CPU-hours at %s CPU s per step)%n",
+                schedule,
+                epochs,
+                stepsPerEpoch,
+                planned,
+                cpuHours,
+                costs);
+        ScheduleState planState =
+                new ScheduleState(schedule, options(schedule, epochs), cpuHours, planned, costs, List.of(), null);
+        write(planState);
+        return planState;
+    }
+
+    private TrainingOptions options(String schedule, int epochs) {
+        return TrainingOptions.defaults(schedule, epochs)
+                .withBatchSize(batchSize)
+                .withLimits(data.validation().size(), 2000, maxStepsPerEpoch);
+    }
+
+    private int stepsPerEpoch() {
+        int full = Math.max(1, data.train().size() / batchSize);
+        return maxStepsPerEpoch > 0 ? Math.min(full, maxStepsPerEpoch) : full;
+    }
+
+    /** The kept state of a schedule, or null; refuses state written for other settings. */
+    ScheduleState read(String schedule) {
+        Path file = state.resolve(schedule + ".json");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        ScheduleState kept;
+        try {
+            kept = JSON.readValue(file.toFile(), ScheduleState.class);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "--state: " + file + " cannot be read (" + e.getMessage() + "); remove it to start " + schedule
+                            + " again",
+                    e);
+        }
+        TrainingOptions expected = options(schedule, kept.options().epochs());
+        if (kept.budgetCpuHours() != cpuHours || !kept.options().equals(expected)) {
+            throw new IllegalStateException("--state: " + state + " holds a comparison with other settings ("
+                    + kept.budgetCpuHours() + " CPU-hours, " + kept.options() + "); give another --state directory"
+                    + " or remove it");
+        }
+        return kept;
+    }
+
+    private void write(ScheduleState s) {
+        writeAtomically(state.resolve(s.schedule() + ".json"), JSON.writeValueAsBytes(s));
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.write(partial, bytes);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.tailor.bench;
+
+import dev.tailor.training.TrainingData;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The tables of a schedule comparison: the outcome, every epoch, and what a step of each phase cost. */
+final class ScheduleTables {
+
+    private ScheduleTables() {}
+
+    static List<BenchReport> of(
+            List<ScheduleComparison.ScheduleState> states, TrainingData data, double cpuHours, String command) {
+        BenchReport outcome = new BenchReport(
+                "Schedules at equal compute (" + cpuHours + " CPU-hours of training each)",
+                List.of(
+                        "schedule",
+                        "epochs",
+                        "steps",
+                        "CPU-hours",
+                        "wall minutes",
+                        "validation largest",
+                        "validation smallest",
+                        "validation probe mean (10)",
+                        "test largest",
+                        "test smallest",
+                        "test random 8 mean",
+                        "test probe mean (10)"));
+        BenchReport epochs = new BenchReport(
+                "Validation top-1 of the probes after every epoch",
+                List.of(
+                        "schedule",
+                        "epoch",
+                        "phase",
+                        "CPU-hours",
+                        "wall minutes",
+                        "largest",
+                        "smallest",
+                        "probe mean (10)"));
+        BenchReport costs = new BenchReport(
+                "CPU seconds of one training step, by phase (pilot run)",
+                List.of("schedule", "phase", "CPU seconds per step"));
+        for (ScheduleComparison.ScheduleState s : states) {
+            ScheduleComparison.EpochRecord last = s.epochs().get(s.epochs().size() - 1);
+            List<Double> validation = s.result().validation();
+            List<Double> test = s.result().test();
+            outcome.row(
+                    s.schedule(),
+                    s.options().epochs(),
+                    (long) s.options().epochs() * stepsPerEpoch(s, data),
+                    last.cpuHours(),
+                    last.wallMinutes(),
+                    validation.get(1),
+                    validation.get(0),
+                    ScheduleComparison.mean(validation),
+                    test.get(1),
+                    test.get(0),
+                    ScheduleComparison.mean(test.subList(2, test.size())),
+                    ScheduleComparison.mean(test));
+            for (ScheduleComparison.EpochRecord r : s.epochs()) {
+                epochs.row(
+                        s.schedule(),
+                        r.epoch() + 1,
+                        r.phase(),
+                        r.cpuHours(),
+                        r.wallMinutes(),
+                        r.largest(),
+                        r.smallest(),
+                        r.probeMean());
+            }
+            for (Map.Entry<String, Double> cost : s.stepCostSeconds().entrySet()) {
+                costs.row(s.schedule(), cost.getKey(), cost.getValue());
+            }
+        }
+        outcome.note(String.format(
+                Locale.ROOT,
+                "Command: `%s`. Dataset %s: %d training images (%d held out for validation), %d test images."
+                        + " Each schedule gets the most epochs whose phases, priced at the CPU seconds per step its"
+                        + " pilot run measured (third table), fit the budget; CPU-hours are the process's CPU time"
+                        + " while training (every core counted), without the probes' scoring after each epoch."
+                        + " Probes: smallest, largest and 8 random subnets drawn with seed 2024, each BN-recalibrated"
+                        + " on 2,000 training images. Read the comparison on validation; the test split is scored"
+                        + " once at the end and only reported.",
+                command,
+                data.datasetName(),
+                data.train().size(),
+                data.validation().size(),
+                data.test().size()));
+        return List.of(outcome, epochs, costs);
+    }
+
+    private static int stepsPerEpoch(ScheduleComparison.ScheduleState s, TrainingData data) {
+        int full = Math.max(1, data.train().size() / s.options().batchSize());
+        return s.options().maxStepsPerEpoch() > 0 ? Math.min(full, s.options().maxStepsPerEpoch()) : full;
+    }
+}

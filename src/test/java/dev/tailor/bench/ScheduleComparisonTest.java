@@ -1,0 +1,131 @@
+package dev.tailor.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tailor.space.SearchSpace;
+import dev.tailor.training.GeneratedImages;
+import dev.tailor.training.Trainer;
+import dev.tailor.training.TrainingData;
+import dev.tailor.training.TrainingOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xml.sax.InputSource;
+
+class ScheduleComparisonTest {
+
+    private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
+    private static final double BUDGET = 20.0 / 3600;
+
+    private static ScheduleComparison comparison(TrainingData data, double cpuHours, Path state) {
+        ScheduleComparison comparison = new ScheduleComparison(SPACE, data, cpuHours, 32, 2, state);
+        comparison.stepPrices = options -> Map.of("full-model", 1.0, "shrinking", 4.0);
+        return comparison;
+    }
+
+    @Test
+    void theBudgetBuysTheMostEpochsWhosePhasesItPaysFor() {
+        // deps: a warm-up step costs 1 s, a shrinking step 4 s; 10 steps per epoch
+        Map<String, Double> costs = Map.of("full-model", 1.0, "shrinking", 4.0);
+        int stepsPerEpoch = 10;
+        var phases = (java.util.function.IntFunction<List<Trainer.PlannedPhase>>)
+                epochs -> Trainer.plannedPhases(SPACE, TrainingOptions.defaults("deps", epochs), stepsPerEpoch);
+        // 8 epochs: 4 x 10 x 1 + 4 x 10 x 4 = 200 s; 9 epochs warm up for 5 (4.5 rounded up): 210 s
+        double eightEpochs = ScheduleBudget.cpuSeconds(phases.apply(8), stepsPerEpoch, costs);
+        assertThat(eightEpochs).isEqualTo(200.0);
+        int epochs = ScheduleBudget.epochsFor(eightEpochs / 3600, stepsPerEpoch, costs, phases);
+        assertThat(epochs).isEqualTo(8);
+        assertThat(ScheduleBudget.cpuSeconds(phases.apply(epochs + 1), stepsPerEpoch, costs))
+                .isGreaterThan(eightEpochs);
+        // a budget a little under 8 epochs' cost buys fewer
+        assertThat(ScheduleBudget.epochsFor(199.0 / 3600, stepsPerEpoch, costs, phases))
+                .isLessThan(8);
+        // the cheaper the steps, the more epochs the same budget buys
+        Map<String, Double> cheaper = Map.of("full-model", 0.5, "shrinking", 2.0);
+        assertThat(ScheduleBudget.epochsFor(eightEpochs / 3600, stepsPerEpoch, cheaper, phases))
+                .isEqualTo(16);
+    }
+
+    @Test
+    void aBudgetThatCannotPayForOneEpochIsRefusedWithTheFlagNamed() {
+        Map<String, Double> costs = Map.of("full-model", 1.0, "shrinking", 4.0);
+        assertThatThrownBy(() -> ScheduleBudget.epochsFor(
+                        1e-6,
+                        10,
+                        costs,
+                        epochs -> Trainer.plannedPhases(SPACE, TrainingOptions.defaults("deps", epochs), 10)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--cpu-hours");
+        assertThatThrownBy(() -> ScheduleBudget.epochsFor(
+                        1,
+                        10,
+                        Map.of("full-model", 1.0),
+                        epochs -> Trainer.plannedPhases(SPACE, TrainingOptions.defaults("deps", epochs), 10)))
+                .hasMessageContaining("shrinking");
+    }
+
+    @Test
+    void aStoppedScheduleResumesFromItsCheckpointAndAFinishedOneIsKept(@TempDir Path state) throws Exception {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        // fixed step prices, so that the budget buys the same epochs on any machine: 2 steps per
+        // epoch, 4 epochs = 2 x 2 x 1 s + 2 x 2 x 4 s = 20 s (the pilot that measures them takes minutes)
+        ScheduleComparison first = comparison(data, BUDGET, state);
+        first.stopAfterEpochs = 1;
+        ScheduleComparison.ScheduleState stopped = first.runOne("deps", log);
+        assertThat(stopped.result()).isNull();
+        assertThat(stopped.epochs()).hasSize(1);
+        int planned = stopped.options().epochs();
+        assertThat(planned).isEqualTo(4);
+        assertThat(stopped.plannedCpuHours()).isEqualTo(BUDGET);
+        assertThat(stopped.stepCostSeconds()).containsOnlyKeys("full-model", "shrinking");
+        assertThat(Files.exists(state.resolve("deps.ckpt"))).isTrue();
+
+        ScheduleComparison second = comparison(data, BUDGET, state);
+        ScheduleComparison.ScheduleState done = second.runOne("deps", log);
+        assertThat(done.options()).isEqualTo(stopped.options());
+        assertThat(done.epochs())
+                .extracting(ScheduleComparison.EpochRecord::epoch)
+                .containsExactlyElementsOf(IntStream.range(0, planned).boxed().toList());
+        assertThat(done.epochs())
+                .extracting(ScheduleComparison.EpochRecord::cpuHours)
+                .isSorted();
+        assertThat(done.epochs()).allSatisfy(r -> {
+            assertThat(r.probes()).hasSize(10);
+            assertThat(r.probeMean()).isBetween(0.0, 1.0);
+        });
+        assertThat(done.result().test()).hasSize(10);
+        assertThat(done.result().validation()).hasSize(10);
+        assertThat(Files.exists(state.resolve("deps.ckpt"))).isFalse();
+
+        // a third run trains nothing: the finished schedule is read back as it was
+        ScheduleComparison.ScheduleState kept = comparison(data, BUDGET, state).runOne("deps", log);
+        assertThat(kept).isEqualTo(done);
+
+        // another budget on the same state directory is refused, not mixed in
+        assertThatThrownBy(() -> comparison(data, 2 * BUDGET, state).runOne("deps", log))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("--state");
+
+        String svg = ScheduleChart.svg(List.of(done));
+        var document =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(svg)));
+        assertThat(document.getElementsByTagName("path").getLength()).isEqualTo(3);
+        assertThat(svg).contains("deps, probe mean").contains("training CPU-hours");
+        assertThat(ScheduleChart.svg(List.of(done))).isEqualTo(svg);
+
+        List<BenchReport> tables = ScheduleTables.of(List.of(done), data, BUDGET, "tailor bench schedules");
+        assertThat(tables.get(1).csv().lines()).hasSize(planned + 1);
+        assertThat(tables.get(0).csv()).contains("deps," + planned + ",");
+    }
+}
