@@ -49,7 +49,9 @@ class BenchCommand extends OneShotCommand {
                          the service stores the model it scores and serves it
               load       drives a running service (--server URL, default http://localhost:8080; --key KEY
                          when reads are keyed): cached specializations (--budget JSON), catalogue listings
-                         and artifact downloads, --clients 64 for --seconds 60 each; not part of "all"
+                         and artifact downloads, --clients 64 for --seconds 60 each, driven by wrk
+                         (--driver wrk, the default: apt-get install wrk) or by Java threads (--driver java);
+                         not part of "all"
             """;
 
     private static final List<String> FLAGS = List.of(
@@ -69,6 +71,7 @@ class BenchCommand extends OneShotCommand {
             "budget",
             "clients",
             "seconds",
+            "driver",
             "peer");
 
     private final PrintStream out = System.out;
@@ -219,7 +222,9 @@ class BenchCommand extends OneShotCommand {
             String command = "tailor bench schedules " + String.join(" ", args);
             List<BenchReport> tables = ScheduleTables.of(states, data, cpuHours, command.trim());
             BenchReport.writeTogether(results, "schedules", tables, List.of("outcome", "epochs", "step-costs"));
-            writeString(results.resolve("schedules.svg"), ScheduleChart.svg(states));
+            writeString(
+                    results.resolve("schedules.svg"),
+                    ScheduleChart.svg(states, data.train().size()));
             tables.forEach(table -> out.print(table.markdown()));
         }
         out.println("bench: results in " + results.toAbsolutePath());
@@ -242,8 +247,21 @@ class BenchCommand extends OneShotCommand {
             return 2;
         }
         String budget = flags.getOrDefault("budget", "{\"device\":\"host-cpu\",\"latencyMs\":0.2}");
+        String driverName = flags.getOrDefault("driver", "wrk");
+        LoadDriver driver = switch (driverName) {
+            case "wrk" -> new WrkLoadDriver("wrk", server, flags.get("key"));
+            case "java" -> new JavaLoadDriver(server, flags.get("key"));
+            default -> null;
+        };
+        if (driver == null) {
+            err.println("tailor bench: --driver: '" + driverName + "' is not wrk or java");
+            return 2;
+        }
+        String command =
+                "./tailor bench load --seconds " + seconds + " --clients " + clients + " --driver " + driverName;
         try {
-            BenchReport report = new LoadBench(server, flags.get("key"), clients, seconds).run(budget, out);
+            BenchReport report =
+                    new LoadBench(server, flags.get("key"), driver, clients, seconds).run(budget, command, out);
             report.write(results, "load");
             out.print(report.markdown());
         } catch (IllegalStateException e) {

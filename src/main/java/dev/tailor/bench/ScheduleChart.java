@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Validation accuracy against training CPU-hours, one colour per schedule and one dash pattern
+ * Validation accuracy against training CPU-hours as the budget priced them, one colour per schedule and one dash pattern
  * per probe figure (probe mean solid, smallest dashed, largest dotted). A hand-written SVG with
  * real text, like the Pareto plot, and deterministic: the same records give the same bytes.
  */
@@ -27,12 +27,12 @@ final class ScheduleChart {
 
     private ScheduleChart() {}
 
-    static String svg(List<ScheduleComparison.ScheduleState> states) {
+    static String svg(List<ScheduleComparison.ScheduleState> states, int trainImages) {
         List<Line> lines = new java.util.ArrayList<>();
         for (ScheduleComparison.ScheduleState s : states) {
-            lines.add(line(s, "probe mean", r -> r.probeMean()));
-            lines.add(line(s, "smallest", r -> r.smallest()));
-            lines.add(line(s, "largest", r -> r.largest()));
+            lines.add(line(s, trainImages, "probe mean", r -> r.probeMean()));
+            lines.add(line(s, trainImages, "smallest", r -> r.smallest()));
+            lines.add(line(s, trainImages, "largest", r -> r.largest()));
         }
         double maxX = 0;
         double minY = 1;
@@ -113,7 +113,8 @@ final class ScheduleChart {
                 .append(LEFT + WIDTH / 2)
                 .append("\" y=\"")
                 .append(TOP + HEIGHT + 44)
-                .append("\" text-anchor=\"middle\">training CPU-hours (all cores counted)</text>\n");
+                .append(
+                        "\" text-anchor=\"middle\">training CPU-hours, priced (pilot step cost x steps, all cores)</text>\n");
         svg.append("<text transform=\"translate(18 ")
                 .append(TOP + HEIGHT / 2)
                 .append(") rotate(-90)\" text-anchor=\"middle\">validation top-1</text>\n");
@@ -177,13 +178,16 @@ final class ScheduleChart {
 
     private static Line line(
             ScheduleComparison.ScheduleState state,
+            int trainImages,
             String figure,
             java.util.function.ToDoubleFunction<ScheduleComparison.EpochRecord> value) {
         return new Line(
                 state.schedule(),
                 figure,
                 state.epochs().stream()
-                        .map(r -> new double[] {r.cpuHours(), value.applyAsDouble(r)})
+                        .map(r -> new double[] {
+                            ScheduleComparison.pricedCpuHours(state, r, trainImages), value.applyAsDouble(r)
+                        })
                         .toList());
     }
 }

@@ -261,8 +261,34 @@ final class ScheduleComparison {
     }
 
     private int stepsPerEpoch() {
-        int full = Math.max(1, data.train().size() / batchSize);
+        return stepsPerEpoch(batchSize, maxStepsPerEpoch, data.train().size());
+    }
+
+    /** Training steps per epoch, as the trainer counts them (the last short batch dropped). */
+    static int stepsPerEpoch(int batchSize, int maxStepsPerEpoch, int trainImages) {
+        int full = Math.max(1, trainImages / batchSize);
         return maxStepsPerEpoch > 0 ? Math.min(full, maxStepsPerEpoch) : full;
+    }
+
+    /**
+     * The CPU-hours the budget charged up to and including {@code upTo}: every epoch's steps at its
+     * phase's pilot price. This is what the epochs were allotted by, the same yardstick for every
+     * schedule; the measured CPU time beside it also holds what the median step of a pilot leaves out
+     * (the occasional slow step, checkpoints) and whatever else ran on the machine.
+     */
+    static double pricedCpuHours(ScheduleState state, EpochRecord upTo, int trainImages) {
+        int steps = stepsPerEpoch(state.options().batchSize(), state.options().maxStepsPerEpoch(), trainImages);
+        double seconds = 0;
+        for (EpochRecord r : state.epochs()) {
+            if (r.epoch() <= upTo.epoch()) {
+                Double price = state.stepCostSeconds().get(r.phase());
+                if (price == null) {
+                    throw new IllegalStateException(state.schedule() + "'s pilot priced no step of phase " + r.phase());
+                }
+                seconds += steps * price;
+            }
+        }
+        return seconds / 3600;
     }
 
     /** The kept state of a schedule, or null; refuses state written for other settings. */

@@ -117,12 +117,20 @@ class ScheduleComparisonTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("--state");
 
-        String svg = ScheduleChart.svg(List.of(done));
+        // the chart's axis: the epochs at their phases' prices, which add up to what was planned
+        assertThat(ScheduleComparison.pricedCpuHours(
+                        done, done.epochs().get(planned - 1), data.train().size()))
+                .isCloseTo(done.plannedCpuHours(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ScheduleComparison.pricedCpuHours(
+                        done, done.epochs().get(0), data.train().size()))
+                .isCloseTo(2 * 1.0 / 3600, org.assertj.core.data.Offset.offset(1e-12));
+
+        String svg = ScheduleChart.svg(List.of(done), data.train().size());
         var document =
                 DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(svg)));
         assertThat(document.getElementsByTagName("path").getLength()).isEqualTo(3);
         assertThat(svg).contains("deps, probe mean").contains("training CPU-hours");
-        assertThat(ScheduleChart.svg(List.of(done))).isEqualTo(svg);
+        assertThat(ScheduleChart.svg(List.of(done), data.train().size())).isEqualTo(svg);
 
         List<BenchReport> tables = ScheduleTables.of(List.of(done), data, BUDGET, "tailor bench schedules");
         assertThat(tables.get(1).csv().lines()).hasSize(planned + 1);
