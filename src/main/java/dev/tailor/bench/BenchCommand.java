@@ -49,7 +49,9 @@ class BenchCommand extends OneShotCommand {
                          the service stores the model it scores and serves it
               load       drives a running service (--server URL, default http://localhost:8080; --key KEY
                          when reads are keyed): cached specializations (--budget JSON), catalogue listings
-                         and artifact downloads, --clients 64 for --seconds 60 each, driven by wrk
+                         and artifact downloads, --clients 64 for --seconds 60 each after --warm-up 15
+                         seconds (a freshly started service needs about 2 minutes of load to reach its
+                         steady rate: give a fresh one --warm-up 120), driven by wrk
                          (--driver wrk, the default: apt-get install wrk) or by Java threads (--driver java);
                          not part of "all"
             """;
@@ -71,6 +73,7 @@ class BenchCommand extends OneShotCommand {
             "budget",
             "clients",
             "seconds",
+            "warm-up",
             "driver",
             "peer");
 
@@ -235,6 +238,7 @@ class BenchCommand extends OneShotCommand {
         URI server;
         int clients;
         int seconds;
+        int warmUp;
         try {
             server = URI.create(flags.getOrDefault("server", "http://localhost:8080/"));
             if (server.getScheme() == null || server.getHost() == null) {
@@ -242,6 +246,7 @@ class BenchCommand extends OneShotCommand {
             }
             clients = positive(flags, "clients", 64);
             seconds = positive(flags, "seconds", 60);
+            warmUp = positive(flags, "warm-up", 15);
         } catch (IllegalArgumentException e) {
             err.println("tailor bench: " + e.getMessage());
             return 2;
@@ -257,11 +262,11 @@ class BenchCommand extends OneShotCommand {
             err.println("tailor bench: --driver: '" + driverName + "' is not wrk or java");
             return 2;
         }
-        String command =
-                "./tailor bench load --seconds " + seconds + " --clients " + clients + " --driver " + driverName;
+        String command = "./tailor bench load --seconds " + seconds + " --warm-up " + warmUp + " --clients " + clients
+                + " --driver " + driverName;
         try {
             BenchReport report =
-                    new LoadBench(server, flags.get("key"), driver, clients, seconds).run(budget, command, out);
+                    new LoadBench(server, flags.get("key"), driver, clients, seconds, warmUp).run(budget, command, out);
             report.write(results, "load");
             out.print(report.markdown());
         } catch (IllegalStateException e) {

@@ -28,9 +28,16 @@ final class BenchReport {
     void row(Object... cells) {
         List<String> row = new ArrayList<>();
         for (Object cell : cells) {
-            row.add(cell instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : String.valueOf(cell));
+            row.add(cell instanceof Double d ? number(d) : String.valueOf(cell));
         }
         rows.add(row);
+    }
+
+    /** Four significant digits, but never an exponent for a count like 10,190 requests/s. */
+    private static String number(double value) {
+        return Math.abs(value) >= 1e4
+                ? String.format(Locale.ROOT, "%.0f", value)
+                : String.format(Locale.ROOT, "%.4g", value);
     }
 
     void note(String note) {

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -43,6 +44,7 @@ final class JavaLoadDriver implements LoadDriver {
         Recorder recorder = new Recorder(3);
         AtomicLong requests = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         CountDownLatch done = new CountDownLatch(clients);
         long started = System.nanoTime();
@@ -57,8 +59,12 @@ final class JavaLoadDriver implements LoadDriver {
                             HttpResponse<Void> response =
                                     http.send(request(scenario), HttpResponse.BodyHandlers.discarding());
                             ok = response.statusCode() == scenario.expected();
+                            if (!ok) {
+                                firstError.compareAndSet(null, "status " + response.statusCode());
+                            }
                         } catch (IOException e) {
                             ok = false;
+                            firstError.compareAndSet(null, e.toString());
                         }
                         recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1_000));
                         requests.incrementAndGet();
@@ -80,6 +86,11 @@ final class JavaLoadDriver implements LoadDriver {
             Thread.currentThread().interrupt();
         }
         double elapsed = (System.nanoTime() - started) / 1e9;
+        if (firstError.get() != null) {
+            // the count alone would not say whether the service or the connection failed
+            System.err.println("bench load: " + scenario.name() + ": " + errors.get() + " error(s), the first: "
+                    + firstError.get());
+        }
         Histogram h = recorder.getIntervalHistogram();
         return new LoadResult(
                 requests.get(),

@@ -27,17 +27,19 @@ final class LoadBench {
     private final LoadDriver driver;
     private final int clients;
     private final int seconds;
+    private final int warmUpSeconds;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
-    LoadBench(URI server, String key, LoadDriver driver, int clients, int seconds) {
+    LoadBench(URI server, String key, LoadDriver driver, int clients, int seconds, int warmUpSeconds) {
         this.server = server;
         this.key = key;
         this.driver = driver;
         this.clients = clients;
         this.seconds = seconds;
+        this.warmUpSeconds = warmUpSeconds;
     }
 
     BenchReport run(String budget, String command, PrintStream out) {
@@ -68,7 +70,8 @@ final class LoadBench {
                         "max ms"));
         for (LoadScenario scenario : scenarios) {
             out.printf(Locale.ROOT, "bench load: %s, %d clients for %d s%n", scenario.name(), clients, seconds);
-            driver.drive(scenario, clients, 3);
+            check(scenario);
+            driver.drive(scenario, clients, warmUpSeconds);
             LoadResult result = driver.drive(scenario, clients, seconds);
             report.row(
                     scenario.name(),
@@ -81,10 +84,40 @@ final class LoadBench {
                     result.p999(),
                     result.max());
         }
-        report.note(driver.description(clients) + " 3 s of warm-up per scenario are not counted. The driver runs"
+        report.note(driver.description(clients) + " " + warmUpSeconds + " s of warm-up per scenario are not"
+                + " counted. The driver runs"
                 + " on the same machine as the service. Budget: `" + budget + "`"
                 + (key == null ? ", no key (reads open)" : ", with a key") + ". Command: `" + command + "`.");
         return report;
+    }
+
+    /** One request of the scenario, which must answer exactly its expected status. */
+    void check(LoadScenario scenario) {
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(server.resolve(scenario.path())).timeout(Duration.ofMinutes(1));
+        if (scenario.body() != null) {
+            builder.header("Content-Type", "application/json")
+                    .method(scenario.method(), HttpRequest.BodyPublishers.ofString(scenario.body()));
+        } else {
+            builder.method(scenario.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        if (key != null) {
+            builder.header("Authorization", "Bearer " + key);
+        }
+        HttpRequest request = builder.build();
+        try {
+            int status =
+                    http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status != scenario.expected()) {
+                throw new IllegalStateException(scenario.name() + ": " + request.method() + " " + request.uri()
+                        + " answered " + status + ", not " + scenario.expected());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach " + server + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** The budget's specialization, asked once before the timed runs (a 2xx is expected). */

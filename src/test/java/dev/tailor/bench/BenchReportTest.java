@@ -15,6 +15,7 @@ class BenchReportTest {
     void writesTheTableAsMarkdownWithTheMachineAndAsCsv(@TempDir Path out) throws IOException {
         BenchReport report = new BenchReport("Example", List.of("what", "images/s"));
         report.row("a, with comma", 1234.5678);
+        report.row("many", 10190.4);
         report.note("a note");
         report.write(out, "example");
 
@@ -25,9 +26,10 @@ class BenchReportTest {
                 .contains("PyTorch")
                 .contains("| what | images/s |")
                 .contains("| a, with comma | 1235 |")
+                .contains("| many | 10190 |")
                 .contains("a note");
         assertThat(Files.readAllLines(out.resolve("example.csv")))
-                .containsExactly("what,images/s", "\"a, with comma\",1235");
+                .containsExactly("what,images/s", "\"a, with comma\",1235", "many,10190");
     }
 
     @Test

@@ -20,7 +20,7 @@ class WrkLoadDriverTest {
     private static final String BODY = "{\"device\":\"host-cpu\",\"note\":\"a \\\"quoted\\\" é\\\\path\"}";
 
     @Test
-    void countsRequestsAndTreatsEveryOtherStatusAsAnError() throws IOException {
+    void countsRequestsAndEveryErrorStatusAndTheBenchChecksTheExactStatusFirst() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         ExecutorService threads = Executors.newFixedThreadPool(4);
         server.setExecutor(threads);
@@ -44,6 +44,14 @@ class WrkLoadDriverTest {
             LoadResult refused = driver.drive(LoadScenario.get("get", "/echo"), 2, 2);
             assertThat(refused.requests()).isGreaterThan(10);
             assertThat(refused.errors()).isEqualTo(refused.requests());
+
+            // wrk counts statuses from 400 up; the exact expected status is checked once before a run
+            LoadBench bench = new LoadBench(base, "k3y", driver, 1, 1, 1);
+            bench.check(post);
+            assertThatThrownBy(() -> bench.check(LoadScenario.get("get", "/echo")))
+                    .hasMessageContaining("answered 405, not 200");
+            assertThatThrownBy(() -> bench.check(new LoadScenario("created", "POST", "/echo", BODY, 201)))
+                    .hasMessageContaining("answered 200, not 201");
         } finally {
             server.stop(0);
             threads.shutdownNow();
