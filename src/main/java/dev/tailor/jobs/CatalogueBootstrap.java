@@ -77,6 +77,7 @@ class CatalogueBootstrap {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

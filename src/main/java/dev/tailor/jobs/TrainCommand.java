@@ -147,6 +147,7 @@ class TrainCommand extends OneShotCommand {
         FLAGS.put("epochs", "epochs");
         FLAGS.put("batch-size", "batchSize");
         FLAGS.put("lr", "learningRate");
+        FLAGS.put("weight-decay", "weightDecay");
         FLAGS.put("warmup-epochs", "warmupEpochs");
         FLAGS.put("seed", "seed");
         FLAGS.put("validation-size", "validationSize");
@@ -221,7 +222,8 @@ class TrainCommand extends OneShotCommand {
                 number(flags, "calibration-images", Integer::valueOf),
                 number(flags, "max-steps-per-epoch", Integer::valueOf),
                 number(flags, "target-accuracy", Double::valueOf),
-                number(flags, "patience", Integer::valueOf));
+                number(flags, "patience", Integer::valueOf),
+                number(flags, "weight-decay", Double::valueOf));
     }
 
     private static <T> T number(Map<String, String> flags, String flag, Function<String, T> parser) {

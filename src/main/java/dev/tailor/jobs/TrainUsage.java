@@ -8,8 +8,9 @@ public final class TrainUsage {
     public static final String TEXT = """
             usage: tailor train [--dataset DIR] [--format auto|idx|cifar10|cifar100|image-folder]
                                 [--schedule deps|progressive-shrinking|sandwich|depth-expansion] [--epochs N]
-                                [--batch-size N] [--lr X] [--warmup-epochs X] [--seed N] [--validation-size N]
-                                [--warmup-fraction X] [--epsilon-epochs X] [--calibration-images N]
+                                [--batch-size N] [--lr X] [--weight-decay X] [--warmup-epochs X] [--seed N]
+                                [--validation-size N] [--warmup-fraction X] [--epsilon-epochs X]
+                                [--calibration-images N]
                                 [--max-steps-per-epoch N] [--target-accuracy X] [--patience N]
                                 [--name NAME] [--resume JOB_ID]
               --dataset defaults to Fashion-MNIST from TAILOR_DATASET_DIR or /usr/share/datasets/fashion-mnist
@@ -17,6 +18,7 @@ public final class TrainUsage {
               --epochs defaults to 30 (Fashion-MNIST: about 90 minutes on 2 cores), or more for a small dataset:
                 enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
                 validation, 43 epochs of 57 steps); a run with --max-steps-per-epoch defaults to 6
+              --weight-decay defaults to 3e-5 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)
               --target-accuracy (a fraction, default 0.9) and --patience (epochs, default 23, as ODN) apply to
                 depth-expansion: depth grows while a converged depth stays below the target
             """;

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param datasetFormat idx, cifar10, cifar100, image-folder or auto (the default)
  * @param targetAccuracy depth-expansion: validation top-1 (0..1) at which depth stops growing
  * @param patience depth-expansion: epochs without improvement that count as converged (ODN: 23)
+ * @param weightDecay L2 weight decay on convolution and linear weights (none on batch norm and biases)
  */
 public record TrainingJobSpec(
         String name,
@@ -37,7 +38,8 @@ public record TrainingJobSpec(
         Integer calibrationImages,
         Integer maxStepsPerEpoch,
         Double targetAccuracy,
-        Integer patience) {
+        Integer patience,
+        Double weightDecay) {
 
     /**
      * Epochs when not given, on Fashion-MNIST: 30 deps epochs reached 92.59 % / 90.08 % test top-1
@@ -65,7 +67,7 @@ public record TrainingJobSpec(
     /** A spec that leaves everything at its default. */
     public static TrainingJobSpec allDefaults(String name) {
         return new TrainingJobSpec(
-                name, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                name, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** One field a client must change, and how. */
@@ -110,7 +112,7 @@ public record TrainingJobSpec(
                 Objects.requireNonNullElse(learningRate, defaults.learningRate()),
                 Objects.requireNonNullElse(warmupEpochs, defaults.warmupEpochs()),
                 defaults.momentum(),
-                defaults.weightDecay(),
+                Objects.requireNonNullElse(weightDecay, defaults.weightDecay()),
                 defaults.labelSmoothing(),
                 Objects.requireNonNullElse(seed, defaults.seed()),
                 Objects.requireNonNullElse(validationSize, defaults.validationSize()),
@@ -141,7 +143,8 @@ public record TrainingJobSpec(
                 o.calibrationImages(),
                 o.maxStepsPerEpoch(),
                 o.targetAccuracy(),
-                o.patience());
+                o.patience(),
+                o.weightDecay());
     }
 
     /**
@@ -226,6 +229,7 @@ public record TrainingJobSpec(
                 calibrationImages,
                 maxStepsPerEpoch,
                 targetAccuracy,
-                patience);
+                patience,
+                weightDecay);
     }
 }

@@ -64,103 +64,174 @@ public record TrainingOptions(
     }
 
     public TrainingOptions withSeed(long newSeed) {
-        return new TrainingOptions(
-                schedule,
-                epochs,
-                batchSize,
-                learningRate,
-                warmupEpochs,
-                momentum,
-                weightDecay,
-                labelSmoothing,
-                newSeed,
-                validationSize,
-                warmupFraction,
-                epsilonEpochs,
-                calibrationImages,
-                maxStepsPerEpoch,
-                targetAccuracy,
-                patience);
+        return toBuilder().seed(newSeed).build();
     }
 
     public TrainingOptions withBatchSize(int newBatchSize) {
-        return new TrainingOptions(
-                schedule,
-                epochs,
-                newBatchSize,
-                learningRate,
-                warmupEpochs,
-                momentum,
-                weightDecay,
-                labelSmoothing,
-                seed,
-                validationSize,
-                warmupFraction,
-                epsilonEpochs,
-                calibrationImages,
-                maxStepsPerEpoch,
-                targetAccuracy,
-                patience);
+        return toBuilder().batchSize(newBatchSize).build();
     }
 
     public TrainingOptions withLimits(int newValidationSize, int newCalibrationImages, int newMaxStepsPerEpoch) {
-        return new TrainingOptions(
-                schedule,
-                epochs,
-                batchSize,
-                learningRate,
-                warmupEpochs,
-                momentum,
-                weightDecay,
-                labelSmoothing,
-                seed,
-                newValidationSize,
-                warmupFraction,
-                epsilonEpochs,
-                newCalibrationImages,
-                newMaxStepsPerEpoch,
-                targetAccuracy,
-                patience);
+        return toBuilder()
+                .validationSize(newValidationSize)
+                .calibrationImages(newCalibrationImages)
+                .maxStepsPerEpoch(newMaxStepsPerEpoch)
+                .build();
     }
 
     public TrainingOptions withLearningRate(double newLearningRate) {
-        return new TrainingOptions(
-                schedule,
-                epochs,
-                batchSize,
-                newLearningRate,
-                warmupEpochs,
-                momentum,
-                weightDecay,
-                labelSmoothing,
-                seed,
-                validationSize,
-                warmupFraction,
-                epsilonEpochs,
-                calibrationImages,
-                maxStepsPerEpoch,
-                targetAccuracy,
-                patience);
+        return toBuilder().learningRate(newLearningRate).build();
     }
 
     public TrainingOptions withTarget(double newTargetAccuracy, int newPatience) {
-        return new TrainingOptions(
-                schedule,
-                epochs,
-                batchSize,
-                learningRate,
-                warmupEpochs,
-                momentum,
-                weightDecay,
-                labelSmoothing,
-                seed,
-                validationSize,
-                warmupFraction,
-                epsilonEpochs,
-                calibrationImages,
-                maxStepsPerEpoch,
-                newTargetAccuracy,
-                newPatience);
+        return toBuilder()
+                .targetAccuracy(newTargetAccuracy)
+                .patience(newPatience)
+                .build();
+    }
+
+    /** A builder holding these options, to change a few of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.schedule = schedule;
+        b.epochs = epochs;
+        b.batchSize = batchSize;
+        b.learningRate = learningRate;
+        b.warmupEpochs = warmupEpochs;
+        b.momentum = momentum;
+        b.weightDecay = weightDecay;
+        b.labelSmoothing = labelSmoothing;
+        b.seed = seed;
+        b.validationSize = validationSize;
+        b.warmupFraction = warmupFraction;
+        b.epsilonEpochs = epsilonEpochs;
+        b.calibrationImages = calibrationImages;
+        b.maxStepsPerEpoch = maxStepsPerEpoch;
+        b.targetAccuracy = targetAccuracy;
+        b.patience = patience;
+        return b;
+    }
+
+    /** Options field by field; {@link #build()} makes the record (checked by {@link #violations()}, not here). */
+    public static final class Builder {
+        private String schedule;
+        private int epochs;
+        private int batchSize;
+        private double learningRate;
+        private double warmupEpochs;
+        private double momentum;
+        private double weightDecay;
+        private double labelSmoothing;
+        private long seed;
+        private int validationSize;
+        private double warmupFraction;
+        private double epsilonEpochs;
+        private int calibrationImages;
+        private int maxStepsPerEpoch;
+        private double targetAccuracy;
+        private int patience;
+
+        private Builder() {}
+
+        public Builder schedule(String value) {
+            this.schedule = value;
+            return this;
+        }
+
+        public Builder epochs(int value) {
+            this.epochs = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            this.learningRate = value;
+            return this;
+        }
+
+        public Builder warmupEpochs(double value) {
+            this.warmupEpochs = value;
+            return this;
+        }
+
+        public Builder momentum(double value) {
+            this.momentum = value;
+            return this;
+        }
+
+        public Builder weightDecay(double value) {
+            this.weightDecay = value;
+            return this;
+        }
+
+        public Builder labelSmoothing(double value) {
+            this.labelSmoothing = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        public Builder validationSize(int value) {
+            this.validationSize = value;
+            return this;
+        }
+
+        public Builder warmupFraction(double value) {
+            this.warmupFraction = value;
+            return this;
+        }
+
+        public Builder epsilonEpochs(double value) {
+            this.epsilonEpochs = value;
+            return this;
+        }
+
+        public Builder calibrationImages(int value) {
+            this.calibrationImages = value;
+            return this;
+        }
+
+        public Builder maxStepsPerEpoch(int value) {
+            this.maxStepsPerEpoch = value;
+            return this;
+        }
+
+        public Builder targetAccuracy(double value) {
+            this.targetAccuracy = value;
+            return this;
+        }
+
+        public Builder patience(int value) {
+            this.patience = value;
+            return this;
+        }
+
+        public TrainingOptions build() {
+            return new TrainingOptions(
+                    schedule,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    warmupEpochs,
+                    momentum,
+                    weightDecay,
+                    labelSmoothing,
+                    seed,
+                    validationSize,
+                    warmupFraction,
+                    epsilonEpochs,
+                    calibrationImages,
+                    maxStepsPerEpoch,
+                    targetAccuracy,
+                    patience);
+        }
     }
 
     /** Field name -> what is wrong, for every value no run could use; empty when all are usable. */

@@ -109,6 +109,7 @@ class ExportCommandTest {
                 64,
                 4,
                 null,
+                null,
                 null);
         TrainingJob job = runner.create(spec.prepare(null));
         TrainingJobRunner.Outcome outcome = runner.run(job.getId(), null, new TrainingListener() {});

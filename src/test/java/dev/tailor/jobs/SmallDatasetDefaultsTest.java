@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailor.training.TrainingOptions;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,6 +75,16 @@ class SmallDatasetDefaultsTest {
                 .isEqualTo(TrainingJobSpec.CAPPED_DEFAULT_EPOCHS);
         // a larger batch means fewer steps per epoch (29), so more epochs
         assertThat(prepare("--batch-size", "256").options().epochs()).isEqualTo(83);
+        TrainingJobSpec.Prepared decayed = prepare("--weight-decay", "5e-4");
+        assertThat(decayed.options().weightDecay()).isEqualTo(5e-4);
+        assertThat(decayed.spec().weightDecay()).isEqualTo(5e-4);
+    }
+
+    @Test
+    void theWeightDecayIsStoredWithTheJobWhenLeftOut() {
+        // written out, so a job resumed after the default changes still trains with the decay it began with
+        assertThat(prepare().spec().weightDecay())
+                .isEqualTo(TrainingOptions.defaults("deps", 30).weightDecay());
     }
 
     @Test
