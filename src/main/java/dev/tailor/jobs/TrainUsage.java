@@ -18,7 +18,7 @@ public final class TrainUsage {
               --epochs defaults to 30 (Fashion-MNIST: about 90 minutes on 2 cores), or more for a small dataset:
                 enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
                 validation, 43 epochs of 57 steps); a run with --max-steps-per-epoch defaults to 6
-              --weight-decay defaults to 3e-5 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)
+              --weight-decay defaults to 5e-4 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)
               --target-accuracy (a fraction, default 0.9) and --patience (epochs, default 23, as ODN) apply to
                 depth-expansion: depth grows while a converged depth stays below the target
             """;
