@@ -110,24 +110,7 @@ final class DynamicDepthwiseConv extends ElasticBlock {
         NDArray filter =
                 activeFilter(value(store, weight, x, training), matrices, channels, activeKernel, x.getManager());
         int pad = activeKernel / 2;
-        if (!Layouts.trainingStep(training)) {
-            return Conv2d.conv2d(
-                    x, filter, null, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), channels);
-        }
-        // A training step runs this convolution channels-last: oneDNN's depthwise kernels, forward and
-        // backward the larger part of a step, are several times faster on it here
-        // (bench/results/training-profile.md). Only here: a 1x1 convolution of a channels-last input
-        // computed wrong values in training mode on this libtorch (SupernetTest checks the function),
-        // and evaluation and export parity stay in the layout ONNX Runtime is checked against.
-        NDArray y = Conv2d.conv2d(
-                        Layouts.channelsLast(x),
-                        filter,
-                        null,
-                        new Shape(stride, stride),
-                        new Shape(pad, pad),
-                        new Shape(1, 1),
-                        channels)
-                .singletonOrThrow();
-        return new NDList(Layouts.contiguous(y));
+        return Conv2d.conv2d(
+                x, filter, null, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), channels);
     }
 }

@@ -196,8 +196,12 @@ public final class Supernet extends ElasticBlock {
      * @param dropout whether the classifier's dropout applies (DεpS drops out for the largest net only)
      */
     public NDArray logits(ParameterStore store, NDArray images, boolean training, boolean dropout) {
-        NDArray x = Activations.apply(
-                space.stem().activation(), stemNorm.apply(store, stem.apply(store, images, training), training));
+        NDArray x = stem.apply(store, images, training);
+        if (Layouts.trainingStep(training)) {
+            // a training step runs channels-last from here on (Layouts says why)
+            x = Layouts.channelsLast(x);
+        }
+        x = Activations.apply(space.stem().activation(), stemNorm.apply(store, x, training));
         x = firstBlock.apply(store, x, training);
         for (int s = 0; s < stages.size(); s++) {
             for (int b = 0; b < activeDepths[s]; b++) {

@@ -84,9 +84,9 @@ public class SupernetTest {
     }
 
     @Test
-    void aTrainingStepRunsItsDepthwiseConvolutionsChannelsLastAndComputesTheSameFunction() {
-        // with gradients recorded (a training step) the depthwise convolutions run channels-last;
-        // without (evaluation, calibration) they do not: both must be the same function
+    void aTrainingStepRunsChannelsLastAndComputesTheSameFunction() {
+        // with gradients recorded (a training step) the network runs channels-last; without
+        // (evaluation, calibration) it does not: both must be the same function
         Random random = new Random(5);
         List<SubnetConfig> configs = new java.util.ArrayList<>(List.of(SPACE.largest(), SPACE.smallest()));
         for (int i = 0; i < 4; i++) {
