@@ -222,7 +222,7 @@ class BenchCommand extends OneShotCommand {
                 out.println("bench: the comparison is not complete; run the same command again to continue");
                 return 1;
             }
-            String command = "tailor bench schedules " + String.join(" ", args);
+            String command = "tailor bench " + String.join(" ", args);
             List<BenchReport> tables = ScheduleTables.of(states, data, cpuHours, command.trim());
             BenchReport.writeTogether(results, "schedules", tables, List.of("outcome", "epochs", "step-costs"));
             writeString(
