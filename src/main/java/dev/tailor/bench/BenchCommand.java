@@ -33,14 +33,16 @@ class BenchCommand extends OneShotCommand {
 
     static final String USAGE = """
             usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
-                                [--cpu-hours X] [--state DIR] [--max-steps-per-epoch N] [--batch-size N]
+                                [--cpu-hours X] [--schedules LIST] [--state DIR] [--max-steps-per-epoch N]
+                                [--batch-size N]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
                          the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
                          when it has torch), and a profile of a full-model and a sandwich step
               schedules  deps, progressive-shrinking and sandwich at equal compute: --cpu-hours X of training
-                         each (default 1; epochs from each schedule's measured step costs), the validation
-                         probes after every epoch, test at the end, an SVG; resumable: state in --state DIR
+                         each (default 1; epochs and steps per epoch from each schedule's measured step
+                         costs), the validation probes after every epoch, test at the end, an SVG;
+                         --schedules deps,sandwich runs some of them; resumable: state in --state DIR
                          (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
               search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
                          500-generation search time, host-cpu specializations cold and warm for 8 budgets
@@ -61,6 +63,7 @@ class BenchCommand extends OneShotCommand {
             "out",
             "steps",
             "cpu-hours",
+            "schedules",
             "state",
             "max-steps-per-epoch",
             "batch-size",
@@ -117,6 +120,7 @@ class BenchCommand extends OneShotCommand {
         }
         int steps;
         double cpuHours;
+        List<String> schedules;
         int maxSteps;
         int batch;
         int fitSubnets;
@@ -128,6 +132,7 @@ class BenchCommand extends OneShotCommand {
             runs = positive(flags, "runs", 200);
             steps = positive(flags, "steps", 20);
             cpuHours = positiveHours(flags.getOrDefault("cpu-hours", "1"));
+            schedules = schedules(flags.getOrDefault("schedules", String.join(",", ScheduleComparison.SCHEDULES)));
             maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
             batch = positive(flags, "batch-size", 128);
         } catch (IllegalArgumentException e) {
@@ -213,12 +218,12 @@ class BenchCommand extends OneShotCommand {
             out.println("bench: schedules at " + cpuHours + " CPU-hours each; state in " + state.toAbsolutePath());
             List<ScheduleComparison.ScheduleState> states;
             try {
-                states = new ScheduleComparison(space, data, cpuHours, batch, maxSteps, state).run(out);
+                states = new ScheduleComparison(space, data, cpuHours, batch, maxSteps, state).run(schedules, out);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 err.println("tailor bench: " + e.getMessage());
                 return 2;
             }
-            if (states.size() < ScheduleComparison.SCHEDULES.size()) {
+            if (states.size() < schedules.size()) {
                 out.println("bench: the comparison is not complete; run the same command again to continue");
                 return 1;
             }
@@ -275,6 +280,22 @@ class BenchCommand extends OneShotCommand {
         }
         out.println("bench: results in " + results.toAbsolutePath());
         return 0;
+    }
+
+    /** The schedules named by --schedules, in the comparison's order. */
+    static List<String> schedules(String value) {
+        List<String> named =
+                java.util.Arrays.stream(value.split(",", -1)).map(String::trim).toList();
+        for (String schedule : named) {
+            if (!ScheduleComparison.SCHEDULES.contains(schedule)) {
+                throw new IllegalArgumentException("--schedules: '" + schedule + "' is not one of "
+                        + String.join(", ", ScheduleComparison.SCHEDULES) + " (give a comma-separated list)");
+            }
+        }
+        if (new java.util.HashSet<>(named).size() < named.size()) {
+            throw new IllegalArgumentException("--schedules: '" + value + "' names a schedule twice");
+        }
+        return ScheduleComparison.SCHEDULES.stream().filter(named::contains).toList();
     }
 
     private static double positiveHours(String value) {

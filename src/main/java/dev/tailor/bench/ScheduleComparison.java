@@ -103,10 +103,10 @@ final class ScheduleComparison {
         return probes;
     }
 
-    /** Runs (or continues) every schedule; returns the states of those that finished. */
-    List<ScheduleState> run(PrintStream log) {
+    /** Runs (or continues) the given schedules; returns the states of those that finished. */
+    List<ScheduleState> run(List<String> schedules, PrintStream log) {
         List<ScheduleState> finished = new ArrayList<>();
-        for (String schedule : SCHEDULES) {
+        for (String schedule : schedules) {
             ScheduleState done = runOne(schedule, log);
             if (done.result() != null) {
                 finished.add(done);
@@ -223,9 +223,9 @@ final class ScheduleComparison {
         }
     }
 
-    /** Prices a step of every phase, then picks the epochs that fill the budget. */
+    /** Prices a step of every phase, then picks the epochs and steps that fill the budget. */
     private ScheduleState plan(String schedule, PrintStream log) {
-        TrainingOptions base = options(schedule, 1);
+        TrainingOptions base = options(schedule, 1, 0);
         log.printf(
                 Locale.ROOT,
                 "bench: %s, pilot run (%d epochs of %d steps) to price a step of each phase%n",
@@ -233,31 +233,32 @@ final class ScheduleComparison {
                 ScheduleBudget.PILOT_EPOCHS,
                 ScheduleBudget.PILOT_STEPS);
         Map<String, Double> costs = stepPrices.apply(base);
-        int stepsPerEpoch = stepsPerEpoch();
-        int epochs = ScheduleBudget.epochsFor(
-                cpuHours, stepsPerEpoch, costs, e -> Trainer.plannedPhases(space, options(schedule, e), stepsPerEpoch));
+        int fullSteps = stepsPerEpoch();
+        ScheduleBudget.Plan plan = ScheduleBudget.plan(
+                cpuHours, fullSteps, costs, e -> Trainer.plannedPhases(space, options(schedule, e, 0), fullSteps));
+        TrainingOptions options = options(schedule, plan.epochs(), plan.stepsPerEpoch());
         double planned = ScheduleBudget.cpuSeconds(
-                        Trainer.plannedPhases(space, options(schedule, epochs), stepsPerEpoch), stepsPerEpoch, costs)
+                        Trainer.plannedPhases(space, options, plan.stepsPerEpoch()), plan.stepsPerEpoch(), costs)
                 / 3600;
         log.printf(
                 Locale.ROOT,
                 "bench: %s gets %d epochs of %d steps (%.3f of %.3f CPU-hours at %s CPU s per step)%n",
                 schedule,
-                epochs,
-                stepsPerEpoch,
+                plan.epochs(),
+                plan.stepsPerEpoch(),
                 planned,
                 cpuHours,
                 costs);
-        ScheduleState planState =
-                new ScheduleState(schedule, options(schedule, epochs), cpuHours, planned, costs, List.of(), null);
+        ScheduleState planState = new ScheduleState(schedule, options, cpuHours, planned, costs, List.of(), null);
         write(planState);
         return planState;
     }
 
-    private TrainingOptions options(String schedule, int epochs) {
+    /** A schedule's options; {@code steps} is the plan's steps per epoch (0: as many as the run allows). */
+    private TrainingOptions options(String schedule, int epochs, int steps) {
         return TrainingOptions.defaults(schedule, epochs)
                 .withBatchSize(batchSize)
-                .withLimits(data.validation().size(), 2000, maxStepsPerEpoch);
+                .withLimits(data.validation().size(), 2000, steps > 0 ? steps : maxStepsPerEpoch);
     }
 
     private int stepsPerEpoch() {
@@ -273,8 +274,8 @@ final class ScheduleComparison {
     /**
      * The CPU-hours the budget charged up to and including {@code upTo}: every epoch's steps at its
      * phase's pilot price. This is what the epochs were allotted by, the same yardstick for every
-     * schedule; the measured CPU time beside it also holds what the median step of a pilot leaves out
-     * (the occasional slow step, checkpoints) and whatever else ran on the machine.
+     * schedule; the measured CPU time beside it also holds what a pilot's steps leave out (epoch
+     * starts, checkpoints), any error in the pilot's prices and whatever else ran on the machine.
      */
     static double pricedCpuHours(ScheduleState state, EpochRecord upTo, int trainImages) {
         int steps = stepsPerEpoch(state.options().batchSize(), state.options().maxStepsPerEpoch(), trainImages);
@@ -306,8 +307,11 @@ final class ScheduleComparison {
                             + " again",
                     e);
         }
-        TrainingOptions expected = options(schedule, kept.options().epochs());
-        if (kept.budgetCpuHours() != cpuHours || !kept.options().equals(expected)) {
+        int keptSteps = kept.options().maxStepsPerEpoch();
+        TrainingOptions expected = options(schedule, kept.options().epochs(), keptSteps);
+        // the plan caps an epoch's steps; a cap above what this run allows means other settings
+        boolean stepsAllowed = keptSteps >= 1 && keptSteps <= stepsPerEpoch();
+        if (kept.budgetCpuHours() != cpuHours || !kept.options().equals(expected) || !stepsAllowed) {
             throw new IllegalStateException("--state: " + state + " holds a comparison with other settings ("
                     + kept.budgetCpuHours() + " CPU-hours, " + kept.options() + "); give another --state directory"
                     + " or remove it");

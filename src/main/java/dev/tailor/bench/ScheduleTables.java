@@ -17,6 +17,7 @@ final class ScheduleTables {
                 List.of(
                         "schedule",
                         "epochs",
+                        "steps per epoch",
                         "steps",
                         "priced CPU-hours",
                         "measured CPU-hours",
@@ -54,6 +55,7 @@ final class ScheduleTables {
             outcome.row(
                     s.schedule(),
                     s.options().epochs(),
+                    steps,
                     (long) s.options().epochs() * steps,
                     ScheduleComparison.pricedCpuHours(s, last, data.train().size()),
                     last.cpuHours(),
@@ -84,13 +86,15 @@ final class ScheduleTables {
         outcome.note(String.format(
                 Locale.ROOT,
                 "Command: `%s`. Dataset %s: %d training images (%d held out for validation), %d test images."
-                        + " Each schedule gets the most epochs whose phases, priced at the CPU seconds per step its"
-                        + " pilot run measured (third table, the median step of each phase), fit the budget. Priced"
-                        + " CPU-hours are the epochs so far at those prices, the yardstick the budget was spent by"
-                        + " and the chart's axis; measured CPU-hours are the process's CPU time while training"
-                        + " (every core counted, the probes' scoring after each epoch left out), which also holds"
-                        + " what a median leaves out (slow steps, checkpoints) and anything else that ran on the"
-                        + " machine meanwhile."
+                        + " Each schedule gets the epochs, and steps per epoch, whose phases, priced at the CPU"
+                        + " seconds per step its pilot run measured (third table: the mean of each phase's steps,"
+                        + " leaving out the first epoch and the first %d steps of every epoch), spend the most of the"
+                        + " budget without passing it; an epoch shorter than the training set draws its batches from"
+                        + " the whole set, shuffled. Priced CPU-hours are the epochs so far at those prices, the"
+                        + " yardstick the budget was spent by and the chart's axis; measured CPU-hours are the"
+                        + " process's CPU time while training (every core counted, the probes' scoring after each"
+                        + " epoch left out), which also holds epoch starts, checkpoints, any error of the pilot's"
+                        + " prices and anything else that ran on the machine meanwhile."
                         + " Probes: smallest, largest and 8 random subnets drawn with seed 2024, each BN-recalibrated"
                         + " on 2,000 training images. Read the comparison on validation; the test split is scored"
                         + " once at the end and only reported.",
@@ -98,7 +102,8 @@ final class ScheduleTables {
                 data.datasetName(),
                 data.train().size(),
                 data.validation().size(),
-                data.test().size()));
+                data.test().size(),
+                ScheduleBudget.PILOT_UNCOUNTED_STEPS));
         return List.of(outcome, epochs, costs);
     }
 }

@@ -57,6 +57,37 @@ class ScheduleComparisonTest {
     }
 
     @Test
+    void theBudgetIsSpentByShorterEpochsWhereWholeEpochsLeaveSomeUnspent() {
+        Map<String, Double> costs = Map.of("full-model", 1.0, "shrinking", 4.0);
+        var phases = (java.util.function.IntFunction<List<Trainer.PlannedPhase>>)
+                epochs -> Trainer.plannedPhases(SPACE, TrainingOptions.defaults("deps", epochs), 10);
+        // 229 s: 9 whole epochs of 10 steps spend 210 s (10 would cost 250); 10 epochs of 9 steps
+        // spend 225 s, and no other count of shorter epochs spends more
+        assertThat(ScheduleBudget.plan(229.0 / 3600, 10, costs, phases)).isEqualTo(new ScheduleBudget.Plan(10, 9));
+        // whole epochs that spend all of it are kept whole; of equal spends, fewer and longer epochs win
+        // (10 epochs of 8 steps would spend the same 200 s)
+        assertThat(ScheduleBudget.plan(200.0 / 3600, 10, costs, phases)).isEqualTo(new ScheduleBudget.Plan(8, 10));
+    }
+
+    @Test
+    void aPhasePriceIsTheMeanOfItsStepsSoThatRareDearStepsAreCharged() {
+        // random subnets: most steps cheap, some at the largest resolution dear; a median would say 1
+        Map<String, Double> prices = ScheduleBudget.prices(Map.of("elastic-kernel", List.of(1.0, 1.0, 1.0, 4.0, 3.0)));
+        assertThat(prices).containsEntry("elastic-kernel", 2.0);
+    }
+
+    @Test
+    void theSchedulesFlagPicksSomeInTheComparisonsOrderAndRefusesUnknownOnes() {
+        assertThat(BenchCommand.schedules("sandwich,deps")).containsExactly("deps", "sandwich");
+        assertThat(BenchCommand.schedules(" deps ")).containsExactly("deps");
+        assertThatThrownBy(() -> BenchCommand.schedules("deps,bignas"))
+                .hasMessageContaining("--schedules")
+                .hasMessageContaining("bignas");
+        assertThatThrownBy(() -> BenchCommand.schedules("deps,deps")).hasMessageContaining("twice");
+        assertThatThrownBy(() -> BenchCommand.schedules("")).hasMessageContaining("--schedules");
+    }
+
+    @Test
     void aBudgetThatCannotPayForOneEpochIsRefusedWithTheFlagNamed() {
         Map<String, Double> costs = Map.of("full-model", 1.0, "shrinking", 4.0);
         assertThatThrownBy(() -> ScheduleBudget.epochsFor(
