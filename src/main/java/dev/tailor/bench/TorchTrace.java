@@ -201,7 +201,7 @@ final class TorchTrace {
             return "loss";
         }
         if (n.contains("mm") || n.contains("matmul") || n.contains("linear")) {
-            return "matrix multiply (classifier, kernel transforms)";
+            return "matrix multiply (1x1 convolutions of a step, classifier, kernel transforms)";
         }
         if (n.contains("mean") || n.contains("pool")) {
             return "pooling and means (SE, head)";
