@@ -1,20 +1,7 @@
 package dev.tailor.export;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import dev.tailor.catalogue.Artifact;
-import dev.tailor.catalogue.ArtifactRepository;
-import dev.tailor.catalogue.Device;
-import dev.tailor.catalogue.LatencyMeasurement;
-import dev.tailor.catalogue.LatencyMeasurementRepository;
-import dev.tailor.catalogue.Split;
 import dev.tailor.catalogue.Subnet;
-import dev.tailor.catalogue.SubnetRegistry;
 import dev.tailor.catalogue.SubnetRepository;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
@@ -22,8 +9,6 @@ import dev.tailor.catalogue.SupernetState;
 import dev.tailor.cost.SubnetCosts;
 import dev.tailor.data.ImageDataset;
 import dev.tailor.jobs.TrainedSupernets;
-import dev.tailor.latency.DeviceLatencies;
-import dev.tailor.latency.HostDevices;
 import dev.tailor.latency.HostQuiet;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
@@ -34,26 +19,20 @@ import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import dev.tailor.supernet.StaticSubnet;
-import dev.tailor.training.LabelledImages;
 import dev.tailor.training.SubnetAccuracy;
 import dev.tailor.training.Trainer;
 import dev.tailor.training.TrainingData;
-import java.nio.FloatBuffer;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Exports a catalogued supernet's subnet: restores the supernet from its checkpoint, recalibrates
  * BN for the subnet on the run's fixed calibration sample, writes the ONNX file and measures the
  * file itself in ONNX Runtime on the whole validation and test splits. Before anything is stored,
- * the file's logits on {@value #PARITY_IMAGES} validation images must match the DJL static
+ * the file's logits on {@value ExportParity#PARITY_IMAGES} validation images must match the DJL static
  * subnet's, and so must its top-1 there. The file is stored as an artifact and linked from the
  * subnet's catalogue row with its accuracy, costs and its latency measured on this host ({@code
  * host-cpu}).
@@ -63,12 +42,6 @@ public class SubnetExporter {
 
     private static final Logger log = LoggerFactory.getLogger(SubnetExporter.class);
 
-    /** Largest logit difference between ONNX Runtime and DJL an export may show. */
-    static final float LOGIT_TOLERANCE = 1e-4f;
-    /** Largest accuracy difference (a fraction: 0.1 points) between ONNX Runtime and DJL. */
-    static final double ACCURACY_TOLERANCE = 0.001;
-    /** Validation images the file's logits are compared with DJL's on. */
-    static final int PARITY_IMAGES = 1_000;
     /**
      * Timed runs of the file on this host: 200 (p50 of them), as the host's latency model is timed,
      * since this VM's noise moves a p50 of 50 sub-millisecond runs by several per cent.
@@ -79,36 +52,21 @@ public class SubnetExporter {
 
     private final SupernetRepository supernets;
     private final SubnetRepository subnets;
-    private final SubnetRegistry registry;
-    private final ArtifactRepository artifacts;
     private final TrainedSupernets trained;
-    private final TransactionTemplate transactions;
-    private final HostDevices hostDevices;
-    private final LatencyMeasurementRepository latencies;
-    private final DeviceLatencies deviceLatencies;
     private final HostQuiet quiet;
+    private final ExportedSubnets exported;
 
     SubnetExporter(
             SupernetRepository supernets,
             SubnetRepository subnets,
-            SubnetRegistry registry,
-            ArtifactRepository artifacts,
             TrainedSupernets trained,
-            TransactionTemplate transactions,
-            HostDevices hostDevices,
-            LatencyMeasurementRepository latencies,
-            DeviceLatencies deviceLatencies,
-            HostQuiet quiet) {
+            HostQuiet quiet,
+            ExportedSubnets exported) {
         this.supernets = supernets;
         this.subnets = subnets;
-        this.registry = registry;
-        this.artifacts = artifacts;
         this.trained = trained;
-        this.transactions = transactions;
-        this.hostDevices = hostDevices;
-        this.latencies = latencies;
-        this.deviceLatencies = deviceLatencies;
         this.quiet = quiet;
+        this.exported = exported;
     }
 
     /** The export is impossible as asked; {@code field} names what the caller must change. */
@@ -191,32 +149,19 @@ public class SubnetExporter {
                         data.test().size());
                 byte[] bytes = onnx(subnet, supernetId, config, data, inputSize, accuracy, counted);
                 long measuredAt = System.nanoTime();
-                Parity parity = parity(
+                ExportParity parity = ExportParity.of(
                         bytes,
                         subnet,
                         trainer.validationImages(inputSize),
                         trainer.validationImages(config.resolution()),
                         manager);
                 long parityAt = System.nanoTime();
-                if (parity.maxDifference() > LOGIT_TOLERANCE
-                        || Math.abs(parity.onnxCorrect() - parity.djlCorrect())
-                                > Math.round(ACCURACY_TOLERANCE * parity.images())) {
-                    throw new IllegalStateException(String.format(
-                            java.util.Locale.ROOT,
-                            "the exported model does not reproduce the subnet: logits differ by up to %.2e,"
-                                    + " top-1 on %d validation images %.4f in ONNX Runtime vs %.4f in DJL",
-                            parity.maxDifference(),
-                            parity.images(),
-                            parity.onnxCorrect() / (double) parity.images(),
-                            parity.djlCorrect() / (double) parity.images()));
-                }
+                parity.requireReproduced();
                 // alone on this process's cores: a catalogue build beside it would slow the timing
                 LatencyStats latency = quiet.timing(() ->
                         LatencyMeter.builder().optTimedRuns(TIMED_RUNS).build().measure(bytes));
                 long timedAt = System.nanoTime();
-                Subnet stored = store(restored.supernet(), config, bytes, accuracy, counted, latency);
-                // a searched pick is often new to the catalogue: it gets every device's latency now
-                deviceLatencies.refreshSubnets(Set.of(stored.getId()));
+                Subnet stored = exported.store(supernetId, config, bytes, accuracy, counted, latency);
                 log.info(
                         "Exported {} of supernet {} in {} ms: restore {}, calibrate and measure {}, parity {},"
                                 + " timing {}, store {}",
@@ -275,100 +220,7 @@ public class SubnetExporter {
                 .toBytes();
     }
 
-    private record Parity(float maxDifference, int images, long onnxCorrect, long djlCorrect) {}
-
     private static long millis(long from, long to) {
         return (to - from) / 1_000_000;
-    }
-
-    /**
-     * Runs the file in ONNX Runtime over the first {@value #PARITY_IMAGES} validation images at its
-     * input size ({@code asTaken}), beside the DJL static subnet over the same images as training
-     * resizes them ({@code asTrained}), so the file's own resize is checked too.
-     */
-    private static Parity parity(
-            byte[] model, StaticSubnet subnet, LabelledImages asTaken, LabelledImages asTrained, NDManager manager) {
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        int images = Math.min(PARITY_IMAGES, asTaken.count());
-        int batch = 250;
-        float maxDifference = 0;
-        long onnxCorrect = 0;
-        long djlCorrect = 0;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-                OrtSession session = environment.createSession(model, options)) {
-            for (int start = 0; start < images; start += batch) {
-                int count = Math.min(batch, images - start);
-                float[][] onnx;
-                try (OnnxTensor input = OnnxTensor.createTensor(
-                                environment, FloatBuffer.wrap(slice(asTaken, start, count)), shape(asTaken, count));
-                        OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
-                    onnx = (float[][])
-                            result.get(OnnxExport.OUTPUT).orElseThrow().getValue();
-                }
-                try (NDManager scratch = manager.newSubManager()) {
-                    NDArray djl = subnet.logits(
-                            scratch.create(slice(asTrained, start, count), new Shape(shape(asTrained, count))));
-                    float[] expected = djl.toFloatArray();
-                    int classes = onnx[0].length;
-                    for (int i = 0; i < count; i++) {
-                        int onnxBest = 0;
-                        int djlBest = 0;
-                        for (int c = 0; c < classes; c++) {
-                            maxDifference = Math.max(maxDifference, Math.abs(onnx[i][c] - expected[i * classes + c]));
-                            if (onnx[i][c] > onnx[i][onnxBest]) {
-                                onnxBest = c;
-                            }
-                            if (expected[i * classes + c] > expected[i * classes + djlBest]) {
-                                djlBest = c;
-                            }
-                        }
-                        int label = asTaken.labels()[start + i];
-                        onnxCorrect += onnxBest == label ? 1 : 0;
-                        djlCorrect += djlBest == label ? 1 : 0;
-                    }
-                }
-            }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime refused the exported model: " + e.getMessage(), e);
-        }
-        return new Parity(maxDifference, images, onnxCorrect, djlCorrect);
-    }
-
-    /** Images {@code start} to {@code start + count}, NCHW. */
-    private static float[] slice(LabelledImages images, int start, int count) {
-        int perImage = images.channels() * images.resolution() * images.resolution();
-        return Arrays.copyOfRange(images.images(), start * perImage, (start + count) * perImage);
-    }
-
-    private static long[] shape(LabelledImages images, int count) {
-        return new long[] {count, images.channels(), images.resolution(), images.resolution()};
-    }
-
-    private Subnet store(
-            Supernet supernet,
-            SubnetConfig config,
-            byte[] bytes,
-            SubnetAccuracy accuracy,
-            SubnetCosts counted,
-            LatencyStats latency) {
-        Device host = hostDevices.cpu();
-        Artifact artifact = Artifact.of(bytes, OnnxExport.MEDIA_TYPE);
-        return transactions.execute(status -> {
-            if (!artifacts.existsById(artifact.getSha256())) {
-                artifacts.save(artifact);
-            }
-            Subnet subnet = registry.register(
-                    supernet.getId(),
-                    config,
-                    counted,
-                    new SubnetRegistry.Measured(
-                            Split.VALIDATION, accuracy.validationTop1(), accuracy.validationImages()),
-                    new SubnetRegistry.Measured(Split.TEST, accuracy.testTop1(), accuracy.testImages()));
-            subnet.setOnnxSha256(artifact.getSha256());
-            subnets.save(subnet);
-            latencies.save(LatencyMeasurement.ofSubnet(
-                    host, subnet, latency.batchSize(), latency.resolution(), latency.timing()));
-            return subnet;
-        });
     }
 }
