@@ -1,6 +1,10 @@
-# syntax=docker/dockerfile:1
+# The base images are arguments so that a machine without Docker Hub can build on stand-ins made
+# from Debian's packages (docker/offline/build-base-images.sh).
+ARG JDK_IMAGE=eclipse-temurin:17-jdk
+ARG JRE_IMAGE=eclipse-temurin:17-jre
+
 # Build stage: the Maven wrapper builds the one jar; dependencies are a layer of their own.
-FROM eclipse-temurin:17-jdk AS build
+FROM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
@@ -11,7 +15,7 @@ RUN ./mvnw -B -q -DskipTests -Dspotless.apply.skip=true package
 
 # Run stage: a JRE and the jar, run by an unprivileged user. Every role is the same image:
 # `serve` (default), `worker`; the verb is the container's command.
-FROM eclipse-temurin:17-jre
+FROM ${JRE_IMAGE}
 RUN groupadd --system --gid 10001 tailor \
  && useradd --system --uid 10001 --gid tailor --home-dir /var/lib/tailor --create-home tailor
 COPY --from=build /src/target/tailor.jar /opt/tailor/tailor.jar
