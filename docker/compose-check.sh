@@ -10,12 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 report=${1:-bench/results/compose-check.md}
+timeline=${report%.md}-timeline.txt
 project=${COMPOSE_PROJECT:-tailor-check}
 api=http://localhost:8080/api/v1
 if docker compose version >/dev/null 2>&1; then compose=(docker compose -p "$project"); else compose=(docker-compose -p "$project"); fi
 
 started=$(date +%s)
-log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$report.log" >&2; }
+log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$timeline" >&2; }
 elapsed() { echo $(( $(date +%s) - $1 )); }
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 job_field() { curl -s "$api/training-jobs/$1" | jq -r "$2"; }
@@ -32,7 +33,7 @@ check() { # description, expected, actual
   if [[ "$2" == "$3" ]]; then echo "| $1 | $3 | pass |" >> "$rows"; else echo "| $1 | $3 (expected $2) | FAIL |" >> "$rows"; failures=$((failures+1)); fi
 }
 rows=$(mktemp)
-: > "$report.log"
+: > "$timeline"
 
 log "building and starting ${compose[*]} (fresh volumes)"
 "${compose[@]}" down -v >/dev/null 2>&1 || true
@@ -63,7 +64,10 @@ worker_jobs=$("${compose[@]}" logs worker | grep -c -E '\[(training|catalogue|ex
 check "job log lines in the API replica's log" "0" "$api_jobs"
 check "the worker's log has job lines" "yes" "$([[ $worker_jobs -gt 0 ]] && echo yes || echo "no ($worker_jobs)")"
 
-# 2. the database stopped under the API and started again
+# 2. the database stopped under the API and started again, while the worker builds the catalogue
+supernet=$(curl -s "$api/supernets" | jq -r '.items[0].id')
+build_state() { curl -s "$api/supernets/$supernet/catalogue-builds" | jq -r '.items[0].state'; }
+check "the catalogue build is under way when the database stops" "running" "$(build_state)"
 "${compose[@]}" stop postgres >/dev/null 2>&1
 down=$(curl -s -o /tmp/compose-check-down.json -w '%{http_code} %header{retry-after}' "$api/supernets")
 check "GET /supernets with the database stopped: status and Retry-After present" "503 yes" \
@@ -89,17 +93,24 @@ echo "| worker exit after SIGTERM mid-job | $stop_s s (grace 30 s) | $([[ $stop_
 "${compose[@]}" start worker >/dev/null 2>&1
 t_start=$(date +%s)
 taken_up() { [[ $(job_field "$job" .attempts) -gt $1 ]]; }
-wait_for 300 "the stopped job to be taken up again" taken_up "$attempts"
+wait_for 1800 "the stopped job to be taken up again" taken_up "$attempts"
+# the attempt is counted before its checkpoint is read back: wait for the epoch it resumes from
+resumed() { [[ $(job_field "$job" .resumedFromEpoch) != null ]]; }
+wait_for 120 "the restarted job to read its checkpoint back" resumed
 echo "| stopped job taken up by the restarted worker | after $(elapsed "$t_start") s, attempt $(job_field "$job" .attempts), resumed from epoch $(job_field "$job" .resumedFromEpoch) | pass |" >> "$rows"
 wait_for 600 "the job to pass step 90" running_past 90
 attempts=$(job_field "$job" .attempts)
 "${compose[@]}" kill -s KILL worker >/dev/null 2>&1
 t_kill=$(date +%s)
 "${compose[@]}" start worker >/dev/null 2>&1
-wait_for 600 "the killed worker's job to be taken up again" taken_up "$attempts"
+wait_for 1800 "the killed worker's job to be taken up again" taken_up "$attempts"
+wait_for 120 "the revived job to read its checkpoint back" resumed
 echo "| killed (SIGKILL) job taken up again | after $(elapsed "$t_kill") s, attempt $(job_field "$job" .attempts), resumed from epoch $(job_field "$job" .resumedFromEpoch) | pass |" >> "$rows"
 wait_for 900 "the job to finish" bash -c "[[ \$(curl -s $api/training-jobs/$job | jq -r .state) == succeeded ]]"
 check "that job's end state" "succeeded" "$(job_field "$job" .state)"
+wait_for 1800 "the catalogue build to finish" bash -c "[[ \$(curl -s $api/supernets/$supernet/catalogue-builds | jq -r '.items[0].state') != running ]]"
+check "the catalogue build that ran through the outage, at its end" "succeeded" "$(build_state)"
+check "the API container's health" "healthy" "$(docker inspect -f '{{.State.Health.Status}}' "$("${compose[@]}" ps -q api)")"
 check "that job registered a supernet" "yes" "$([[ $(job_field "$job" .supernetId) != null ]] && echo yes || echo no)"
 
 {
@@ -113,7 +124,7 @@ check "that job registered a supernet" "yes" "$([[ $(job_field "$job" .supernetI
   echo "| --- | --- | --- |"
   cat "$rows"
   echo
-  echo "Failures: $failures. The timeline is in \`$(basename "$report").log\`."
+  echo "Failures: $failures. The timeline is in \`$(basename "$timeline")\`."
 } > "$report"
 rm -f "$rows"
 log "report written to $report ($failures failures)"

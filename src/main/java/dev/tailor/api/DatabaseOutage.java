@@ -32,6 +32,11 @@ public class DatabaseOutage {
     }
 
     public boolean explains(Throwable failure) {
+        return explains(failure, dataSource);
+    }
+
+    /** The same, for a long-running job that holds its own {@code dataSource}. */
+    public static boolean explains(Throwable failure, DataSource dataSource) {
         boolean databaseInvolved = false;
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof DataAccessResourceFailureException
@@ -51,10 +56,10 @@ public class DatabaseOutage {
                     || t instanceof TransactionException
                     || t.getClass().getName().startsWith("org.hibernate.");
         }
-        return databaseInvolved && !reachable();
+        return databaseInvolved && !reachable(dataSource);
     }
 
-    private boolean reachable() {
+    private static boolean reachable(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {
             return connection.isValid(2);
         } catch (SQLException | RuntimeException e) {

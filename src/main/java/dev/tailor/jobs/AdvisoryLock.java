@@ -25,10 +25,16 @@ final class AdvisoryLock {
         }
     }
 
+    /** Releases the lock; a session the database has already ended (an outage) took its lock with it. */
     static void unlock(Connection connection, UUID id) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_unlock(?)")) {
             statement.setLong(1, key(id));
             statement.execute();
+        } catch (SQLException e) {
+            if (connection.isClosed() || !connection.isValid(2)) {
+                return;
+            }
+            throw e;
         }
     }
 

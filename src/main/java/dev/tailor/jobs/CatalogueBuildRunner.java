@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.api.DatabaseOutage;
 import dev.tailor.catalogue.CatalogueEvents;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.Split;
@@ -136,7 +137,7 @@ public class CatalogueBuildRunner {
             int thisRun = 0;
             for (SubnetConfig config : pending) {
                 if (listener.stopRequested()) {
-                    return new Outcome(JobState.RUNNING, done, total, "stopped before the end");
+                    return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.STOPPED);
                 }
                 // shared with other heavy work, exclusive of a timing: an export timed now waits for this subnet
                 double top1 = quiet.heavy(() -> OnnxEvaluation.calibratedValidationTop1(restored.trainer(), config));
@@ -172,6 +173,11 @@ public class CatalogueBuildRunner {
             builds.finish(buildId, JobState.SUCCEEDED, null);
             return new Outcome(JobState.SUCCEEDED, done, total, null);
         } catch (RuntimeException e) {
+            if (DatabaseOutage.explains(e, dataSource)) {
+                // every stored row stays; the build is tried again and goes on from the first missing one
+                log.warn("Catalogue build {} stopped: the database cannot be reached ({})", buildId, e.getMessage());
+                return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.WAITING_FOR_DATABASE);
+            }
             log.error("Catalogue build {} failed", buildId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             builds.finish(buildId, JobState.FAILED, error);

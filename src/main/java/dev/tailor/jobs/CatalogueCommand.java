@@ -112,6 +112,11 @@ class CatalogueCommand extends OneShotCommand {
             err.println("tailor catalogue: " + e.getMessage());
             return 1;
         }
+        if (outcome.state() == JobState.RUNNING) {
+            err.println("tailor catalogue: build " + build.id() + " " + outcome.error()
+                    + "; the same command continues it from the first subnet not yet stored");
+            return 1;
+        }
         if (outcome.state() != JobState.SUCCEEDED) {
             err.println("tailor catalogue: build " + build.id() + " failed: " + outcome.error());
             return 1;

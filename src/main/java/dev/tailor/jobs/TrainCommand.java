@@ -89,6 +89,11 @@ class TrainCommand extends OneShotCommand {
             err.println("tailor train: --dataset: " + e.getMessage());
             return 2;
         }
+        if (outcome.state() == JobState.RUNNING) {
+            err.println("tailor train: job " + job.getId() + " " + outcome.error()
+                    + "; the same command continues it from its last checkpoint");
+            return 1;
+        }
         if (outcome.state() != JobState.SUCCEEDED) {
             err.println("tailor train: job " + job.getId() + " failed: " + outcome.error());
             return 1;

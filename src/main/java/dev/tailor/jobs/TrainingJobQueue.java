@@ -41,10 +41,14 @@ public class TrainingJobQueue {
     /** A job that stopped part-way is put back due this soon: the next worker to start takes it. */
     static final Duration RETRY_AFTER_STOP = Duration.ofSeconds(2);
 
-    /** A job stopped part-way by a shutdown: its execution goes back to the queue instead of ending. */
-    static final class StoppedForShutdown extends RuntimeException {
-        StoppedForShutdown(String job) {
-            super(job + " stopped at a step boundary for a shutdown; it continues from its last checkpoint");
+    /**
+     * A job stopped part-way, by a shutdown or because the database went away: its execution goes
+     * back to the queue (again and again, further apart, while the database stays away) instead of
+     * ending.
+     */
+    static final class StoppedPartWay extends RuntimeException {
+        StoppedPartWay(String job, String why) {
+            super(job + " " + why + "; it continues from where it stopped");
         }
     }
 
@@ -61,7 +65,7 @@ public class TrainingJobQueue {
                         }
                     });
                     if (outcome.state() == JobState.RUNNING) {
-                        throw new StoppedForShutdown("training job " + id);
+                        throw new StoppedPartWay("training job " + id, outcome.error());
                     }
                 });
     }
@@ -82,7 +86,7 @@ public class TrainingJobQueue {
                                 }
                             });
                     if (outcome.state() == JobState.RUNNING) {
-                        throw new StoppedForShutdown("catalogue build " + id);
+                        throw new StoppedPartWay("catalogue build " + id, outcome.error());
                     }
                 });
     }

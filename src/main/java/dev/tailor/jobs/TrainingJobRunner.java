@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.api.DatabaseOutage;
 import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.CatalogueEvents;
@@ -95,6 +96,12 @@ public class TrainingJobRunner {
     public static TrainingJobSpec spec(TrainingJob job) {
         return JSON.readValue(job.getHyperParameters(), TrainingJobSpec.class);
     }
+
+    /** The {@link Outcome#error()} of a job stopped on request, which continues from its last checkpoint. */
+    static final String STOPPED = "stopped at a step boundary for a shutdown";
+
+    /** The {@link Outcome#error()} of a job stopped because the database went away. */
+    static final String WAITING_FOR_DATABASE = "stopped because the database cannot be reached";
 
     /** How a run ended. */
     public record Outcome(
@@ -200,7 +207,7 @@ public class TrainingJobRunner {
             JobListener listener = new JobListener(jobId, console);
             if (!trainer.train(listener)) {
                 // stopped on request: the job stays RUNNING with its last checkpoint, ready to continue
-                return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), "stopped before the end");
+                return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), STOPPED);
             }
             Map<String, SubnetConfig> reported = trainer.reportedSubnets();
             List<SubnetConfig> distinct = List.copyOf(new LinkedHashSet<>(reported.values()));
@@ -217,6 +224,11 @@ public class TrainingJobRunner {
             events.publishEvent(new CatalogueEvents.SupernetTrained(supernetId));
             return new Outcome(JobState.SUCCEEDED, supernetId, accuracy, scheduleReport, null);
         } catch (RuntimeException e) {
+            if (DatabaseOutage.explains(e, dataSource)) {
+                // not the job's fault: it stays RUNNING with its last stored checkpoint and is tried again
+                log.warn("Training job {} stopped: the database cannot be reached ({})", jobId, e.getMessage());
+                return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), WAITING_FOR_DATABASE);
+            }
             log.error("Training job {} failed", jobId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             fail(jobId, supernetId, error);
@@ -370,8 +382,21 @@ public class TrainingJobRunner {
             if (completedEpoch != null) {
                 progress.put("epochsCompleted", completedEpoch + 1);
             }
-            transactions.executeWithoutResult(status ->
+            Runnable write = () -> transactions.executeWithoutResult(status ->
                     jobs.findById(jobId).ifPresent(job -> job.setProgress(JSON.writeValueAsString(progress))));
+            if (completedEpoch != null) {
+                write.run();
+                return;
+            }
+            try {
+                write.run();
+            } catch (RuntimeException e) {
+                // progress between checkpoints only informs: a database away for a moment stops no training
+                if (!DatabaseOutage.explains(e, dataSource)) {
+                    throw e;
+                }
+                log.warn("Progress of job {} not stored, the database cannot be reached: {}", jobId, e.getMessage());
+            }
         }
     }
 }

@@ -2,12 +2,9 @@ package dev.tailor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
+import dev.tailor.db.DatabaseSwitch;
 import dev.tailor.security.TestKeys;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -39,25 +36,12 @@ class DatabaseOutageTest extends ApiTestSupport {
     @Autowired
     JdbcClient jdbc;
 
-    /** Runs SQL on another database of the same server, as an operator would while the service's is closed. */
-    private void administer(String... statements) throws Exception {
-        String url = ((HikariDataSource) dataSource).getJdbcUrl().replace("/postgres?", "/template1?");
-        try (Connection connection = DriverManager.getConnection(url, "postgres", null);
-                Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
-
     @Test
     void requestsGet503WhileTheDatabaseIsAwayAndTheServiceRecoversWithoutARestart() throws Exception {
         assertThat(get("/api/v1/supernets").statusCode()).isEqualTo(200);
         long devices = jdbc.sql("select count(*) from device").query(Long.class).single();
         try {
-            administer(
-                    "alter database postgres allow_connections false",
-                    "select pg_terminate_backend(pid) from pg_stat_activity where datname = 'postgres'");
+            DatabaseSwitch.refuseConnections(dataSource);
 
             for (HttpResponse<String> during : java.util.List.of(
                     get("/api/v1/supernets"),
@@ -70,7 +54,7 @@ class DatabaseOutageTest extends ApiTestSupport {
                         .isPresent();
             }
         } finally {
-            administer("alter database postgres allow_connections true");
+            DatabaseSwitch.allowConnections(dataSource);
         }
 
         long deadline = System.nanoTime() + 20_000_000_000L;
