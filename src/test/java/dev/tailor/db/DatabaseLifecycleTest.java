@@ -26,7 +26,10 @@ class DatabaseLifecycleTest {
     private ConfigurableApplicationContext start(String... properties) {
         return new SpringApplicationBuilder(TailorApplication.class)
                 .profiles("worker") // no web API needed to reach the catalogue
-                .run(Stream.concat(Stream.of("--server.port=0", "--tailor.home=" + home), Stream.of(properties))
+                .run(Stream.concat(
+                                Stream.of(
+                                        "--server.port=0", "--tailor.home=" + home, "--tailor.bootstrap.enabled=false"),
+                                Stream.of(properties))
                         .toArray(String[]::new));
     }
 
