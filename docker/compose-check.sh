@@ -3,10 +3,11 @@
 # queues work and never trains, the worker runs training, catalogue builds and specialization exports,
 # a fresh stack answers a specialization, the API answers 503 with Retry-After while its database is
 # down and recovers without a restart, a worker stopped with SIGTERM hands its job back at once, and a
-# worker killed with SIGKILL has its job taken up again. Writes a Markdown report (default
-# bench/results/compose-check.md). Needs a Docker engine and docker-compose (v1 or v2), curl and jq;
-# on a machine without Docker Hub, build the base images first (docker/offline/build-base-images.sh)
-# and export the variables it prints.
+# worker killed with SIGKILL has its job taken up again; the worker queues the default run after the
+# quick supernet's catalogue, and a second worker replica takes queued work while the first trains.
+# Writes a Markdown report (default bench/results/compose-check.md). Needs a Docker engine and
+# docker-compose (v1 or v2), curl and jq; on a machine without Docker Hub, build the base images first
+# (docker/offline/build-base-images.sh) and export the variables it prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 report=${1:-bench/results/compose-check.md}
@@ -79,17 +80,35 @@ t_db=$(date +%s)
 wait_for 120 "recovery after the database came back" bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' $api/supernets) == 200 ]]"
 echo "| GET /supernets after the database came back | 200 after $(elapsed "$t_db") s, API not restarted | pass |" >> "$rows"
 
-# 3. a worker stopped (SIGTERM) mid-job hands it back; one killed (SIGKILL) is taken up again
+wait_for 1800 "the catalogue build to finish" bash -c "[[ \$(curl -s $api/supernets/$supernet/catalogue-builds | jq -r '.items[0].state') != running ]]"
+check "the catalogue build that ran through the outage, at its end" "succeeded" "$(build_state)"
+
+# 3. the worker queues the default run once the quick supernet's catalogue is built; a second worker
+# replica takes queued work while the first one trains it
+job_named() { curl -s "$api/training-jobs" | jq -r --arg n "$1" '[.items[] | select((.settings.name // .name) == $n)][0].id // empty'; }
+default_running() { local id; id=$(job_named bootstrap); [[ -n "$id" && $(job_field "$id" .state) == running ]]; }
+wait_for 300 "the default training run to start" default_running
+default_job=$(job_named bootstrap)
+check "the default run (deps, all defaults) queued by the worker after the quick catalogue" "running" "$(job_field "$default_job" .state)"
+"${compose[@]}" up -d --no-recreate --scale worker=2 >/dev/null 2>&1
 job=$(curl -s -X POST "$api/training-jobs" -H 'Content-Type: application/json' -H "Authorization: Bearer $key" \
   -d '{"schedule":"deps","epochs":3,"maxStepsPerEpoch":40,"name":"compose-check"}' | jq -r .id)
+both_running() { [[ $(job_field "$job" .state) == running && $(job_field "$default_job" .state) == running ]]; }
+t_second=$(date +%s)
+wait_for 300 "a second worker replica to take the new job while the first trains" both_running
+check "a job queued while the default run trains, with 2 worker replicas: both jobs' states" "running running" \
+  "$(job_field "$job" .state) $(job_field "$default_job" .state)"
+echo "| second replica took the queued job | after $(elapsed "$t_second") s | |" >> "$rows"
+
+# 4. the workers stopped (SIGTERM) mid-job hand their jobs back; killed (SIGKILL) ones are taken up again
 running_past() { [[ $(job_field "$job" '.progress.globalStep // 0') -ge $1 ]]; }
-# the worker runs one job at a time: the bootstrap's catalogue build (500 subnets) comes first
 wait_for 1800 "the job to pass step 50 (one epoch checkpointed)" running_past 50
 attempts=$(job_field "$job" .attempts)
+default_attempts=$(job_field "$default_job" .attempts)
 t_stop=$(date +%s)
 "${compose[@]}" stop -t 30 worker >/dev/null 2>&1
 stop_s=$(elapsed "$t_stop")
-echo "| worker exit after SIGTERM mid-job | $stop_s s (grace 30 s) | $([[ $stop_s -le 30 ]] && echo pass || echo FAIL) |" >> "$rows"
+echo "| both worker replicas exit after SIGTERM mid-job | $stop_s s (grace 30 s) | $([[ $stop_s -le 30 ]] && echo pass || echo FAIL) |" >> "$rows"
 "${compose[@]}" start worker >/dev/null 2>&1
 t_start=$(date +%s)
 taken_up() { [[ $(job_field "$job" .attempts) -gt $1 ]]; }
@@ -97,7 +116,7 @@ wait_for 1800 "the stopped job to be taken up again" taken_up "$attempts"
 # the attempt is counted before its checkpoint is read back: wait for the epoch it resumes from
 resumed() { [[ $(job_field "$job" .resumedFromEpoch) != null ]]; }
 wait_for 120 "the restarted job to read its checkpoint back" resumed
-echo "| stopped job taken up by the restarted worker | after $(elapsed "$t_start") s, attempt $(job_field "$job" .attempts), resumed from epoch $(job_field "$job" .resumedFromEpoch) | pass |" >> "$rows"
+echo "| stopped job taken up by a restarted worker | after $(elapsed "$t_start") s, attempt $(job_field "$job" .attempts), resumed from epoch $(job_field "$job" .resumedFromEpoch) | pass |" >> "$rows"
 wait_for 600 "the job to pass step 90" running_past 90
 attempts=$(job_field "$job" .attempts)
 "${compose[@]}" kill -s KILL worker >/dev/null 2>&1
@@ -108,10 +127,13 @@ wait_for 120 "the revived job to read its checkpoint back" resumed
 echo "| killed (SIGKILL) job taken up again | after $(elapsed "$t_kill") s, attempt $(job_field "$job" .attempts), resumed from epoch $(job_field "$job" .resumedFromEpoch) | pass |" >> "$rows"
 wait_for 900 "the job to finish" bash -c "[[ \$(curl -s $api/training-jobs/$job | jq -r .state) == succeeded ]]"
 check "that job's end state" "succeeded" "$(job_field "$job" .state)"
-wait_for 1800 "the catalogue build to finish" bash -c "[[ \$(curl -s $api/supernets/$supernet/catalogue-builds | jq -r '.items[0].state') != running ]]"
-check "the catalogue build that ran through the outage, at its end" "succeeded" "$(build_state)"
-check "the API container's health" "healthy" "$(docker inspect -f '{{.State.Health.Status}}' "$("${compose[@]}" ps -q api)")"
 check "that job registered a supernet" "yes" "$([[ $(job_field "$job" .supernetId) != null ]] && echo yes || echo no)"
+# a row's state says nothing about a dead worker: its attempts say whether it was taken up again
+default_taken_up() { [[ $(job_field "$default_job" .attempts) -ge $((default_attempts + 2)) ]]; }
+for _ in $(seq 300); do default_taken_up && break; sleep 2; done
+check "the default run after both workers were stopped and killed: state, attempts added" "running 2" \
+  "$(job_field "$default_job" .state) $(( $(job_field "$default_job" .attempts) - default_attempts ))"
+check "the API container's health" "healthy" "$(docker inspect -f '{{.State.Health.Status}}' "$("${compose[@]}" ps -q api)")"
 
 {
   echo "# docker-compose roles, run for real"
