@@ -22,7 +22,8 @@ COPY --from=build /src/target/tailor.jar /opt/tailor/tailor.jar
 USER 10001:10001
 WORKDIR /var/lib/tailor
 ENV TAILOR_HOME=/var/lib/tailor/data \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75" \
+    MALLOC_ARENA_MAX=2
 VOLUME /var/lib/tailor/data
 EXPOSE 8080 8081
 ENTRYPOINT ["java", "-jar", "/opt/tailor/tailor.jar"]

@@ -105,7 +105,7 @@ final class CifarFormat {
         for (long count : records) {
             total += (int) count;
         }
-        byte[] pixels = new byte[total * CifarVariant.IMAGE_BYTES];
+        byte[] pixels = DatasetFiles.pixelArray((long) total * CifarVariant.IMAGE_BYTES, files.get(0));
         int[] labels = new int[total];
         byte[] labelBytes = new byte[variant.labelBytes];
         int image = 0;

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -15,6 +16,9 @@ final class DatasetFiles {
 
     /** Large enough that reading a 47 MB file is a few hundred system calls, not thousands. */
     static final int BUFFER_SIZE = 1 << 16;
+
+    /** Java arrays stop a little short of Integer.MAX_VALUE. */
+    static final long LARGEST_ARRAY = Integer.MAX_VALUE - 8;
 
     private DatasetFiles() {}
 
@@ -82,6 +86,36 @@ final class DatasetFiles {
         } catch (IOException e) {
             throw readFailed(file, e);
         }
+    }
+
+    /**
+     * The array a split's pixels are decoded into. The dataset lives on the Java heap, which `./tailor` caps (training's
+     * tensors live outside it), so a dataset larger than the heap is told how to raise it instead of dying on an
+     * OutOfMemoryError.
+     */
+    static byte[] pixelArray(long bytes, Object source) {
+        return pixelArray(bytes, source, size -> new byte[size]);
+    }
+
+    static byte[] pixelArray(long bytes, Object source, IntFunction<byte[]> allocator) {
+        if (bytes > LARGEST_ARRAY) {
+            throw new DatasetException(source + " holds " + megabytes(bytes)
+                    + " MB of pixels, more than fits in memory as one array; use fewer or smaller images");
+        }
+        try {
+            return allocator.apply((int) bytes);
+        } catch (OutOfMemoryError e) {
+            throw new DatasetException(
+                    source + " needs " + megabytes(bytes) + " MB of heap for its pixels and the"
+                            + " Java heap (at most "
+                            + megabytes(Runtime.getRuntime().maxMemory()) + " MB) has no room for"
+                            + " them; give Java a larger heap, e.g. JAVA_OPTS=-Xmx4g ./tailor ...",
+                    e);
+        }
+    }
+
+    private static long megabytes(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** The first of {@code names} present in {@code dir}, or null. */

@@ -50,7 +50,7 @@ final class IdxFormat {
         byte[] pixels;
         try (InputStream in = DatasetFiles.open(imagesFile)) {
             images = IdxHeader.read(in, imagesFile, IdxHeader.Kind.IMAGES);
-            pixels = readPayload(in, images);
+            pixels = readPayload(in, images, imagesFile);
         } catch (IOException e) {
             throw DatasetFiles.readFailed(imagesFile, e);
         }
@@ -58,7 +58,7 @@ final class IdxFormat {
         byte[] labelBytes;
         try (InputStream in = DatasetFiles.open(labelsFile)) {
             labelsHeader = IdxHeader.read(in, labelsFile, IdxHeader.Kind.LABELS);
-            labelBytes = readPayload(in, labelsHeader);
+            labelBytes = readPayload(in, labelsHeader, labelsFile);
         } catch (IOException e) {
             throw DatasetFiles.readFailed(labelsFile, e);
         }
@@ -71,8 +71,8 @@ final class IdxFormat {
     }
 
     /** Reads exactly what the header promises and insists the file ends there. */
-    private static byte[] readPayload(InputStream in, IdxHeader header) throws IOException {
-        byte[] payload = new byte[(int) header.payloadBytes()];
+    private static byte[] readPayload(InputStream in, IdxHeader header, Path file) throws IOException {
+        byte[] payload = DatasetFiles.pixelArray(header.payloadBytes(), file);
         int read = in.readNBytes(payload, 0, payload.length);
         if (read < payload.length) {
             throw header.truncated(read);

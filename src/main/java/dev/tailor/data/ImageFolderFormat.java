@@ -132,13 +132,10 @@ final class ImageFolderFormat {
     private static ImageDataset decode(String name, Split split, Survey survey, int channels) {
         long imageBytes = (long) channels * survey.width() * survey.height();
         long total = imageBytes * split.images().size();
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new DatasetException(
-                    split.folder() + " holds " + split.images().size() + " images of "
-                            + survey.width() + "x" + survey.height() + ", more than fits in memory as one array;"
-                            + " use fewer or smaller images");
-        }
-        byte[] pixels = new byte[(int) total];
+        byte[] pixels = DatasetFiles.pixelArray(
+                total,
+                split.folder() + " (" + split.images().size() + " images of " + survey.width() + "x" + survey.height()
+                        + ")");
         for (int i = 0; i < split.images().size(); i++) {
             Path file = split.images().get(i).file();
             if (!ImageFiles.decodeInto(
