@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -86,7 +87,10 @@ final class DynamicConv extends ElasticBlock {
      * own 1x1 convolution of channels-last input returns wrong values on some CPUs (an AMD EPYC with
      * AVX-512 VP2INTERSECT and BF16 here: 240 to 40 channels off by 60 % of the output's range, 16 to
      * 48 right; {@code DynamicConvTest} keeps the check); the product is right on every layout, and on
-     * channels-last memory the flattening is a view, so it costs no copy.
+     * channels-last memory the flattening is a view, so it costs no copy. It is one fused {@code linear}
+     * (addmm) rather than a matMul and an add: with the separate product and sum, glibc's arenas grew
+     * by about 100 MB per shrinking epoch as the shapes changed from step to step (bench/results/
+     * deps-default-run.md); with one op they stay flat.
      */
     static NDArray pointwise(NDArray x, NDArray w, NDArray b) {
         Shape s = x.getShape();
@@ -95,10 +99,7 @@ final class DynamicConv extends ElasticBlock {
         long width = s.get(3);
         long out = w.getShape().get(0);
         NDArray rows = x.transpose(0, 2, 3, 1).reshape(n * h * width, s.get(1));
-        NDArray y = rows.matMul(w.reshape(out, s.get(1)).transpose());
-        if (b != null) {
-            y = y.add(b);
-        }
+        NDArray y = Linear.linear(rows, w.reshape(out, s.get(1)), b).singletonOrThrow();
         return y.reshape(n, h, width, out).transpose(0, 3, 1, 2);
     }
 
