@@ -87,10 +87,8 @@ final class DynamicConv extends ElasticBlock {
      * own 1x1 convolution of channels-last input returns wrong values on some CPUs (an AMD EPYC with
      * AVX-512 VP2INTERSECT and BF16 here: 240 to 40 channels off by 60 % of the output's range, 16 to
      * 48 right; {@code DynamicConvTest} keeps the check); the product is right on every layout, and on
-     * channels-last memory the flattening is a view, so it costs no copy. It is one fused {@code linear}
-     * (addmm) rather than a matMul and an add: with the separate product and sum, glibc's arenas grew
-     * by about 100 MB per shrinking epoch as the shapes changed from step to step (bench/results/
-     * deps-default-run.md); with one op they stay flat.
+     * channels-last memory the flattening is a view, so it costs no copy. One fused {@code linear}
+     * (addmm) rather than a matMul and an add saves the sum's separate output tensor every step.
      */
     static NDArray pointwise(NDArray x, NDArray w, NDArray b) {
         Shape s = x.getShape();
