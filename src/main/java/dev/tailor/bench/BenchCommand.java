@@ -35,10 +35,12 @@ class BenchCommand extends OneShotCommand {
             usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
                                 [--cpu-hours X] [--schedules LIST] [--state DIR] [--max-steps-per-epoch N]
                                 [--batch-size N]
-                                [--fit-subnets N] [--held-out-subnets N] [--runs N]
+                                [--fit-subnets N] [--held-out-subnets N] [--runs N] [--rounds N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
                          the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
-                         when it has torch), and a profile of a full-model and a sandwich step
+                         when it has torch), --rounds 5 rounds of Tailor's steps and the peer one after the
+                         other (the ratio is the median of the rounds' ratios), and a profile of a
+                         full-model and a sandwich step
               schedules  deps, progressive-shrinking and sandwich at equal compute: --cpu-hours X of training
                          each (default 1; epochs and steps per epoch from each schedule's measured step
                          costs), the validation probes after every epoch, test at the end, an SVG;
@@ -70,6 +72,7 @@ class BenchCommand extends OneShotCommand {
             "fit-subnets",
             "held-out-subnets",
             "runs",
+            "rounds",
             "supernet",
             "server",
             "key",
@@ -126,11 +129,13 @@ class BenchCommand extends OneShotCommand {
         int fitSubnets;
         int heldOutSubnets;
         int runs;
+        int rounds;
         try {
             fitSubnets = positive(flags, "fit-subnets", 60);
             heldOutSubnets = positive(flags, "held-out-subnets", 120);
             runs = positive(flags, "runs", 200);
             steps = positive(flags, "steps", 20);
+            rounds = positive(flags, "rounds", 5);
             cpuHours = positiveHours(flags.getOrDefault("cpu-hours", "1"));
             schedules = schedules(flags.getOrDefault("schedules", String.join(",", ScheduleComparison.SCHEDULES)));
             maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
@@ -195,9 +200,13 @@ class BenchCommand extends OneShotCommand {
         if (which.equals("training") || which.equals("all")) {
             out.println("bench: training throughput (" + steps + " timed steps each)");
             TorchPeer peer = new TorchPeer(Path.of(flags.getOrDefault("peer", "../shared/bench/torch_peer.py")));
-            BenchReport report = new TrainingThroughputBench(space, data, steps, peer).run();
-            report.write(results, "training-throughput");
-            out.print(report.markdown());
+            if (!flags.containsKey("peer") && !peer.available()) {
+                out.println("bench: no PyTorch peer at " + peer.script() + " (run from the repository root beside"
+                        + " ../shared, or give --peer FILE): the peer is skipped");
+            }
+            List<BenchReport> reports = new TrainingThroughputBench(space, data, steps, rounds, peer, out).run();
+            BenchReport.writeTogether(results, "training-throughput", reports, List.of("steps", "rounds"));
+            reports.forEach(report -> out.print(report.markdown()));
             out.println("bench: profiling a full-model and a sandwich step");
             List<BenchReport> profile = new TrainingProfileBench(space, data, steps, 5).run(results);
             BenchReport.writeTogether(results, "training-profile", profile, List.of("parts", "kinds", "operators"));

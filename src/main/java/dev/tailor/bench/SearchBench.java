@@ -96,6 +96,7 @@ class SearchBench {
         BenchReport predictorReport = new BenchReport(
                 "Accuracy predictor on held-out catalogue rows",
                 List.of(
+                        "split",
                         "rows fitted",
                         "rows held out",
                         "RMSE points",
@@ -106,6 +107,7 @@ class SearchBench {
                         "RMSE / noise floor"));
         PredictorReport r = predictor.version().report();
         predictorReport.row(
+                "served predictor",
                 r.trainCount(),
                 r.heldOutCount(),
                 r.rmsePoints(),
@@ -114,6 +116,28 @@ class SearchBench {
                 r.macsRmsePoints(),
                 r.macsKendallTau(),
                 r.rmsePoints() / r.noiseFloorPoints());
+        List<PredictorReport> others = predictors.otherSplits(supernetId, space, OTHER_SPLITS);
+        predictorReport.row(
+                OTHER_SPLITS + " other split seeds, mean (tau's range)",
+                r.trainCount(),
+                r.heldOutCount(),
+                mean(others, PredictorReport::rmsePoints),
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%.4f (%.4f to %.4f)",
+                        mean(others, PredictorReport::kendallTau),
+                        others.stream()
+                                .mapToDouble(PredictorReport::kendallTau)
+                                .min()
+                                .orElse(Double.NaN),
+                        others.stream()
+                                .mapToDouble(PredictorReport::kendallTau)
+                                .max()
+                                .orElse(Double.NaN)),
+                mean(others, PredictorReport::noiseFloorPoints),
+                mean(others, PredictorReport::macsRmsePoints),
+                mean(others, PredictorReport::macsKendallTau),
+                mean(others, report -> report.rmsePoints() / report.noiseFloorPoints()));
         predictorReport.note("Supernet " + supernetId + ", predictor version "
                 + predictor.version().version()
                 + ". Targets: RMSE at most 1.5x the noise floor, tau at least 0.8, RMSE below the MACs fit's.");
@@ -277,6 +301,14 @@ class SearchBench {
                         + " space (smallest, largest, " + REFERENCES + " random, seed " + REFERENCE_SEED + "), whose"
                         + " re-timed / predicted in that pass was " + String.join(", ", ratios)
                         + ": how far the host's speed then was from the latency model's.");
+    }
+
+    /** Other seeded 80/20 splits refitted beside the served one, to show how much one split's figures move. */
+    static final int OTHER_SPLITS = 10;
+
+    private static double mean(
+            List<PredictorReport> reports, java.util.function.ToDoubleFunction<PredictorReport> figure) {
+        return reports.stream().mapToDouble(figure).average().orElse(Double.NaN);
     }
 
     static final int REFERENCES = 4;

@@ -31,6 +31,15 @@ final class TorchPeer {
         this.python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
+    /** Whether the script is there to run (python3 and torch are checked when it runs). */
+    boolean available() {
+        return Files.isRegularFile(script);
+    }
+
+    Path script() {
+        return script.toAbsolutePath().normalize();
+    }
+
     /** The peer's rate with {@code threads} intra-op threads over {@code steps} timed steps, or why not. */
     Optional<Result> run(int threads, int steps, StringBuilder whyNot) {
         if (!Files.isRegularFile(script)) {

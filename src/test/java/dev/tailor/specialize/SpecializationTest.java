@@ -162,6 +162,38 @@ class SpecializationTest {
      * transaction what it does to a rolled-back one) is taken up again from the queue, and the
      * waiting request is answered once, by the second attempt; the same request again is 200.
      */
+    /** The benchmark's spread of held-out figures: other split seeds, fitted on the same rows, stored nowhere. */
+    @Test
+    void otherSplitSeedsRefitOnTheSameRowsWithoutStoringAVersion() {
+        dev.tailor.space.SearchSpace space =
+                dev.tailor.space.SearchSpace.fromJson(jdbc.sql("select space_spec::text from supernet where id = ?")
+                        .param(supernet)
+                        .query(String.class)
+                        .single());
+        long versions = predictorVersions();
+
+        List<dev.tailor.predictor.PredictorReport> others = predictors.otherSplits(supernet, space, 3);
+
+        assertThat(others).hasSize(3);
+        assertThat(others)
+                .allSatisfy(report -> assertThat(report.trainCount() + report.heldOutCount())
+                        .isEqualTo(predictors.catalogueRows(supernet)));
+        // different held-out fifths: the errors differ from split to split
+        assertThat(others.stream()
+                        .mapToDouble(dev.tailor.predictor.PredictorReport::rmsePoints)
+                        .distinct()
+                        .count())
+                .isEqualTo(3);
+        assertThat(predictorVersions()).isEqualTo(versions);
+    }
+
+    private long predictorVersions() {
+        return jdbc.sql("select count(*) from accuracy_predictor where supernet_id = ?")
+                .param(supernet)
+                .query(Long.class)
+                .single();
+    }
+
     @Test
     void anExportJobThatDiesIsDoneAgainAndTheRequestIsAnsweredOnce() throws Exception {
         String body = "{\"device\":\"host-cpu\",\"macs\":2200000,\"supernet\":\"" + supernet + "\"}";
