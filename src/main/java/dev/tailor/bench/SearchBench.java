@@ -118,9 +118,9 @@ class SearchBench {
                 r.rmsePoints() / r.noiseFloorPoints());
         List<PredictorReport> others = predictors.otherSplits(supernetId, space, OTHER_SPLITS);
         predictorReport.row(
-                OTHER_SPLITS + " other split seeds, mean (tau's range)",
-                r.trainCount(),
-                r.heldOutCount(),
+                OTHER_SPLITS + " other split seeds on today's rows, mean (tau's range)",
+                others.get(0).trainCount(),
+                others.get(0).heldOutCount(),
                 mean(others, PredictorReport::rmsePoints),
                 String.format(
                         java.util.Locale.ROOT,
