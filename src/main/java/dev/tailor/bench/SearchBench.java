@@ -5,6 +5,7 @@ import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
 import dev.tailor.latency.HostDevices;
+import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
 import dev.tailor.latency.SubnetModels;
@@ -31,6 +32,7 @@ import java.util.UUID;
 import org.springframework.context.annotation.Profile;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * The service's main job measured on a trained supernet with its catalogue: the accuracy
@@ -53,6 +55,7 @@ class SearchBench {
     private final Specializer specializer;
     private final JdbcClient jdbc;
     private final SubnetModels subnetModels;
+    private final HostSpeedCheck speedCheck;
 
     SearchBench(
             SupernetRepository supernets,
@@ -61,7 +64,8 @@ class SearchBench {
             HostDevices hosts,
             Specializer specializer,
             JdbcClient jdbc,
-            SubnetModels subnetModels) {
+            SubnetModels subnetModels,
+            HostSpeedCheck speedCheck) {
         this.supernets = supernets;
         this.predictors = predictors;
         this.latencies = latencies;
@@ -69,6 +73,7 @@ class SearchBench {
         this.specializer = specializer;
         this.jdbc = jdbc;
         this.subnetModels = subnetModels;
+        this.speedCheck = speedCheck;
     }
 
     List<BenchReport> run(UUID requested, PrintStream log) {
@@ -170,11 +175,13 @@ class SearchBench {
                 "Specializations on host-cpu across its reachable latency range",
                 List.of(
                         "budget ms",
+                        "host / model",
                         "predicted ms",
                         "measured ms",
                         "measured / budget",
                         "re-timed ms",
                         "re-timed / predicted",
+                        "re-timed / model at the pass's host speed",
                         "predicted accuracy %",
                         "validation %",
                         "test %",
@@ -184,19 +191,37 @@ class SearchBench {
         List<Long> warmNanos = new ArrayList<>();
         List<SpecializationResponse> answers = new ArrayList<>();
         List<Double> budgetValues = new ArrayList<>();
-        List<Long> coldValues = new ArrayList<>();
+        List<String> coldValues = new ArrayList<>();
+        // the budgets span the range the search will see: the stored model as the speed check scales it
+        HostSpeedCheck.Result speed = speedCheck.check(space, classes, host::millis);
+        double reachableFrom = speed.factor() * fastest;
+        double reachableTo = speed.factor() * slowest;
         log.printf(
                 Locale.ROOT,
-                "bench: host-cpu reachable latency %.4f .. %.4f ms (%s)%n",
-                fastest,
-                slowest,
-                host.basis());
+                "bench: host-cpu reachable latency %.4f .. %.4f ms (%s; host / model %.3f, %s)%n",
+                reachableFrom,
+                reachableTo,
+                host.basis(),
+                speed.measuredOverPredicted(),
+                speed.applied() ? "applied" : "within the tolerance, not applied");
         for (int i = 0; i < BUDGETS; i++) {
-            double budget = fastest * 1.05 + (slowest - fastest * 1.05) * i / (BUDGETS - 1);
+            double budget = reachableFrom * 1.05 + (reachableTo - reachableFrom * 1.05) * i / (BUDGETS - 1);
             SpecializationRequest request =
                     new SpecializationRequest("host-cpu", budget, null, null, null, null, null, supernetId);
             long start = System.nanoTime();
-            SpecializationResponse s = specializer.specialize(request).response();
+            Specializer.Answer answer;
+            try {
+                answer = specializer.specialize(request);
+            } catch (ErrorResponseException refused) {
+                // the host slowed between the range above and this request's own speed check
+                log.printf(
+                        Locale.ROOT,
+                        "bench: budget %.4f ms refused: %s%n",
+                        budget,
+                        refused.getBody().getDetail());
+                continue;
+            }
+            SpecializationResponse s = answer.response();
             long coldMillis = (System.nanoTime() - start) / 1_000_000;
             for (int call = 0; call < WARM_CALLS; call++) {
                 long t = System.nanoTime();
@@ -205,32 +230,44 @@ class SearchBench {
             }
             answers.add(s);
             budgetValues.add(budget);
-            coldValues.add(coldMillis);
+            // an answer stored by an earlier run took no search or export: not a cold figure
+            coldValues.add(answer.fromCatalogue() ? "stored earlier" : String.valueOf(coldMillis));
             log.printf(
                     Locale.ROOT,
-                    "bench: budget %.4f ms -> measured %.4f ms, validation %.2f %%, cold %d ms%n",
+                    "bench: budget %.4f ms -> measured %.4f ms, validation %.2f %%, cold %s ms%n",
                     budget,
                     s.latency().ms(),
                     100 * s.accuracy().validation(),
-                    coldMillis);
+                    coldValues.get(coldValues.size() - 1));
         }
         Retimed retimed = retime(answers, space, classes, host);
         for (int i = 0; i < answers.size(); i++) {
             SpecializationResponse s = answers.get(i);
             double budget = budgetValues.get(i);
+            SpecializationResponse.SpeedCheck checked = s.latency().speedCheck();
             budgets.row(
                     budget,
+                    checked == null
+                            ? "not checked"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "%.3f (%s)",
+                                    checked.measuredOverPredicted(),
+                                    checked.applied() ? "applied" : "not applied"),
                     s.latency().searchedMs(),
                     s.latency().ms(),
                     s.latency().ms() / budget,
                     retimed.picks().get(i),
                     retimed.picks().get(i) / s.latency().searchedMs(),
+                    retimed.picks().get(i)
+                            / (retimed.hostRatio()
+                                    * host.millis(SubnetConfig.parse(s.config().toString()))),
                     100 * s.accuracy().predicted(),
                     100 * s.accuracy().validation(),
                     100 * s.accuracy().test(),
                     s.macs(),
                     s.bindingConstraint(),
-                    (double) coldValues.get(i));
+                    coldValues.get(i));
         }
         budgets.note(retimed.note());
         long[] sorted = warmNanos.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -254,11 +291,15 @@ class SearchBench {
                 .single();
     }
 
-    private record Retimed(List<Double> picks, String note) {}
+    /**
+     * @param hostRatio the median over the references of re-timed / predicted by the stored model:
+     *     the host's speed during the pass
+     */
+    private record Retimed(List<Double> picks, double hostRatio, String note) {}
 
     /**
      * Times the returned files again, all in one interleaved pass beside reference subnets of the
-     * space (its smallest, its largest and {@value #REFERENCES} random ones, as the latency model's
+     * space (the speed check's: its smallest, its largest and seeded random ones, as the latency model's
      * own subnets are exported): this VM's speed drifts over minutes, so a file timed alone at
      * export time and the model timed earlier may disagree for the host's sake. Here the picks and
      * the references share the host's state, and the references' measured / predicted says how far
@@ -273,11 +314,7 @@ class SearchBench {
                     .query(byte[].class)
                     .single());
         }
-        List<SubnetConfig> references = new ArrayList<>(List.of(space.smallest(), space.largest()));
-        java.util.Random random = new java.util.Random(REFERENCE_SEED);
-        for (int i = 0; i < REFERENCES; i++) {
-            references.add(space.sample(random));
-        }
+        List<SubnetConfig> references = HostSpeedCheck.references(space);
         models.addAll(subnetModels.randomWeights(space, classes, references));
         List<LatencyStats> timed = LatencyMeter.builder()
                 .optWarmupRuns(10)
@@ -289,18 +326,32 @@ class SearchBench {
             picks.add(timed.get(i).p50Ms());
         }
         List<String> ratios = new ArrayList<>();
+        double[] values = new double[references.size()];
         for (int i = 0; i < references.size(); i++) {
-            ratios.add(String.format(
-                    Locale.ROOT, "%.3f", timed.get(answers.size() + i).p50Ms() / host.millis(references.get(i))));
+            values[i] = timed.get(answers.size() + i).p50Ms() / host.millis(references.get(i));
+            ratios.add(String.format(Locale.ROOT, "%.3f", values[i]));
         }
+        java.util.Arrays.sort(values);
+        double hostRatio = values.length % 2 == 1
+                ? values[values.length / 2]
+                : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
         return new Retimed(
                 picks,
-                "Measured = the file timed alone when it was exported (p50 of 200 runs). Re-timed = the "
+                hostRatio,
+                "Measured = the file timed alone when it was exported (p50 of 200 runs in 10 rounds over about"
+                        + " a second, taken again while its rounds disagree by over 1.25x or while it reads 1.25x the"
+                        + " latency searched with: a slow episode of the host). Host / model = the speed check"
+                        + " before the search (the lower quartile of 8 rounds' ratios for 6 reference subnets),"
+                        + " applied to the model beyond +-3 %. Re-timed = the "
                         + answers.size() + " files timed again after all were exported, in one interleaved pass (10"
                         + " rounds, p50 of 200 runs each) beside " + references.size() + " reference subnets of the"
-                        + " space (smallest, largest, " + REFERENCES + " random, seed " + REFERENCE_SEED + "), whose"
+                        + " space (the speed check's: smallest, largest, random ones), whose"
                         + " re-timed / predicted in that pass was " + String.join(", ", ratios)
-                        + ": how far the host's speed then was from the latency model's.");
+                        + ": how far the host's speed then was from the latency model's. The column after"
+                        + " re-timed / predicted divides a file's re-timed latency by the stored model's prediction"
+                        + " for it times the references' median in that pass ("
+                        + String.format(Locale.ROOT, "%.3f", hostRatio)
+                        + "): the model's error with the host's speed taken out.");
     }
 
     /** Other seeded 80/20 splits refitted beside the served one, to show how much one split's figures move. */
@@ -310,7 +361,4 @@ class SearchBench {
             List<PredictorReport> reports, java.util.function.ToDoubleFunction<PredictorReport> figure) {
         return reports.stream().mapToDouble(figure).average().orElse(Double.NaN);
     }
-
-    static final int REFERENCES = 4;
-    static final long REFERENCE_SEED = 77;
 }

@@ -29,6 +29,7 @@ public final class LatencyMeter {
     private final int threads;
     private final int batchSize;
     private final boolean cuda;
+    private final long roundPauseMillis;
 
     private LatencyMeter(Builder builder) {
         this.warmupRuns = builder.warmupRuns;
@@ -36,6 +37,7 @@ public final class LatencyMeter {
         this.threads = builder.threads;
         this.batchSize = builder.batchSize;
         this.cuda = builder.cuda;
+        this.roundPauseMillis = builder.roundPauseMillis;
     }
 
     public static Builder builder() {
@@ -49,6 +51,7 @@ public final class LatencyMeter {
         private int threads = 1;
         private int batchSize = 1;
         private boolean cuda;
+        private long roundPauseMillis;
 
         private Builder() {}
 
@@ -69,6 +72,17 @@ public final class LatencyMeter {
 
         public Builder optBatchSize(int batchSize) {
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * A pause between the rounds of the methods that time in rounds. A model that runs in a
+         * tenth of a millisecond takes 200 runs in 20 ms, a window that one burst of other work on
+         * the host (a garbage collection, a compilation, a neighbour on the other hyperthread) can
+         * fill; spread over a second, such a burst slows a minority of the rounds.
+         */
+        public Builder optRoundPause(long millis) {
+            this.roundPauseMillis = millis;
             return this;
         }
 
@@ -109,6 +123,9 @@ public final class LatencyMeter {
             if (warmupRuns < 0 || timedRuns < 1 || threads < 1 || batchSize < 1) {
                 throw new IllegalArgumentException("warm-up runs >= 0, timed runs, threads and batch size >= 1; got "
                         + warmupRuns + ", " + timedRuns + ", " + threads + ", " + batchSize);
+            }
+            if (roundPauseMillis < 0) {
+                throw new IllegalArgumentException("the pause between rounds is >= 0 ms; got " + roundPauseMillis);
             }
             return new LatencyMeter(this);
         }
@@ -183,12 +200,113 @@ public final class LatencyMeter {
         }
     }
 
+    private void pause() {
+        try {
+            Thread.sleep(roundPauseMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while timing a model", e);
+        }
+    }
+
     /**
-     * Times many models together: all sessions open, then {@code rounds} rounds in which every
-     * model runs its share of the timed runs in turn. A host whose speed drifts over minutes (a
+     * Times many models together: all sessions open, then {@code rounds} rounds (paused as
+     * {@link Builder#optRoundPause} says) in which every model runs its share of the timed runs in turn. A host whose speed drifts over minutes (a
      * shared virtual machine) then slows every model alike instead of whichever ran at a bad time.
      */
     public List<LatencyStats> measureInterleaved(List<byte[]> models, int rounds) {
+        Interleaved timed = timeInterleaved(models, rounds);
+        List<LatencyStats> stats = new ArrayList<>();
+        for (int m = 0; m < models.size(); m++) {
+            stats.add(stats(
+                    timed.millis()[m], threads, batchSize, timed.resolutions().get(m), runtimeVersion()));
+        }
+        return stats;
+    }
+
+    /**
+     * Times many models together as {@link #measureInterleaved} does and gives each round's median per model:
+     * {@code [round][model]}, for a caller that wants to tell a round the host slowed apart.
+     */
+    public double[][] measureRoundMedians(List<byte[]> models, int rounds) {
+        Interleaved timed = timeInterleaved(models, rounds);
+        int perRound = timed.millis()[0].length / rounds;
+        double[][] medians = new double[rounds][models.size()];
+        for (int round = 0; round < rounds; round++) {
+            for (int m = 0; m < models.size(); m++) {
+                double[] runs = Arrays.copyOfRange(timed.millis()[m], round * perRound, (round + 1) * perRound);
+                Arrays.sort(runs);
+                medians[round][m] = nearestRank(runs, 0.5);
+            }
+        }
+        return medians;
+    }
+
+    /**
+     * A timing taken in rounds, with how far its rounds' medians spread.
+     *
+     * @param stats over all runs of the kept attempt
+     * @param fastestRound the kept attempt's least round median, ms
+     * @param slowestRound its largest round median, ms
+     * @param attempts how many attempts were timed
+     */
+    public record Steady(LatencyStats stats, double fastestRound, double slowestRound, int attempts) {}
+
+    /**
+     * Times {@code model} in {@code rounds} rounds , and
+     * again while the slowest round's median exceeds the fastest's by more than {@code steadyRatio},
+     * at most {@code attempts} times in all, keeping the attempt whose rounds agreed best: a burst
+     * of other work on the host that slowed part of the timing is not reported as the model's.
+     */
+    public Steady measureSteady(byte[] model, int rounds, int attempts, double steadyRatio) {
+        if (attempts < 1 || !(steadyRatio >= 1)) {
+            throw new IllegalArgumentException(
+                    "attempts >= 1 and a steady ratio >= 1; got " + attempts + ", " + steadyRatio);
+        }
+        Steady best = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            Interleaved timed = timeInterleaved(List.of(model), rounds);
+            double[] runs = timed.millis()[0];
+            double[] spread = roundSpread(runs, rounds);
+            double fastest = spread[0];
+            double slowest = spread[1];
+            LatencyStats stats =
+                    stats(runs, threads, batchSize, timed.resolutions().get(0), runtimeVersion());
+            if (best == null || slowest / fastest < best.slowestRound() / best.fastestRound()) {
+                best = new Steady(stats, fastest, slowest, attempt);
+            }
+            if (slowest <= steadyRatio * fastest) {
+                return new Steady(best.stats(), best.fastestRound(), best.slowestRound(), attempt);
+            }
+            if (attempt < attempts) {
+                pause();
+            }
+        }
+        return new Steady(best.stats(), best.fastestRound(), best.slowestRound(), attempts);
+    }
+
+    /** The least and the largest median of {@code rounds} equal consecutive parts of {@code runs}. */
+    static double[] roundSpread(double[] runs, int rounds) {
+        int perRound = runs.length / rounds;
+        double fastest = Double.POSITIVE_INFINITY;
+        double slowest = 0;
+        for (int round = 0; round < rounds; round++) {
+            double[] part = Arrays.copyOfRange(runs, round * perRound, (round + 1) * perRound);
+            Arrays.sort(part);
+            double median = nearestRank(part, 0.5);
+            fastest = Math.min(fastest, median);
+            slowest = Math.max(slowest, median);
+        }
+        return new double[] {fastest, slowest};
+    }
+
+    private record Interleaved(double[][] millis, List<Integer> resolutions) {}
+
+    private Interleaved timeInterleaved(List<byte[]> models, int rounds) {
+        if (models.isEmpty() || rounds < 1) {
+            throw new IllegalArgumentException("time at least one model in at least one round; got " + models.size()
+                    + " models, " + rounds + " rounds");
+        }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         int perRound = Math.max(1, timedRuns / rounds);
         List<OrtSession> sessions = new ArrayList<>();
@@ -226,6 +344,9 @@ public final class LatencyMeter {
             }
             double[][] millis = new double[models.size()][perRound * rounds];
             for (int round = 0; round < rounds; round++) {
+                if (round > 0 && roundPauseMillis > 0) {
+                    pause();
+                }
                 for (int m = 0; m < models.size(); m++) {
                     for (int i = 0; i < perRound; i++) {
                         long start = System.nanoTime();
@@ -234,11 +355,7 @@ public final class LatencyMeter {
                     }
                 }
             }
-            List<LatencyStats> stats = new ArrayList<>();
-            for (int m = 0; m < models.size(); m++) {
-                stats.add(stats(millis[m], threads, batchSize, resolutions.get(m), runtimeVersion()));
-            }
-            return stats;
+            return new Interleaved(millis, resolutions);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not time the models: " + e.getMessage(), e);
         } finally {

@@ -1,8 +1,11 @@
 package dev.tailor.specialize;
 
 import dev.tailor.catalogue.Device;
+import dev.tailor.catalogue.LatencySource;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
+import dev.tailor.latency.HostDevices;
+import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.space.SearchSpace;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -12,16 +15,45 @@ import org.springframework.stereotype.Component;
 class DeviceLatencyViews {
 
     private final DeviceLatencies latencies;
+    private final HostSpeedCheck speedCheck;
 
-    DeviceLatencyViews(DeviceLatencies latencies) {
+    DeviceLatencyViews(DeviceLatencies latencies, HostSpeedCheck speedCheck) {
         this.latencies = latencies;
+        this.speedCheck = speedCheck;
     }
 
+    /** The device's model as stored (plots, listings). */
     Optional<LatencyView> forDevice(Device device, SearchSpace space, int classes) {
-        return latencies.modelFor(device, space, classes).map(DeviceLatencyViews::view);
+        return latencies.modelFor(device, space, classes).map(model -> view(model, null, 1));
     }
 
-    private static LatencyView view(DeviceLatencyModel model) {
+    /**
+     * The model a search on a latency budget works with: on host-cpu, where the pick is timed at
+     * export, checked against the host's speed now and scaled when the host has drifted beyond the
+     * tolerance; elsewhere as stored.
+     */
+    Optional<LatencyView> forLatencySearch(Device device, SearchSpace space, int classes) {
+        Optional<DeviceLatencyModel> stored = latencies.modelFor(device, space, classes);
+        if (stored.isEmpty()
+                || !device.getName().equals(HostDevices.HOST_CPU)
+                || stored.get().source() != LatencySource.PREDICTED) {
+            return stored.map(model -> view(model, null, 1));
+        }
+        DeviceLatencyModel model = stored.get();
+        HostSpeedCheck.Result checked = speedCheck.check(space, classes, model::millis);
+        SpecializationResponse.SpeedCheck speed = new SpecializationResponse.SpeedCheck(
+                checked.measuredOverPredicted(),
+                checked.references(),
+                checked.fastestRound(),
+                checked.slowestRound(),
+                checked.applied(),
+                checked.tolerance(),
+                checked.waitedSeconds(),
+                checked.ageSeconds());
+        return Optional.of(view(model, speed, checked.factor()));
+    }
+
+    private static LatencyView view(DeviceLatencyModel model, SpecializationResponse.SpeedCheck speed, double factor) {
         LatencyView.ExpectedError error = model.expectedError()
                 .map(held -> new LatencyView.ExpectedError(
                         100 * held.mape(), 100 * held.within10(), held.count(), model.basis()))
@@ -30,6 +62,7 @@ class DeviceLatencyViews {
                         null,
                         null,
                         model.lowerBound() ? model.basis() + "; a lower bound: real runs are slower" : model.basis()));
-        return new LatencyView(model::millis, model.source(), error);
+        return new LatencyView(
+                factor == 1 ? model::millis : config -> factor * model.millis(config), model.source(), error, speed);
     }
 }

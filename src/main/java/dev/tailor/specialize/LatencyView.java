@@ -6,9 +6,14 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A device's best latency source for search: a fitted model (predicted) or a roofline (estimated,
- * a lower bound), with the error it is expected to make.
+ * a lower bound), with the error it is expected to make and, on host-cpu before a search on a
+ * latency budget, how the host's speed compared with the model just before (null otherwise).
  */
-record LatencyView(ToDoubleFunction<SubnetConfig> millis, LatencySource source, ExpectedError error) {
+record LatencyView(
+        ToDoubleFunction<SubnetConfig> millis,
+        LatencySource source,
+        ExpectedError error,
+        SpecializationResponse.SpeedCheck speedCheck) {
 
     /**
      * @param mapePercent mean absolute percentage error on held-out measured subnets; null for estimates

@@ -61,13 +61,23 @@ class PickExporter {
     private void exportAndStoreLocked(PendingExport pending, String datasetEnvironment) {
         long exportStarted = System.nanoTime();
         SubnetConfig config = SubnetConfig.parse(pending.config());
-        SubnetExporter.Exported exported = exporter.export(pending.supernetId(), config, datasetEnvironment);
+        // host-cpu's expectation for the file: the latency the search worked with, else the model's figure
+        SpecializationResponse.Latency expected = pending.latency();
+        double expectedHostMillis = !pending.latencyMeasuredAtExport() || expected == null
+                ? 0
+                : expected.searchedMs() != null ? expected.searchedMs() : expected.ms();
+        SubnetExporter.Exported exported =
+                exporter.export(pending.supernetId(), config, datasetEnvironment, expectedHostMillis);
         events.publishEvent(
                 new WorkEvents.SpecializationAnswered(false, pending.searchNanos(), System.nanoTime() - exportStarted));
         SpecializationResponse.Latency latency = pending.latency();
         if (pending.latencyMeasuredAtExport() && latency != null) {
             latency = new SpecializationResponse.Latency(
-                    exported.hostLatency().p50Ms(), latency.source(), latency.expectedError(), latency.searchedMs());
+                    exported.hostLatency().p50Ms(),
+                    latency.source(),
+                    latency.expectedError(),
+                    latency.searchedMs(),
+                    latency.speedCheck());
         }
         SpecializationResponse.Search search = pending.search();
         UUID id = UUID.randomUUID();

@@ -48,8 +48,39 @@ public record SpecializationResponse(
      * @param ms batch-1 p50 on the device
      * @param source measured (timed here), predicted (the device's fitted model) or estimated (roofline)
      * @param expectedError how far the figure may be off
+     * @param searchedMs the latency the search worked with (on host-cpu, after the speed check's scaling)
+     * @param speedCheck host-cpu, latency budgets: the host's speed against its model just before the search
      */
-    public record Latency(double ms, String source, LatencyView.ExpectedError expectedError, Double searchedMs) {}
+    public record Latency(
+            double ms,
+            String source,
+            LatencyView.ExpectedError expectedError,
+            Double searchedMs,
+            SpeedCheck speedCheck) {}
+
+    /**
+     * host-cpu's model against the host as it ran just before the search: reference subnets timed
+     * in 8 rounds over about a second.
+     *
+     * @param measuredOverPredicted the host's ratio: the lower quartile over the rounds of each
+     *     round's median over the references of measured / predicted latency
+     * @param referenceSubnets how many were timed (the space's smallest, largest and seeded random ones)
+     * @param fastestRound the least round ratio
+     * @param slowestRound the largest round ratio (far above the host's ratio: the host slowed for a while)
+     * @param applied whether the search scaled the model's predictions by the host's ratio
+     * @param tolerance how far from 1 the ratio may be before it is applied
+     * @param waitedSeconds how long the check waited for a slow episode of the host to pass
+     * @param ageSeconds how long before the search the references were timed
+     */
+    public record SpeedCheck(
+            double measuredOverPredicted,
+            int referenceSubnets,
+            double fastestRound,
+            double slowestRound,
+            boolean applied,
+            double tolerance,
+            long waitedSeconds,
+            long ageSeconds) {}
 
     public record Search(
             String objective,

@@ -103,8 +103,10 @@ public class Specializer {
             PredictorStore.Loaded predictor) {
         long requestedAt = System.currentTimeMillis();
         int classes = Objects.requireNonNullElse(supernet.getNumClasses(), 10);
-        Optional<LatencyView> view = latencyViews.forDevice(device, space, classes);
         boolean needsLatency = checked.budget().limits().containsKey(Metric.LATENCY_MS);
+        Optional<LatencyView> view = needsLatency
+                ? latencyViews.forLatencySearch(device, space, classes)
+                : latencyViews.forDevice(device, space, classes);
         if (needsLatency && view.isEmpty()) {
             throw Problems.unprocessable(
                     "No latency model for this device",
@@ -133,12 +135,13 @@ public class Specializer {
                                 ? LatencySource.MEASURED.wireName()
                                 : v.source().wireName(),
                         v.error(),
-                        searched))
+                        searched,
+                        v.speedCheck()))
                 // timed at export, with no model to state an expected error from
                 .orElse(
                         measuredAtExport
                                 ? new SpecializationResponse.Latency(
-                                        0, LatencySource.MEASURED.wireName(), null, searched)
+                                        0, LatencySource.MEASURED.wireName(), null, searched, null)
                                 : null);
         PendingExport pending = new PendingExport(
                 key,

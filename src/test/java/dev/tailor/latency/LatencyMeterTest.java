@@ -29,6 +29,14 @@ class LatencyMeterTest {
     }
 
     @Test
+    void aRoundTheHostSlowedStandsOutInTheRoundsSpread() {
+        // three rounds of four runs: the second was slowed
+        double[] runs = {0.10, 0.11, 0.10, 0.12, 0.19, 0.18, 0.20, 0.10, 0.11, 0.10, 0.12, 0.11};
+        assertThat(LatencyMeter.roundSpread(runs, 3)).containsExactly(0.10, 0.18);
+        assertThat(LatencyMeter.roundSpread(runs, 1)).containsExactly(0.11, 0.11);
+    }
+
+    @Test
     void anExportedSubnetIsTimedWithItsSettingsRecorded() {
         SearchSpace space = SearchSpace.named(SearchSpace.FASHION_MNIST);
         SubnetConfig config = space.smallest();
@@ -77,6 +85,35 @@ class LatencyMeterTest {
             assertThat(each.resolution()).isEqualTo(config.resolution());
             assertThat(each.p50Ms()).isPositive().isLessThanOrEqualTo(each.p90Ms());
         });
+
+        // steady: 20 runs in 5 rounds, 40 ms apart, so at least 4 pauses lie between the first and the last
+        long started = System.nanoTime();
+        LatencyMeter.Steady steady = LatencyMeter.builder()
+                .optWarmupRuns(0)
+                .optTimedRuns(20)
+                .optRoundPause(40)
+                .build()
+                .measureSteady(model, 5, 3, 1.25);
+        assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(160);
+        assertThat(steady.stats().runs()).isEqualTo(20);
+        assertThat(steady.attempts()).isBetween(1, 3);
+        assertThat(steady.fastestRound()).isPositive().isLessThanOrEqualTo(steady.slowestRound());
+        assertThatThrownBy(() -> LatencyMeter.builder().optRoundPause(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pause");
+        assertThatThrownBy(() -> LatencyMeter.builder().build().measureSteady(model, 5, 0, 1.25))
+                .isInstanceOf(IllegalArgumentException.class);
+        double[][] rounds = LatencyMeter.builder()
+                .optWarmupRuns(1)
+                .optTimedRuns(8)
+                .build()
+                .measureRoundMedians(List.of(model, model), 4);
+        assertThat(rounds).hasNumberOfRows(4);
+        for (double[] round : rounds) {
+            assertThat(round).hasSize(2);
+            assertThat(round[0]).isPositive();
+            assertThat(round[1]).isPositive();
+        }
     }
 
     @Test

@@ -10,6 +10,10 @@ import dev.tailor.jobs.CatalogueBuilds;
 import dev.tailor.jobs.TinySupernet;
 import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.latency.DeviceLatencies;
+import dev.tailor.latency.DeviceLatencyModel;
+import dev.tailor.latency.HostDevices;
+import dev.tailor.latency.HostSpeedCheck;
+import dev.tailor.latency.MadeUpHostModels;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,6 +64,15 @@ class SpecializationTest {
 
     @Autowired
     PredictorStore predictors;
+
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
+    @Autowired
+    HostDevices hosts;
+
+    @Autowired
+    HostSpeedCheck speedCheck;
 
     @LocalServerPort
     int port;
@@ -239,6 +252,44 @@ class SpecializationTest {
                 .param(supernet)
                 .query(Long.class)
                 .single();
+    }
+
+    @Test
+    void aLatencyBudgetOnHostCpuIsSearchedOnItsModelAsTheHostRunsNow() throws Exception {
+        dev.tailor.space.SearchSpace space =
+                dev.tailor.space.SearchSpace.fromJson(jdbc.sql("select space_spec::text from supernet where id = ?")
+                        .param(supernet)
+                        .query(String.class)
+                        .single());
+        MadeUpHostModels.ensure(context, space, 10);
+        DeviceLatencyModel model =
+                deviceLatencies.modelFor(hosts.cpu(), space, 10).orElseThrow();
+        // made up, the model is far from this host's real timings: the check finds how far, and the
+        // request just after reuses it
+        HostSpeedCheck.Result checked = speedCheck.check(space, 10, model::millis);
+        double budget = checked.factor() * (model.millis(space.smallest()) + model.millis(space.largest())) / 2;
+
+        HttpResponse<String> response = post(
+                "{\"device\":\"host-cpu\",\"latencyMs\":" + budget + ",\"supernet\":\"" + supernet + "\"}",
+                "application/json");
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+        JsonNode answer = JSON.readTree(response.body());
+        JsonNode latency = answer.path("latency");
+        JsonNode speed = latency.path("speedCheck");
+        assertThat(speed.path("referenceSubnets").asInt(-1)).isEqualTo(6);
+        assertThat(speed.path("measuredOverPredicted").asDouble(Double.NaN)).isEqualTo(checked.measuredOverPredicted());
+        assertThat(speed.path("applied").isBoolean()).isTrue();
+        assertThat(speed.path("applied").asBoolean()).isEqualTo(checked.applied());
+        // the search worked with the stored model times the check's factor, within the budget
+        dev.tailor.space.SubnetConfig config =
+                dev.tailor.space.SubnetConfig.parse(answer.path("config").toString());
+        double searched = latency.path("searchedMs").asDouble(Double.NaN);
+        assertThat(searched)
+                .isCloseTo(
+                        checked.factor() * model.millis(config), org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(searched).isLessThanOrEqualTo(budget);
+        assertThat(latency.path("source").asString()).isEqualTo("measured");
+        assertThat(latency.path("ms").asDouble(-1)).isPositive();
     }
 
     @Test

@@ -1,0 +1,241 @@
+package dev.tailor.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.tailor.space.SearchSpace;
+import dev.tailor.space.SubnetConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/** The speed check against made-up timings: which ratio, when it is applied, when it is timed again. */
+class HostSpeedCheckTest {
+
+    private static final SearchSpace SPACE = TinySpaces.withUnit(16);
+    private static final long SECOND = 1_000_000_000L;
+
+    private final AtomicInteger modelsWritten = new AtomicInteger();
+    private final AtomicInteger passes = new AtomicInteger();
+    private final AtomicLong now = new AtomicLong(100 * SECOND);
+
+    /** Each reference model is a byte holding its position; the timer reads it back. */
+    private final SubnetModels subnets = (space, classes, configs) -> {
+        modelsWritten.incrementAndGet();
+        List<byte[]> models = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            models.add(new byte[] {(byte) i});
+        }
+        return models;
+    };
+
+    private static final ToDoubleFunction<SubnetConfig> MODEL =
+            config -> 0.1 + config.sha256().charAt(0) / 1000.0;
+
+    /** Times reference i at ratios[i] times the model's prediction for it, the same in every round. */
+    private HostSpeedCheck timedAt(double... ratios) {
+        double[][] rounds = new double[HostSpeedCheck.ROUNDS][];
+        java.util.Arrays.fill(rounds, ratios);
+        return timedInRounds(rounds);
+    }
+
+    /** Times reference i in round r at ratios[r][i] times the model's prediction for it. */
+    private HostSpeedCheck timedInRounds(double[][] ratios) {
+        List<SubnetConfig> references = HostSpeedCheck.references(SPACE);
+        return new HostSpeedCheck(
+                subnets,
+                models -> {
+                    passes.incrementAndGet();
+                    // a check takes about a second
+                    now.addAndGet(SECOND);
+                    double[][] timed = new double[ratios.length][models.size()];
+                    for (int r = 0; r < ratios.length; r++) {
+                        for (byte[] model : models) {
+                            timed[r][model[0]] = ratios[r][model[0]] * MODEL.applyAsDouble(references.get(model[0]));
+                        }
+                    }
+                    return timed;
+                },
+                new HostSpeedCheck.Settings(0.10, 1.25, 20 * SECOND, 60 * SECOND),
+                now::get,
+                millis -> now.addAndGet(millis * 1_000_000));
+    }
+
+    @Test
+    void theReferencesAreTheSmallestTheLargestAndFourSeededRandomOnes() {
+        List<SubnetConfig> references = HostSpeedCheck.references(SPACE);
+        assertThat(references).hasSize(6);
+        assertThat(references.get(0)).isEqualTo(SPACE.smallest());
+        assertThat(references.get(1)).isEqualTo(SPACE.largest());
+        assertThat(HostSpeedCheck.references(SPACE)).isEqualTo(references);
+    }
+
+    @Test
+    void aHostSlowerThanItsModelBeyondTheToleranceScalesItByTheMedianRatio() {
+        HostSpeedCheck.Result result =
+                timedAt(1.16, 1.20, 1.18, 1.22, 1.24, 9.0).check(SPACE, 10, MODEL);
+        assertThat(result.references()).isEqualTo(6);
+        assertThat(result.measuredOverPredicted()).isCloseTo(1.21, offset(1e-12));
+        assertThat(result.fastestRound()).isCloseTo(1.21, offset(1e-12));
+        assertThat(result.slowestRound()).isCloseTo(1.21, offset(1e-12));
+        assertThat(result.applied()).isTrue();
+        assertThat(result.factor()).isCloseTo(1.21, offset(1e-12));
+        assertThat(result.waitedSeconds()).isEqualTo(1);
+        assertThat(result.ageSeconds()).isZero();
+    }
+
+    @Test
+    void roundsTheHostSlowedInDoNotMoveTheRatioUnlessTheyAreMost() {
+        double[] nominal = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
+        double[] slowed = {1.7, 1.6, 1.7, 1.8, 1.7, 1.7};
+        // a burst over 5 of 8 rounds: the lower quartile (the second fastest round) is the host's speed
+        HostSpeedCheck.Result burst = timedInRounds(
+                        new double[][] {slowed, slowed, nominal, slowed, slowed, nominal, nominal, slowed})
+                .check(SPACE, 10, MODEL);
+        assertThat(burst.measuredOverPredicted()).isCloseTo(1.0, offset(1e-12));
+        assertThat(burst.applied()).isFalse();
+        assertThat(burst.fastestRound()).isCloseTo(1.0, offset(1e-12));
+        assertThat(burst.slowestRound()).isCloseTo(1.7, offset(1e-12));
+        // slower in 7 of 8 rounds: a drift, applied at once
+        double[] drifted = {1.2, 1.2, 1.2, 1.2, 1.2, 1.2};
+        HostSpeedCheck.Result drift = timedInRounds(
+                        new double[][] {drifted, drifted, drifted, drifted, nominal, drifted, drifted, drifted})
+                .check(SPACE, 10, MODEL);
+        assertThat(drift.measuredOverPredicted()).isCloseTo(1.2, offset(1e-12));
+        assertThat(drift.applied()).isTrue();
+        assertThat(drift.waitedSeconds()).isEqualTo(1);
+    }
+
+    @Test
+    void aHostWithinTheToleranceLeavesTheModelAsItIs() {
+        HostSpeedCheck.Result faster =
+                timedAt(0.93, 0.95, 0.92, 0.94, 0.96, 0.97).check(SPACE, 10, MODEL);
+        assertThat(faster.measuredOverPredicted()).isCloseTo(0.945, offset(1e-12));
+        assertThat(faster.applied()).isFalse();
+        assertThat(faster.factor()).isEqualTo(1);
+
+        HostSpeedCheck.Result muchFaster = timedAt(0.5, 0.5, 0.5, 0.5, 0.5, 0.5).check(SPACE, 10, MODEL);
+        assertThat(muchFaster.applied()).isTrue();
+        assertThat(muchFaster.factor()).isCloseTo(0.5, offset(1e-12));
+    }
+
+    @Test
+    void aCheckIsReusedWhileFreshAndTimedAgainAfterwardsOrForAnotherModel() {
+        HostSpeedCheck check = timedAt(1.2, 1.2, 1.2, 1.2, 1.2, 1.2);
+        check.check(SPACE, 10, MODEL);
+        now.addAndGet(30 * SECOND);
+        HostSpeedCheck.Result reused = check.check(SPACE, 10, MODEL);
+        assertThat(passes).hasValue(1);
+        assertThat(reused.ageSeconds()).isEqualTo(30);
+
+        now.addAndGet(31 * SECOND);
+        assertThat(check.check(SPACE, 10, MODEL).ageSeconds()).isZero();
+        assertThat(passes).hasValue(2);
+
+        // a refitted model predicts the references differently: its check is its own
+        check.check(SPACE, 10, config -> 2 * MODEL.applyAsDouble(config));
+        assertThat(passes).hasValue(3);
+        // the reference models are written once per space
+        assertThat(modelsWritten).hasValue(1);
+    }
+
+    @Test
+    void aSlowEpisodeIsWaitedOutAndOneThatLastsIsTakenAsTheHostsSpeed() {
+        double[] episode = {1.8, 1.9, 1.8, 1.7, 1.8, 1.8};
+        double[] usual = {1.04, 1.05, 1.05, 1.06, 1.05, 1.05};
+        // slow for the first three checks, then as usual: the last check counts, after 3 waits of 2 s
+        List<double[]> byPass = List.of(episode, episode, episode, usual);
+        AtomicInteger pass = new AtomicInteger();
+        HostSpeedCheck passing = timedBy(() -> byPass.get(Math.min(pass.getAndIncrement(), byPass.size() - 1)));
+        HostSpeedCheck.Result waited = passing.check(SPACE, 10, MODEL);
+        assertThat(waited.measuredOverPredicted()).isCloseTo(1.05, offset(1e-12));
+        assertThat(waited.applied()).isFalse();
+        assertThat(pass).hasValue(4);
+        // four checks of a second each and three waits of two
+        assertThat(waited.waitedSeconds()).isEqualTo(4 + 3 * 2);
+
+        // slow throughout: after max-wait-seconds the episode is the host's speed
+        pass.set(0);
+        HostSpeedCheck.Result lasting = timedBy(() -> episode).check(SPACE, 10, MODEL);
+        assertThat(lasting.measuredOverPredicted()).isCloseTo(1.8, offset(1e-12));
+        assertThat(lasting.applied()).isTrue();
+        assertThat(lasting.waitedSeconds()).isBetween(20L, 23L);
+
+        // faster than the model is no episode: applied at once
+        HostSpeedCheck.Result faster = timedAt(0.7, 0.7, 0.7, 0.7, 0.7, 0.7).check(SPACE, 10, MODEL);
+        assertThat(faster.applied()).isTrue();
+        assertThat(faster.waitedSeconds()).isEqualTo(1);
+    }
+
+    @Test
+    void aFileTimedInASlowEpisodeIsTimedAgainOnceTheEpisodePasses() {
+        HostSpeedCheck check = timedAt(1, 1, 1, 1, 1, 1);
+        java.util.Iterator<Double> readings = List.of(0.21, 0.20, 0.102).iterator();
+        AtomicInteger timings = new AtomicInteger();
+        double timed = check.outlastEpisode(
+                () -> {
+                    timings.incrementAndGet();
+                    now.addAndGet(SECOND);
+                    return readings.next();
+                },
+                millis -> millis,
+                0.1);
+        assertThat(timed).isEqualTo(0.102);
+        assertThat(timings).hasValue(3);
+
+        // within the mark (under 1.25x), or with nothing expected: the first timing stands
+        assertThat(check.outlastEpisode(() -> 0.12, millis -> millis, 0.1)).isEqualTo(0.12);
+        assertThat(check.outlastEpisode(() -> 5.0, millis -> millis, 0)).isEqualTo(5.0);
+
+        // an episode that lasts: timed again for max-wait-seconds, then the last timing stands
+        timings.set(0);
+        double lasting = check.outlastEpisode(
+                () -> {
+                    timings.incrementAndGet();
+                    now.addAndGet(SECOND);
+                    return 0.2;
+                },
+                millis -> millis,
+                0.1);
+        assertThat(lasting).isEqualTo(0.2);
+        // a second of timing and two of waiting each time: the 8th timing is the first to end past 20 s
+        assertThat(timings).hasValue(8);
+    }
+
+    /** Every round of a pass times reference i at ratios.get()[i] times the model's prediction. */
+    private HostSpeedCheck timedBy(java.util.function.Supplier<double[]> ratios) {
+        List<SubnetConfig> references = HostSpeedCheck.references(SPACE);
+        return new HostSpeedCheck(
+                subnets,
+                models -> {
+                    now.addAndGet(SECOND);
+                    double[] pass = ratios.get();
+                    double[][] timed = new double[HostSpeedCheck.ROUNDS][models.size()];
+                    for (double[] round : timed) {
+                        for (byte[] model : models) {
+                            round[model[0]] = pass[model[0]] * MODEL.applyAsDouble(references.get(model[0]));
+                        }
+                    }
+                    return timed;
+                },
+                new HostSpeedCheck.Settings(0.10, 1.25, 20 * SECOND, 60 * SECOND),
+                now::get,
+                millis -> now.addAndGet(millis * 1_000_000));
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(-0.1, 1.25, SECOND, SECOND))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tolerance");
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(Double.NaN, 1.25, SECOND, SECOND))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(0.10, 1.05, SECOND, SECOND))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("episode");
+    }
+}
