@@ -37,7 +37,8 @@ import org.springframework.stereotype.Component;
  * <p>Settings under {@code tailor.latency.speed-check}: {@code tolerance} (0.03: about the served
  * model's own held-out error here, MAPE 2.4 %; at 0.10 a host 8.5 % slower than its model went
  * unscaled and picks measured up to 4.4 % over their budgets), {@code episode} (1.25),
- * {@code max-wait-seconds} (20), {@code fresh-seconds} (60).
+ * {@code max-wait-seconds} (10: the check and an export's timing each wait at most that; episodes here
+ * often last longer, and a cold request should stay near 15 s), {@code fresh-seconds} (60).
  */
 @Component
 public class HostSpeedCheck {
@@ -66,7 +67,7 @@ public class HostSpeedCheck {
             SubnetModels subnets,
             @Value("${tailor.latency.speed-check.tolerance:0.03}") double tolerance,
             @Value("${tailor.latency.speed-check.episode:1.25}") double episode,
-            @Value("${tailor.latency.speed-check.max-wait-seconds:20}") long maxWaitSeconds,
+            @Value("${tailor.latency.speed-check.max-wait-seconds:10}") long maxWaitSeconds,
             @Value("${tailor.latency.speed-check.fresh-seconds:60}") long freshSeconds) {
         this(
                 subnets,
