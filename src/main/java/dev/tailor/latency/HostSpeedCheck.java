@@ -59,12 +59,14 @@ public class HostSpeedCheck {
     private final long freshNanos;
     private final LongSupplier clock;
     private final Sleeper sleeper;
+    private final HostQuiet quiet;
     private final Map<String, List<byte[]>> referenceModels = new ConcurrentHashMap<>();
     private final Map<String, Checked> recent = new ConcurrentHashMap<>();
 
     @Autowired
     HostSpeedCheck(
             SubnetModels subnets,
+            HostQuiet quiet,
             @Value("${tailor.latency.speed-check.tolerance:0.03}") double tolerance,
             @Value("${tailor.latency.speed-check.episode:1.25}") double episode,
             @Value("${tailor.latency.speed-check.max-wait-seconds:10}") long maxWaitSeconds,
@@ -80,6 +82,7 @@ public class HostSpeedCheck {
                         .build()
                         .measureRoundMedians(models, ROUNDS),
                 new Settings(tolerance, episode, maxWaitSeconds * SECOND, freshSeconds * SECOND),
+                quiet,
                 System::nanoTime,
                 Thread::sleep);
     }
@@ -117,8 +120,15 @@ public class HostSpeedCheck {
     static final int ROUNDS = 8;
 
     /** With another way to time models, another clock and another way to wait (tests). */
-    HostSpeedCheck(SubnetModels subnets, RoundTimer timer, Settings settings, LongSupplier clock, Sleeper sleeper) {
+    HostSpeedCheck(
+            SubnetModels subnets,
+            RoundTimer timer,
+            Settings settings,
+            HostQuiet quiet,
+            LongSupplier clock,
+            Sleeper sleeper) {
         this.subnets = subnets;
+        this.quiet = quiet;
         this.timer = timer;
         this.tolerance = settings.tolerance();
         this.episode = settings.episode();
@@ -189,7 +199,7 @@ public class HostSpeedCheck {
             List<byte[]> models =
                     referenceModels.computeIfAbsent(spaceKey, k -> subnets.randomWeights(space, classes, references));
             long started = clock.getAsLong();
-            last = timeOnce(space, models, predicted, started);
+            last = timeOnce(space, models, predicted, 0);
             while (last.ratio() >= episode && clock.getAsLong() - started < maxWaitNanos) {
                 log.info(
                         "host-cpu runs {}x its latency model: a slow episode, checking again in {} ms",
@@ -201,7 +211,7 @@ public class HostSpeedCheck {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while waiting for the host to speed up", e);
                 }
-                last = timeOnce(space, models, predicted, started);
+                last = timeOnce(space, models, predicted, clock.getAsLong() - started);
             }
             recent.keySet().removeIf(k -> k.startsWith(spaceKey + "/"));
             recent.put(key, last);
@@ -250,8 +260,10 @@ public class HostSpeedCheck {
         return timed;
     }
 
-    private Checked timeOnce(SearchSpace space, List<byte[]> models, double[] predicted, long started) {
-        double[][] rounds = timer.time(models);
+    /** One pass over the references; {@code waitedNanos}: since the check's first pass began. */
+    private Checked timeOnce(SearchSpace space, List<byte[]> models, double[] predicted, long waitedNanos) {
+        // alone on this process's cores, as an export's timing is
+        double[][] rounds = quiet.timing(() -> timer.time(models));
         double[] roundRatios = new double[rounds.length];
         for (int r = 0; r < rounds.length; r++) {
             double[] ratios = new double[predicted.length];
@@ -264,7 +276,7 @@ public class HostSpeedCheck {
         Arrays.sort(sorted);
         long at = clock.getAsLong();
         Checked checked = new Checked(
-                lowerQuartile(sorted), predicted.length, sorted[0], sorted[sorted.length - 1], at - started, at);
+                lowerQuartile(sorted), predicted.length, sorted[0], sorted[sorted.length - 1], waitedNanos, at);
         log.info(
                 "host-cpu speed check for {}: rounds' measured / predicted {}, host's ratio {}",
                 space.name(),

@@ -56,6 +56,10 @@ public record SpecializationResponse(
             String source,
             LatencyView.ExpectedError expectedError,
             Double searchedMs,
+
+            @Schema(
+                    description = "host-cpu with a latencyMs budget: the host's speed against its latency model just"
+                            + " before the search, and whether the search scaled the model by it; null otherwise")
             SpeedCheck speedCheck) {}
 
     /**
