@@ -125,11 +125,12 @@ class SpecializeCommand extends OneShotCommand {
                     r.latency() == null
                             ? "no latency source for " + r.device()
                             : String.format(
-                                    Locale.ROOT,
-                                    "latency on %s: %.3f ms (%s)",
-                                    r.device(),
-                                    r.latency().ms(),
-                                    r.latency().source()),
+                                            Locale.ROOT,
+                                            "latency on %s: %.3f ms (%s)",
+                                            r.device(),
+                                            r.latency().ms(),
+                                            r.latency().source())
+                                    + speedCheck(r.latency().speedCheck()),
                     r.macs(),
                     r.params(),
                     r.peakActivationBytes(),
@@ -170,5 +171,17 @@ class SpecializeCommand extends OneShotCommand {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + name + ": '" + text + "' is not a valid value");
         }
+    }
+
+    private static String speedCheck(SpecializationResponse.SpeedCheck check) {
+        return check == null
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        "; the host ran at %.3fx its latency model just before the search (%s)",
+                        check.measuredOverPredicted(),
+                        check.applied()
+                                ? "the search used the model scaled by it"
+                                : "within +-" + Math.round(100 * check.tolerance()) + " %, not scaled");
     }
 }

@@ -255,7 +255,8 @@ class SpecializationTest {
     }
 
     @Test
-    void aLatencyBudgetOnHostCpuIsSearchedOnItsModelAsTheHostRunsNow() throws Exception {
+    void aLatencyBudgetOnHostCpuIsSearchedOnItsModelAsTheHostRunsNow(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         dev.tailor.space.SearchSpace space =
                 dev.tailor.space.SearchSpace.fromJson(jdbc.sql("select space_spec::text from supernet where id = ?")
                         .param(supernet)
@@ -290,6 +291,22 @@ class SpecializationTest {
         assertThat(searched).isLessThanOrEqualTo(budget);
         assertThat(latency.path("source").asString()).isEqualTo("measured");
         assertThat(latency.path("ms").asDouble(-1)).isPositive();
+
+        // the CLI, asked the same, gets the stored answer and says how the host ran
+        Cli cli = cli(
+                "--device",
+                "host-cpu",
+                "--latency-ms",
+                String.valueOf(budget),
+                "--supernet",
+                supernet.toString(),
+                "-o",
+                dir.resolve("model.onnx").toString());
+        assertThat(cli.code()).as(cli.err()).isZero();
+        assertThat(cli.out())
+                .contains("(measured)")
+                .contains("its latency model just before the search")
+                .contains(checked.applied() ? "the search used the model scaled by it" : "not scaled");
     }
 
     @Test
