@@ -8,6 +8,7 @@ import dev.tailor.latency.HostDevices;
 import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.space.SearchSpace;
 import java.util.Optional;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /** A device's best latency source, as the search uses it and a response states it. */
@@ -16,10 +17,22 @@ class DeviceLatencyViews {
 
     private final DeviceLatencies latencies;
     private final HostSpeedCheck speedCheck;
+    private final boolean timesExportsHere;
 
-    DeviceLatencyViews(DeviceLatencies latencies, HostSpeedCheck speedCheck) {
+    /**
+     * @param workerEnabled whether this process runs queued work, exports among it
+     * @param exports {@code inline} where this process exports its own requests (one-shot verbs)
+     */
+    DeviceLatencyViews(
+            DeviceLatencies latencies,
+            HostSpeedCheck speedCheck,
+            @Value("${tailor.worker.enabled:true}") boolean workerEnabled,
+            @Value("${tailor.specialization.exports:queued}") String exports) {
         this.latencies = latencies;
         this.speedCheck = speedCheck;
+        // an API replica that runs no work (Helm) may sit on another node than the workers that time
+        // the files: its own speed says nothing about theirs
+        this.timesExportsHere = workerEnabled || "inline".equals(exports);
     }
 
     /** The device's model as stored (plots, listings). */
@@ -30,11 +43,12 @@ class DeviceLatencyViews {
     /**
      * The model a search on a latency budget works with: on host-cpu, where the pick is timed at
      * export, checked against the host's speed now and scaled when the host has drifted beyond the
-     * tolerance; elsewhere as stored.
+     * tolerance, in a process that times exports itself; elsewhere as stored.
      */
     Optional<LatencyView> forLatencySearch(Device device, SearchSpace space, int classes) {
         Optional<DeviceLatencyModel> stored = latencies.modelFor(device, space, classes);
         if (stored.isEmpty()
+                || !timesExportsHere
                 || !device.getName().equals(HostDevices.HOST_CPU)
                 || stored.get().source() != LatencySource.PREDICTED) {
             return stored.map(model -> view(model, null, 1));
