@@ -6,12 +6,15 @@ public final class ProcessName {
     private ProcessName() {}
 
     public static String current() {
-        String host;
+        return host() + "#" + ProcessHandle.current().pid();
+    }
+
+    /** This host's name, as the process names give it. */
+    public static String host() {
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
+            return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {
-            host = "unknown-host";
+            return "unknown-host";
         }
-        return host + "#" + ProcessHandle.current().pid();
     }
 }

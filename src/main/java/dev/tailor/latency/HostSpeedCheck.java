@@ -62,15 +62,19 @@ public class HostSpeedCheck {
     private final HostQuiet quiet;
     private final Map<String, List<byte[]>> referenceModels = new ConcurrentHashMap<>();
     private final Map<String, Checked> recent = new ConcurrentHashMap<>();
+    private final HostSpeedHistory history;
+    private final long historyMillis;
 
     @Autowired
     HostSpeedCheck(
             SubnetModels subnets,
             HostQuiet quiet,
+            HostSpeedHistory history,
             @Value("${tailor.latency.speed-check.tolerance:0.03}") double tolerance,
             @Value("${tailor.latency.speed-check.episode:1.25}") double episode,
             @Value("${tailor.latency.speed-check.max-wait-seconds:10}") long maxWaitSeconds,
-            @Value("${tailor.latency.speed-check.fresh-seconds:60}") long freshSeconds) {
+            @Value("${tailor.latency.speed-check.fresh-seconds:60}") long freshSeconds,
+            @Value("${tailor.latency.speed-check.history-minutes:60}") long historyMinutes) {
         this(
                 subnets,
                 // 6 models, 6 timed runs each per round after 20 warm-up runs, 8 rounds 150 ms apart: about
@@ -81,8 +85,14 @@ public class HostSpeedCheck {
                         .optRoundPause(150)
                         .build()
                         .measureRoundMedians(models, ROUNDS),
-                new Settings(tolerance, episode, maxWaitSeconds * SECOND, freshSeconds * SECOND),
+                new Settings(
+                        tolerance,
+                        episode,
+                        maxWaitSeconds * SECOND,
+                        freshSeconds * SECOND,
+                        historyMinutes * 60 * SECOND),
                 quiet,
+                history,
                 System::nanoTime,
                 Thread::sleep);
     }
@@ -93,16 +103,24 @@ public class HostSpeedCheck {
     static final long RECHECK_MILLIS = 2000;
 
     /** What the check is told. */
-    record Settings(double tolerance, double episode, long maxWaitNanos, long freshNanos) {
+    record Settings(double tolerance, double episode, long maxWaitNanos, long freshNanos, long historyNanos) {
         Settings {
-            if (!(tolerance >= 0) || !(episode > 1 + tolerance) || maxWaitNanos < 0 || freshNanos < 0) {
+            if (!(tolerance >= 0)
+                    || !(episode > 1 + tolerance)
+                    || maxWaitNanos < 0
+                    || freshNanos < 0
+                    || historyNanos <= 0) {
                 throw new IllegalArgumentException("tailor.latency.speed-check: tolerance >= 0, episode > 1 +"
-                        + " tolerance, max-wait-seconds >= 0 and fresh-seconds >= 0; got tolerance " + tolerance
-                        + ", episode " + episode + ", max-wait-seconds " + maxWaitNanos / SECOND
-                        + ", fresh-seconds " + freshNanos / SECOND);
+                        + " tolerance, max-wait-seconds >= 0, fresh-seconds >= 0 and history-minutes > 0; got"
+                        + " tolerance " + tolerance + ", episode " + episode + ", max-wait-seconds "
+                        + maxWaitNanos / SECOND + ", fresh-seconds " + freshNanos / SECOND + ", history-minutes "
+                        + historyNanos / (60 * SECOND));
             }
         }
     }
+
+    /** Passes needed, episodes left out, before the host's variation is stated. */
+    static final int VARIATION_PASSES = 5;
 
     /** Waits; {@link Thread#sleep} but in tests. */
     @FunctionalInterface
@@ -119,12 +137,13 @@ public class HostSpeedCheck {
     /** Rounds of a check. */
     static final int ROUNDS = 8;
 
-    /** With another way to time models, another clock and another way to wait (tests). */
+    /** With another way to time models, another history, another clock and another way to wait (tests). */
     HostSpeedCheck(
             SubnetModels subnets,
             RoundTimer timer,
             Settings settings,
             HostQuiet quiet,
+            HostSpeedHistory history,
             LongSupplier clock,
             Sleeper sleeper) {
         this.subnets = subnets;
@@ -134,6 +153,8 @@ public class HostSpeedCheck {
         this.episode = settings.episode();
         this.maxWaitNanos = settings.maxWaitNanos();
         this.freshNanos = settings.freshNanos();
+        this.history = history;
+        this.historyMillis = settings.historyNanos() / 1_000_000;
         this.clock = clock;
         this.sleeper = sleeper;
     }
@@ -171,6 +192,21 @@ public class HostSpeedCheck {
     private record Checked(
             double ratio, int references, double fastest, double slowest, long waitedNanos, long atNanos) {}
 
+    /**
+     * How far host-cpu's speed moved between the passes of the last {@code history-minutes}
+     * against one model: a file timed at one moment and again at another differ by about this
+     * much besides the model's error.
+     *
+     * @param percent 100 x (the 90th percentile of the passes' ratios over the 10th - 1), slow
+     *     episodes left out (a pass at {@code episode} times the passes' median or more: no export
+     *     is timed in one); null until {@value #VARIATION_PASSES} passes are kept
+     * @param passes the passes it comes from, episodes left out
+     * @param episodes the passes left out as slow episodes
+     * @param minutes from the first kept pass to the last
+     * @param slowestEpisode the slowest episode's ratio over the passes' median; null without one
+     */
+    public record Variation(Double percent, int passes, int episodes, long minutes, Double slowestEpisode) {}
+
     /** The space's smallest and largest subnets and {@value #RANDOM_REFERENCES} seeded random ones. */
     public static List<SubnetConfig> references(SearchSpace space) {
         List<SubnetConfig> references = new ArrayList<>(List.of(space.smallest(), space.largest()));
@@ -188,18 +224,15 @@ public class HostSpeedCheck {
      * @param model the served model's prediction, in milliseconds
      */
     public synchronized Result check(SearchSpace space, int classes, ToDoubleFunction<SubnetConfig> model) {
-        List<SubnetConfig> references = references(space);
-        double[] predicted = references.stream().mapToDouble(model).toArray();
-        String spaceKey = space.toJson() + "/" + classes;
-        // a model refitted since the last check predicts the references differently: a new key
-        String key = spaceKey + "/" + Arrays.toString(predicted);
+        double[] predicted = predictions(space, model);
+        String spaceKey = spaceKey(space, classes);
+        String key = modelKey(spaceKey, predicted);
         long now = clock.getAsLong();
         Checked last = recent.get(key);
         if (last == null || now - last.atNanos() > freshNanos) {
-            List<byte[]> models =
-                    referenceModels.computeIfAbsent(spaceKey, k -> subnets.randomWeights(space, classes, references));
+            List<byte[]> models = referenceModels(space, classes);
             long started = clock.getAsLong();
-            last = timeOnce(space, models, predicted, 0);
+            last = timeOnce(space, models, predicted, key, 0);
             while (last.ratio() >= episode && clock.getAsLong() - started < maxWaitNanos) {
                 log.info(
                         "host-cpu runs {}x its latency model: a slow episode, checking again in {} ms",
@@ -211,7 +244,7 @@ public class HostSpeedCheck {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while waiting for the host to speed up", e);
                 }
-                last = timeOnce(space, models, predicted, clock.getAsLong() - started);
+                last = timeOnce(space, models, predicted, key, clock.getAsLong() - started);
             }
             recent.keySet().removeIf(k -> k.startsWith(spaceKey + "/"));
             recent.put(key, last);
@@ -227,6 +260,69 @@ public class HostSpeedCheck {
                 tolerance,
                 last.waitedNanos() / SECOND,
                 Math.max(0, now - last.atNanos()) / SECOND);
+    }
+
+    /**
+     * One pass over the references, kept in the history of the host's speed against the model and
+     * nothing else: no wait for a slow episode, no check reused by a search ({@link HostSpeedWatch}).
+     *
+     * @return the pass's ratio of measured to predicted
+     */
+    public synchronized double watch(SearchSpace space, int classes, ToDoubleFunction<SubnetConfig> model) {
+        double[] predicted = predictions(space, model);
+        return timeOnce(
+                        space,
+                        referenceModels(space, classes),
+                        predicted,
+                        modelKey(spaceKey(space, classes), predicted),
+                        0)
+                .ratio();
+    }
+
+    /** How far the host's speed moved against the model over the kept passes. */
+    public Variation variation(SearchSpace space, int classes, ToDoubleFunction<SubnetConfig> model) {
+        return variation(
+                history.recent(modelKey(spaceKey(space, classes), predictions(space, model)), historyMillis), episode);
+    }
+
+    /** The variation of timings, oldest first; a timing at {@code episode} x their median or more is an episode. */
+    static Variation variation(List<HostSpeedHistory.Timing> timings, double episode) {
+        if (timings.isEmpty()) {
+            return new Variation(null, 0, 0, 0, null);
+        }
+        double[] ratios =
+                timings.stream().mapToDouble(HostSpeedHistory.Timing::ratio).toArray();
+        double median = median(ratios);
+        double[] kept =
+                Arrays.stream(ratios).filter(r -> r < episode * median).sorted().toArray();
+        Double percent =
+                kept.length < VARIATION_PASSES ? null : 100 * (nearestRank(kept, 0.9) / nearestRank(kept, 0.1) - 1);
+        double slowest = Arrays.stream(ratios).max().orElseThrow();
+        long span = timings.get(timings.size() - 1).atMillis() - timings.get(0).atMillis();
+        return new Variation(
+                percent,
+                kept.length,
+                ratios.length - kept.length,
+                span / 60_000,
+                kept.length < ratios.length ? slowest / median : null);
+    }
+
+    private static double[] predictions(SearchSpace space, ToDoubleFunction<SubnetConfig> model) {
+        return references(space).stream().mapToDouble(model).toArray();
+    }
+
+    private static String spaceKey(SearchSpace space, int classes) {
+        return space.toJson() + "/" + classes;
+    }
+
+    /** A model refitted since the last pass predicts the references differently: a new key. */
+    private static String modelKey(String spaceKey, double[] predicted) {
+        return spaceKey + "/" + Arrays.toString(predicted);
+    }
+
+    private List<byte[]> referenceModels(SearchSpace space, int classes) {
+        return referenceModels.computeIfAbsent(
+                spaceKey(space, classes), k -> subnets.randomWeights(space, classes, references(space)));
     }
 
     /**
@@ -260,8 +356,11 @@ public class HostSpeedCheck {
         return timed;
     }
 
-    /** One pass over the references; {@code waitedNanos}: since the check's first pass began. */
-    private Checked timeOnce(SearchSpace space, List<byte[]> models, double[] predicted, long waitedNanos) {
+    /**
+     * One pass over the references, kept in the model's history; {@code waitedNanos}: since the
+     * check's first pass began.
+     */
+    private Checked timeOnce(SearchSpace space, List<byte[]> models, double[] predicted, String key, long waitedNanos) {
         // alone on this process's cores, as an export's timing is
         double[][] rounds = quiet.timing(() -> timer.time(models));
         double[] roundRatios = new double[rounds.length];
@@ -282,12 +381,18 @@ public class HostSpeedCheck {
                 space.name(),
                 Arrays.toString(roundRatios),
                 checked.ratio());
+        history.keep(key, checked.ratio(), historyMillis);
         return checked;
+    }
+
+    /** Nearest rank of sorted values. */
+    static double nearestRank(double[] sorted, double fraction) {
+        return sorted[Math.max(0, (int) Math.ceil(fraction * sorted.length) - 1)];
     }
 
     /** The lower quartile of sorted values, nearest rank: of 8 rounds the second fastest. */
     static double lowerQuartile(double[] sorted) {
-        return sorted[Math.max(0, (int) Math.ceil(0.25 * sorted.length) - 1)];
+        return nearestRank(sorted, 0.25);
     }
 
     static double median(double[] values) {

@@ -55,6 +55,7 @@ class DeviceLatencyViews {
         }
         DeviceLatencyModel model = stored.get();
         HostSpeedCheck.Result checked = speedCheck.check(space, classes, model::millis);
+        HostSpeedCheck.Variation moved = speedCheck.variation(space, classes, model::millis);
         SpecializationResponse.SpeedCheck speed = new SpecializationResponse.SpeedCheck(
                 checked.measuredOverPredicted(),
                 checked.references(),
@@ -64,18 +65,31 @@ class DeviceLatencyViews {
                 checked.tolerance(),
                 checked.waitedSeconds(),
                 checked.ageSeconds());
-        return Optional.of(view(model, speed, checked.factor()));
+        LatencyView view = view(model, speed, checked.factor());
+        Double mape = view.error().mapePercent();
+        SpecializationResponse.HostVariation variation = new SpecializationResponse.HostVariation(
+                moved.percent(),
+                moved.passes(),
+                moved.episodes(),
+                moved.slowestEpisode(),
+                moved.minutes(),
+                moved.percent() == null || mape == null
+                        ? null
+                        : 100 * ((1 + mape / 100) * (1 + moved.percent() / 100) - 1));
+        return Optional.of(
+                new LatencyView(view.millis(), view.source(), view.error().withHostVariation(variation), speed));
     }
 
     private static LatencyView view(DeviceLatencyModel model, SpecializationResponse.SpeedCheck speed, double factor) {
-        LatencyView.ExpectedError error = model.expectedError()
-                .map(held -> new LatencyView.ExpectedError(
-                        100 * held.mape(), 100 * held.within10(), held.count(), model.basis()))
-                .orElseGet(() -> new LatencyView.ExpectedError(
+        SpecializationResponse.ExpectedError error = model.expectedError()
+                .map(held -> new SpecializationResponse.ExpectedError(
+                        100 * held.mape(), 100 * held.within10(), held.count(), model.basis(), null))
+                .orElseGet(() -> new SpecializationResponse.ExpectedError(
                         null,
                         null,
                         null,
-                        model.lowerBound() ? model.basis() + "; a lower bound: real runs are slower" : model.basis()));
+                        model.lowerBound() ? model.basis() + "; a lower bound: real runs are slower" : model.basis(),
+                        null));
         return new LatencyView(
                 factor == 1 ? model::millis : config -> factor * model.millis(config), model.source(), error, speed);
     }

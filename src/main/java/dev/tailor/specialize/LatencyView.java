@@ -12,14 +12,5 @@ import java.util.function.ToDoubleFunction;
 record LatencyView(
         ToDoubleFunction<SubnetConfig> millis,
         LatencySource source,
-        ExpectedError error,
-        SpecializationResponse.SpeedCheck speedCheck) {
-
-    /**
-     * @param mapePercent mean absolute percentage error on held-out measured subnets; null for estimates
-     * @param within10Percent share of those within +-10 %, in percent
-     * @param heldOutSubnets how many measured subnets the figures come from
-     * @param note in words, e.g. that a roofline estimate is a lower bound
-     */
-    record ExpectedError(Double mapePercent, Double within10Percent, Integer heldOutSubnets, String note) {}
-}
+        SpecializationResponse.ExpectedError error,
+        SpecializationResponse.SpeedCheck speedCheck) {}

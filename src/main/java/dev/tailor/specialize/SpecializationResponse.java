@@ -54,7 +54,7 @@ public record SpecializationResponse(
     public record Latency(
             double ms,
             String source,
-            LatencyView.ExpectedError expectedError,
+            ExpectedError expectedError,
             Double searchedMs,
 
             @Schema(
@@ -85,6 +85,72 @@ public record SpecializationResponse(
             double tolerance,
             long waitedSeconds,
             long ageSeconds) {}
+
+    /**
+     * @param mapePercent mean absolute percentage error on held-out measured subnets; null for estimates
+     * @param within10Percent share of those within +-10 %, in percent
+     * @param heldOutSubnets how many measured subnets the figures come from
+     * @param note in words, e.g. that a roofline estimate is a lower bound
+     * @param hostVariation host-cpu, latency budgets: how far the host's own speed moved lately; null otherwise
+     */
+    public record ExpectedError(
+            Double mapePercent,
+            Double within10Percent,
+            Integer heldOutSubnets,
+            String note,
+
+            @Schema(
+                    description = "host-cpu with a latencyMs budget: how far this host's speed moved between timings"
+                            + " of its reference subnets lately, which a file timed at export and timed again later"
+                            + " differ by besides the model's error; null otherwise")
+            HostVariation hostVariation) {
+
+        ExpectedError withHostVariation(HostVariation variation) {
+            return new ExpectedError(mapePercent, within10Percent, heldOutSubnets, note, variation);
+        }
+    }
+
+    /**
+     * How far host-cpu's speed moved between timings of the space's reference subnets (the speed
+     * check's and, on a worker, one a minute) over the last hour, slow episodes left out.
+     *
+     * @param percent 100 x (the 90th percentile of the timings' ratios to the model over the 10th - 1);
+     *     null until 5 timings are kept
+     * @param timings how many timings it comes from
+     * @param slowEpisodes timings left out: 1.25 x the median or slower (no export is timed in one)
+     * @param slowEpisodeFactor the slowest of those over the median; null without one
+     * @param minutes from the first kept timing to the last
+     * @param withModelPercent the model's MAPE and this together, 100 x ((1 + mape)(1 + percent) - 1):
+     *     how far a re-timing of the file may read from the stated figure; null without both
+     */
+    @Schema(
+            description =
+                    "How far host-cpu's speed moved between timings of the space's reference subnets over the"
+                            + " last hour (the speed check's passes and a worker's watch, one a minute), slow episodes left out")
+    public record HostVariation(
+            @Schema(
+                    description = "100 x (90th over 10th percentile of the timings' ratios to the model - 1); null"
+                            + " until 5 timings are kept")
+            Double percent,
+
+            @Schema(description = "Timings it comes from") int timings,
+
+            @Schema(description = "Timings left out: 1.25x their median or slower (no export is timed in one)")
+            int slowEpisodes,
+
+            @Schema(
+                    description = "The slowest of those over the timings' median: how much slower a timing of the"
+                            + " file in such an episode reads; null without one")
+            Double slowEpisodeFactor,
+
+            @Schema(description = "Minutes from the first kept timing to the last")
+            long minutes,
+
+            @Schema(
+                    description = "The model's MAPE and the host's variation together, 100 x ((1 + MAPE)(1 +"
+                            + " percent) - 1): how far a later timing of the file may read from the stated"
+                            + " figure; null without both")
+            Double withModelPercent) {}
 
     public record Search(
             String objective,

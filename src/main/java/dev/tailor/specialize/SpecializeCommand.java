@@ -130,7 +130,8 @@ class SpecializeCommand extends OneShotCommand {
                                             r.device(),
                                             r.latency().ms(),
                                             r.latency().source())
-                                    + speedCheck(r.latency().speedCheck()),
+                                    + speedCheck(r.latency().speedCheck())
+                                    + hostVariation(r.latency().expectedError()),
                     r.macs(),
                     r.params(),
                     r.peakActivationBytes(),
@@ -171,6 +172,38 @@ class SpecializeCommand extends OneShotCommand {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + name + ": '" + text + "' is not a valid value");
         }
+    }
+
+    private static String hostVariation(SpecializationResponse.ExpectedError error) {
+        SpecializationResponse.HostVariation host = error == null ? null : error.hostVariation();
+        if (host == null) {
+            return "";
+        }
+        if (host.percent() == null) {
+            return String.format(
+                    Locale.ROOT,
+                    "; how far the host's speed moves is not known yet (%d timing%s of its reference subnets"
+                            + " kept, 5 needed)",
+                    host.timings(),
+                    host.timings() == 1 ? "" : "s");
+        }
+        return String.format(
+                        Locale.ROOT,
+                        "; the host's speed moved by %.1f %% over %d timings in %d min, so a later timing of the file"
+                                + " may differ from this one by up to about %.1f %%%s",
+                        host.percent(),
+                        host.timings(),
+                        host.minutes(),
+                        host.withModelPercent() == null ? host.percent() : host.withModelPercent(),
+                        host.withModelPercent() == null ? "" : " with the latency model's error")
+                + (host.slowEpisodeFactor() == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", or up to %.2fx in a slow episode of the host (%d of %d timings)",
+                                host.slowEpisodeFactor(),
+                                host.slowEpisodes(),
+                                host.timings() + host.slowEpisodes()));
     }
 
     private static String speedCheck(SpecializationResponse.SpeedCheck check) {

@@ -369,4 +369,45 @@ class HostLatencyCalibrationTest {
         assertThat(fitted.millis(space.largest()))
                 .isCloseTo(exact(SubnetPlan.of(space, space.largest(), 10)), offset(1e-9));
     }
+
+    @Test
+    void theHostsSpeedTimingsAreKeptPerHostAndModelForTheWindow() {
+        String key = "model-" + java.util.UUID.randomUUID();
+        StoredHostSpeedHistory here = new StoredHostSpeedHistory(jdbc, "node-a-" + key);
+        StoredHostSpeedHistory there = new StoredHostSpeedHistory(jdbc, "node-b-" + key);
+        long hour = 3_600_000;
+        here.keep(key, 1.02, hour);
+        here.keep(key, 0.98, hour);
+        here.keep("another " + key, 1.5, hour);
+        there.keep(key, 1.7, hour);
+        // non-physical ratios are not kept
+        here.keep(key, 0, hour);
+        here.keep(key, Double.NaN, hour);
+
+        List<HostSpeedHistory.Timing> timings = here.recent(key, hour);
+        assertThat(timings).extracting(HostSpeedHistory.Timing::ratio).containsExactly(1.02, 0.98);
+        assertThat(timings.get(0).atMillis()).isLessThanOrEqualTo(timings.get(1).atMillis());
+        assertThat(timings.get(1).atMillis()).isCloseTo(System.currentTimeMillis(), offset(60_000L));
+        assertThat(there.recent(key, hour))
+                .extracting(HostSpeedHistory.Timing::ratio)
+                .containsExactly(1.7);
+
+        // a timing older than the window is not read, and the next one kept forgets it
+        jdbc.sql("update host_speed_timing set measured_at = now() - interval '2 hours' where host_name = ? and"
+                        + " ratio = 1.02")
+                .param("node-a-" + key)
+                .update();
+        assertThat(here.recent(key, hour))
+                .extracting(HostSpeedHistory.Timing::ratio)
+                .containsExactly(0.98);
+        here.keep(key, 1.01, hour);
+        assertThat(jdbc.sql("select count(*) from host_speed_timing where host_name = ?")
+                        .param("node-a-" + key)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3);
+        assertThat(here.recent(key, hour))
+                .extracting(HostSpeedHistory.Timing::ratio)
+                .containsExactly(0.98, 1.01);
+    }
 }

@@ -18,10 +18,31 @@ class HostSpeedCheckTest {
 
     private static final SearchSpace SPACE = TinySpaces.withUnit(16);
     private static final long SECOND = 1_000_000_000L;
+    private static final long HOUR = 3600 * SECOND;
 
     private final AtomicInteger modelsWritten = new AtomicInteger();
     private final AtomicInteger passes = new AtomicInteger();
     private final AtomicLong now = new AtomicLong(100 * SECOND);
+
+    /** Timings kept in memory, stamped by the test's clock. */
+    private final HostSpeedHistory history = new HostSpeedHistory() {
+        private final java.util.Map<String, List<Timing>> kept = new java.util.HashMap<>();
+
+        @Override
+        public void keep(String modelKey, double ratio, long windowMillis) {
+            long at = now.get() / 1_000_000;
+            kept.values().forEach(timings -> timings.removeIf(t -> t.atMillis() < at - windowMillis));
+            kept.computeIfAbsent(modelKey, k -> new ArrayList<>()).add(new Timing(ratio, at));
+        }
+
+        @Override
+        public List<Timing> recent(String modelKey, long windowMillis) {
+            long at = now.get() / 1_000_000;
+            return kept.getOrDefault(modelKey, List.of()).stream()
+                    .filter(t -> t.atMillis() >= at - windowMillis)
+                    .toList();
+        }
+    };
 
     /** Each reference model is a byte holding its position; the timer reads it back. */
     private final SubnetModels subnets = (space, classes, configs) -> {
@@ -60,8 +81,9 @@ class HostSpeedCheckTest {
                     }
                     return timed;
                 },
-                new HostSpeedCheck.Settings(0.10, 1.25, 20 * SECOND, 60 * SECOND),
+                new HostSpeedCheck.Settings(0.10, 1.25, 20 * SECOND, 60 * SECOND, HOUR),
                 new HostQuiet(),
+                history,
                 now::get,
                 millis -> now.addAndGet(millis * 1_000_000));
     }
@@ -224,21 +246,89 @@ class HostSpeedCheckTest {
                     }
                     return timed;
                 },
-                new HostSpeedCheck.Settings(0.10, 1.25, 20 * SECOND, 60 * SECOND),
+                new HostSpeedCheck.Settings(0.10, 1.25, 20 * SECOND, 60 * SECOND, HOUR),
                 new HostQuiet(),
+                history,
                 now::get,
                 millis -> now.addAndGet(millis * 1_000_000));
     }
 
     @Test
     void badSettingsAreRefused() {
-        assertThatThrownBy(() -> new HostSpeedCheck.Settings(-0.1, 1.25, SECOND, SECOND))
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(-0.1, 1.25, SECOND, SECOND, HOUR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tolerance");
-        assertThatThrownBy(() -> new HostSpeedCheck.Settings(Double.NaN, 1.25, SECOND, SECOND))
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(Double.NaN, 1.25, SECOND, SECOND, HOUR))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new HostSpeedCheck.Settings(0.10, 1.05, SECOND, SECOND))
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(0.10, 1.05, SECOND, SECOND, HOUR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("episode");
+        assertThatThrownBy(() -> new HostSpeedCheck.Settings(0.10, 1.25, SECOND, SECOND, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("history-minutes");
+    }
+
+    @Test
+    void theHostsVariationIsTheSpreadOfItsPassesWithSlowEpisodesLeftOut() {
+        // each pass times every reference at the pass's ratio; a minute between passes
+        List<Double> byPass = List.of(1.00, 1.10, 1.05, 2.00, 1.02, 1.08, 1.04, 1.06, 1.01, 1.09);
+        AtomicInteger pass = new AtomicInteger();
+        HostSpeedCheck check = timedBy(() -> {
+            double ratio = byPass.get(Math.min(pass.getAndIncrement(), byPass.size() - 1));
+            return new double[] {ratio, ratio, ratio, ratio, ratio, ratio};
+        });
+        HostSpeedCheck.Variation none = check.variation(SPACE, 10, MODEL);
+        assertThat(none.passes()).isZero();
+        assertThat(none.percent()).isNull();
+
+        for (int i = 0; i < 4; i++) {
+            check.watch(SPACE, 10, MODEL);
+            now.addAndGet(59 * SECOND);
+        }
+        // 4 passes, one of them (2.00) a slow episode: too few to state
+        HostSpeedCheck.Variation early = check.variation(SPACE, 10, MODEL);
+        assertThat(early.passes()).isEqualTo(3);
+        assertThat(early.episodes()).isEqualTo(1);
+        assertThat(early.percent()).isNull();
+        assertThat(early.slowestEpisode()).isCloseTo(2.00 / 1.075, offset(1e-9));
+
+        for (int i = 4; i < byPass.size(); i++) {
+            check.watch(SPACE, 10, MODEL);
+            now.addAndGet(59 * SECOND);
+        }
+        HostSpeedCheck.Variation variation = check.variation(SPACE, 10, MODEL);
+        assertThat(variation.passes()).isEqualTo(9);
+        assertThat(variation.episodes()).isEqualTo(1);
+        // of 9 kept ratios 1.00 .. 1.10, the 10th percentile is the least, the 90th the largest
+        assertThat(variation.percent()).isCloseTo(10.0, offset(1e-9));
+        assertThat(variation.minutes()).isEqualTo(9);
+        assertThat(variation.slowestEpisode()).isCloseTo(2.00 / 1.055, offset(1e-9));
+        // the watch never counts as a check a search may reuse
+        assertThat(check.check(SPACE, 10, MODEL).ageSeconds()).isZero();
+    }
+
+    @Test
+    void theHistoryKeepsTheLastHourPerModel() {
+        AtomicInteger pass = new AtomicInteger();
+        HostSpeedCheck check = timedBy(() -> {
+            double ratio = 1 + 0.01 * (pass.getAndIncrement() % 5);
+            return new double[] {ratio, ratio, ratio, ratio, ratio, ratio};
+        });
+        for (int i = 0; i < 90; i++) {
+            check.watch(SPACE, 10, MODEL);
+            now.addAndGet(59 * SECOND);
+        }
+        HostSpeedCheck.Variation hour = check.variation(SPACE, 10, MODEL);
+        assertThat(hour.passes()).isEqualTo(60);
+        assertThat(hour.minutes()).isEqualTo(59);
+        assertThat(hour.percent()).isCloseTo(4.0, offset(1e-9));
+        assertThat(hour.episodes()).isZero();
+        assertThat(hour.slowestEpisode()).isNull();
+
+        // a refitted model starts its own history
+        ToDoubleFunction<SubnetConfig> refitted = config -> 2 * MODEL.applyAsDouble(config);
+        check.watch(SPACE, 10, refitted);
+        assertThat(check.variation(SPACE, 10, refitted).passes()).isEqualTo(1);
+        assertThat(check.variation(SPACE, 10, MODEL).passes()).isBetween(59, 61);
     }
 }

@@ -17,6 +17,7 @@ import dev.tailor.catalogue.Measurement;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
 import dev.tailor.latency.HostSpeedCheck;
+import dev.tailor.latency.PredictionAccuracy;
 import dev.tailor.space.SearchSpace;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -33,11 +34,12 @@ class DeviceLatencyViewsTest {
     DeviceLatencyViewsTest() {
         when(model.source()).thenReturn(LatencySource.PREDICTED);
         when(model.millis(any())).thenReturn(0.1);
-        when(model.expectedError()).thenReturn(Optional.empty());
+        when(model.expectedError()).thenReturn(Optional.of(new PredictionAccuracy(40, 0.024, 0.003, 0.95, 1.0)));
         when(model.basis()).thenReturn("made up");
         when(latencies.modelFor(any(), any(), anyInt())).thenReturn(Optional.of(model));
         when(check.check(any(), anyInt(), any()))
                 .thenReturn(new HostSpeedCheck.Result(1.5, 6, 1.4, 1.7, true, 0.03, 0, 0));
+        when(check.variation(any(), anyInt(), any())).thenReturn(new HostSpeedCheck.Variation(8.0, 12, 1, 11, 1.7));
     }
 
     private static Device device(String name) {
@@ -55,6 +57,15 @@ class DeviceLatencyViewsTest {
             assertThat(view.speedCheck()).isNotNull();
             assertThat(view.speedCheck().applied()).isTrue();
             assertThat(view.millis().applyAsDouble(SPACE.smallest())).isCloseTo(0.15, offset(1e-12));
+            // the stated error: the model's, and the host's variation with it
+            assertThat(view.error().mapePercent()).isCloseTo(2.4, offset(1e-9));
+            SpecializationResponse.HostVariation host = view.error().hostVariation();
+            assertThat(host.percent()).isEqualTo(8.0);
+            assertThat(host.timings()).isEqualTo(12);
+            assertThat(host.slowEpisodes()).isEqualTo(1);
+            assertThat(host.slowEpisodeFactor()).isEqualTo(1.7);
+            assertThat(host.minutes()).isEqualTo(11);
+            assertThat(host.withModelPercent()).isCloseTo(100 * (1.024 * 1.08 - 1), offset(1e-9));
         }
         verify(check, times(2)).check(any(), anyInt(), any());
     }
@@ -65,6 +76,7 @@ class DeviceLatencyViewsTest {
                 .forLatencySearch(device("host-cpu"), SPACE, 10)
                 .orElseThrow();
         assertThat(api.speedCheck()).isNull();
+        assertThat(api.error().hostVariation()).isNull();
         assertThat(api.millis().applyAsDouble(SPACE.smallest())).isEqualTo(0.1);
 
         LatencyView board = new DeviceLatencyViews(latencies, check, true, "queued")
@@ -80,5 +92,6 @@ class DeviceLatencyViewsTest {
                         .speedCheck())
                 .isNull();
         verify(check, never()).check(any(), anyInt(), any());
+        verify(check, never()).variation(any(), anyInt(), any());
     }
 }

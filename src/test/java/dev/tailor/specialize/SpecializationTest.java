@@ -291,6 +291,21 @@ class SpecializationTest {
         assertThat(searched).isLessThanOrEqualTo(budget);
         assertThat(latency.path("source").asString()).isEqualTo("measured");
         assertThat(latency.path("ms").asDouble(-1)).isPositive();
+        // the host's variation so far: the check's passes above (one, or a few where it waited for
+        // a slow episode); a figure once 5 are kept, and with the model's error beside it
+        JsonNode host = latency.path("expectedError").path("hostVariation");
+        int timings = host.path("timings").asInt(-1);
+        assertThat(timings).isPositive();
+        boolean stated = timings >= 5;
+        assertThat(host.path("percent").isNumber()).isEqualTo(stated);
+        assertThat(host.path("withModelPercent").isNumber()).isEqualTo(stated);
+        if (stated) {
+            double mape = latency.path("expectedError").path("mapePercent").asDouble(Double.NaN);
+            assertThat(host.path("withModelPercent").asDouble(Double.NaN))
+                    .isCloseTo(
+                            100 * ((1 + mape / 100) * (1 + host.path("percent").asDouble(Double.NaN) / 100) - 1),
+                            org.assertj.core.data.Offset.offset(1e-9));
+        }
 
         // the CLI, asked the same, gets the stored answer and says how the host ran
         Cli cli = cli(
@@ -306,6 +321,7 @@ class SpecializationTest {
         assertThat(cli.out())
                 .contains("(measured)")
                 .contains("its latency model just before the search")
+                .contains(stated ? "the host's speed moved by" : "how far the host's speed moves is not known yet")
                 .contains(checked.applied() ? "the search used the model scaled by it" : "not scaled");
     }
 

@@ -1,0 +1,130 @@
+package dev.tailor.latency;
+
+import dev.tailor.catalogue.LatencySource;
+import dev.tailor.space.SearchSpace;
+import jakarta.annotation.PreDestroy;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * On a worker, times host-cpu's reference subnets against its latency model once every
+ * {@code tailor.latency.speed-watch.interval-seconds} (60; 0 turns it off) for every space a ready
+ * supernet uses, so that a search on a latency budget can state how far this host's speed moves
+ * ({@link HostSpeedCheck#variation}) before anyone has asked twice. A pass takes about a second
+ * under {@link HostQuiet}'s lock; a tick is skipped while a training job runs, whose own load
+ * would read as the host's.
+ */
+@Component
+@ConditionalOnProperty(name = "tailor.worker.enabled", havingValue = "true", matchIfMissing = true)
+class HostSpeedWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(HostSpeedWatch.class);
+
+    /** A space whose host-cpu model is watched, with the model's prediction. */
+    record Target(SearchSpace space, int classes, DeviceLatencyModel model) {}
+
+    private final Supplier<List<Target>> targets;
+    private final BooleanSupplier training;
+    private final HostSpeedCheck check;
+    private final long intervalSeconds;
+    private ScheduledExecutorService ticks;
+
+    @Autowired
+    HostSpeedWatch(
+            JdbcClient jdbc,
+            HostDevices hosts,
+            DeviceLatencies latencies,
+            HostSpeedCheck check,
+            @Value("${tailor.latency.speed-watch.interval-seconds:60}") long intervalSeconds) {
+        this(
+                () -> jdbc
+                        .sql("select distinct space_spec::text as spec, num_classes from supernet"
+                                + " where state = 'READY' and num_classes is not null")
+                        .query((row, n) -> {
+                            SearchSpace space = SearchSpace.fromJson(row.getString("spec"));
+                            int classes = row.getInt("num_classes");
+                            return latencies
+                                    .modelFor(hosts.cpu(), space, classes)
+                                    .filter(model -> model.source() == LatencySource.PREDICTED)
+                                    .map(model -> new Target(space, classes, model))
+                                    .orElse(null);
+                        })
+                        .list()
+                        .stream()
+                        .filter(java.util.Objects::nonNull)
+                        .toList(),
+                () -> jdbc.sql("select count(*) from training_job where state = 'RUNNING'")
+                                .query(Long.class)
+                                .single()
+                        > 0,
+                check,
+                intervalSeconds);
+    }
+
+    /** With other targets and another way to tell that training runs (tests). */
+    HostSpeedWatch(
+            Supplier<List<Target>> targets, BooleanSupplier training, HostSpeedCheck check, long intervalSeconds) {
+        if (intervalSeconds < 0) {
+            throw new IllegalArgumentException(
+                    "tailor.latency.speed-watch.interval-seconds must be 0 (off) or more; got " + intervalSeconds);
+        }
+        this.targets = targets;
+        this.training = training;
+        this.check = check;
+        this.intervalSeconds = intervalSeconds;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    synchronized void start() {
+        if (intervalSeconds == 0 || ticks != null) {
+            return;
+        }
+        // ONNX Runtime and libtorch need a large stack
+        ticks = Executors.newSingleThreadScheduledExecutor(dev.tailor.NativeStacks.threads("host-speed-watch"));
+        // the first pass after a start waits for the start's own work (loading PyTorch, compiling) to end
+        ticks.scheduleWithFixedDelay(this::tickQuietly, intervalSeconds / 2 + 1, intervalSeconds, TimeUnit.SECONDS);
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (ticks != null) {
+            ticks.shutdownNow();
+            ticks = null;
+        }
+    }
+
+    /** One pass per watched space, unless a training job runs; how many passes were timed. */
+    int tick() {
+        if (training.getAsBoolean()) {
+            return 0;
+        }
+        int passes = 0;
+        for (Target target : targets.get()) {
+            check.watch(target.space(), target.classes(), target.model()::millis);
+            passes++;
+        }
+        return passes;
+    }
+
+    private void tickQuietly() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            // the database may be away for a while; the next tick tries again
+            log.warn("host-cpu speed watch skipped a pass: {}", e.getMessage());
+        }
+    }
+}
