@@ -115,7 +115,8 @@ public class SubnetExporter {
             double onnxValidationTop1,
             float maxLogitDifference,
             SubnetCosts costs,
-            LatencyStats hostLatency) {}
+            LatencyStats hostLatency,
+            boolean timedInSlowEpisode) {}
 
     /** The config of a catalogued subnet, by the SHA-256 of its config. */
     public SubnetConfig configOf(UUID supernetId, String configSha256) {
@@ -218,7 +219,9 @@ public class SubnetExporter {
                         accuracy.validationTop1(),
                         parity.maxDifference(),
                         counted,
-                        latency);
+                        latency,
+                        // the wait ended with the host still slow: the figure is the slow state's
+                        speedCheck.slowEpisode(latency.p50Ms(), expectedHostMillis));
             }
         }
     }

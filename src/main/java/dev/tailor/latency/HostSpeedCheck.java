@@ -337,9 +337,7 @@ public class HostSpeedCheck {
     public <T> T outlastEpisode(Supplier<T> timing, ToDoubleFunction<T> millis, double expectedMillis) {
         long started = clock.getAsLong();
         T timed = timing.get();
-        while (expectedMillis > 0
-                && millis.applyAsDouble(timed) >= episode * expectedMillis
-                && clock.getAsLong() - started < maxWaitNanos) {
+        while (slowEpisode(millis.applyAsDouble(timed), expectedMillis) && clock.getAsLong() - started < maxWaitNanos) {
             log.info(
                     "timed {} ms where host-cpu's latency model expects {} ms: a slow episode, timing again in {} ms",
                     millis.applyAsDouble(timed),
@@ -354,6 +352,14 @@ public class HostSpeedCheck {
             timed = timing.get();
         }
         return timed;
+    }
+
+    /**
+     * Whether a timing reads a slow episode of the host: {@code episode} times what the model
+     * expects or more ({@code expectedMillis > 0}; nothing is expected otherwise).
+     */
+    public boolean slowEpisode(double measuredMillis, double expectedMillis) {
+        return expectedMillis > 0 && measuredMillis >= episode * expectedMillis;
     }
 
     /**

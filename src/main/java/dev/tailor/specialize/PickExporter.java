@@ -77,7 +77,8 @@ class PickExporter {
                     latency.source(),
                     latency.expectedError(),
                     latency.searchedMs(),
-                    latency.speedCheck());
+                    latency.speedCheck(),
+                    exported.timedInSlowEpisode());
         }
         SpecializationResponse.Search search = pending.search();
         UUID id = UUID.randomUUID();

@@ -50,6 +50,7 @@ public record SpecializationResponse(
      * @param expectedError how far the figure may be off
      * @param searchedMs the latency the search worked with (on host-cpu, after the speed check's scaling)
      * @param speedCheck host-cpu, latency budgets: the host's speed against its model just before the search
+     * @param timedInSlowEpisode host-cpu: the timing at export still read a slow episode after the wait
      */
     public record Latency(
             double ms,
@@ -60,7 +61,14 @@ public record SpecializationResponse(
             @Schema(
                     description = "host-cpu with a latencyMs budget: the host's speed against its latency model just"
                             + " before the search, and whether the search scaled the model by it; null otherwise")
-            SpeedCheck speedCheck) {}
+            SpeedCheck speedCheck,
+
+            @Schema(
+                    description = "host-cpu: true when the file's timing at export still read a slow episode of the"
+                            + " host (1.25x the latency searched with or more) after waiting for it to pass, so ms"
+                            + " is the host's slow state, not its usual one; null where nothing is timed at"
+                            + " export")
+            Boolean timedInSlowEpisode) {}
 
     /**
      * host-cpu's model against the host as it ran just before the search: reference subnets timed

@@ -130,6 +130,10 @@ class SpecializeCommand extends OneShotCommand {
                                             r.device(),
                                             r.latency().ms(),
                                             r.latency().source())
+                                    + (Boolean.TRUE.equals(r.latency().timedInSlowEpisode())
+                                            ? " in a slow episode of the host that outlasted the wait (its usual"
+                                                    + " speed reads less)"
+                                            : "")
                                     + speedCheck(r.latency().speedCheck())
                                     + hostVariation(r.latency().expectedError()),
                     r.macs(),

@@ -136,12 +136,13 @@ public class Specializer {
                                 : v.source().wireName(),
                         v.error(),
                         searched,
-                        v.speedCheck()))
+                        v.speedCheck(),
+                        null))
                 // timed at export, with no model to state an expected error from
                 .orElse(
                         measuredAtExport
                                 ? new SpecializationResponse.Latency(
-                                        0, LatencySource.MEASURED.wireName(), null, searched, null)
+                                        0, LatencySource.MEASURED.wireName(), null, searched, null, null)
                                 : null);
         PendingExport pending = new PendingExport(
                 key,

@@ -211,6 +211,10 @@ class HostSpeedCheckTest {
         assertThat(timed).isEqualTo(0.102);
         assertThat(timings).hasValue(3);
 
+        assertThat(check.slowEpisode(0.125, 0.1)).isTrue();
+        assertThat(check.slowEpisode(0.1249, 0.1)).isFalse();
+        assertThat(check.slowEpisode(5.0, 0)).isFalse();
+
         // within the mark (under 1.25x), or with nothing expected: the first timing stands
         assertThat(check.outlastEpisode(() -> 0.12, millis -> millis, 0.1)).isEqualTo(0.12);
         assertThat(check.outlastEpisode(() -> 5.0, millis -> millis, 0)).isEqualTo(5.0);

@@ -291,6 +291,10 @@ class SpecializationTest {
         assertThat(searched).isLessThanOrEqualTo(budget);
         assertThat(latency.path("source").asString()).isEqualTo("measured");
         assertThat(latency.path("ms").asDouble(-1)).isPositive();
+        // whether the timing at export still read a slow episode (1.25x the latency searched with)
+        assertThat(latency.path("timedInSlowEpisode").isBoolean()).isTrue();
+        assertThat(latency.path("timedInSlowEpisode").asBoolean())
+                .isEqualTo(latency.path("ms").asDouble() >= 1.25 * searched);
         // the host's variation so far: the check's passes above (one, or a few where it waited for
         // a slow episode); a figure once 5 are kept, and with the model's error beside it
         JsonNode host = latency.path("expectedError").path("hostVariation");
