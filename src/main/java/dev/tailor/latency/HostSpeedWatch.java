@@ -2,11 +2,16 @@ package dev.tailor.latency;
 
 import dev.tailor.catalogue.LatencySource;
 import dev.tailor.space.SearchSpace;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,7 +30,8 @@ import org.springframework.stereotype.Component;
  * supernet uses, so that a search on a latency budget can state how far this host's speed moves
  * ({@link HostSpeedCheck#variation}) before anyone has asked twice. A pass takes about a second
  * under {@link HostQuiet}'s lock; a tick is skipped while a training job runs, whose own load
- * would read as the host's.
+ * would read as the host's. The last pass's ratio per space is the gauge
+ * {@code tailor.host.speed.ratio} (Prometheus {@code tailor_host_speed_ratio{space=...}}).
  */
 @Component
 @ConditionalOnProperty(name = "tailor.worker.enabled", havingValue = "true", matchIfMissing = true)
@@ -40,6 +46,8 @@ class HostSpeedWatch {
     private final BooleanSupplier training;
     private final HostSpeedCheck check;
     private final long intervalSeconds;
+    private final MeterRegistry registry;
+    private final Map<String, AtomicReference<Double>> lastRatios = new ConcurrentHashMap<>();
     private ScheduledExecutorService ticks;
 
     @Autowired
@@ -48,6 +56,7 @@ class HostSpeedWatch {
             HostDevices hosts,
             DeviceLatencies latencies,
             HostSpeedCheck check,
+            MeterRegistry registry,
             @Value("${tailor.latency.speed-watch.interval-seconds:60}") long intervalSeconds) {
         this(
                 () -> jdbc
@@ -71,12 +80,17 @@ class HostSpeedWatch {
                                 .single()
                         > 0,
                 check,
+                registry,
                 intervalSeconds);
     }
 
     /** With other targets and another way to tell that training runs (tests). */
     HostSpeedWatch(
-            Supplier<List<Target>> targets, BooleanSupplier training, HostSpeedCheck check, long intervalSeconds) {
+            Supplier<List<Target>> targets,
+            BooleanSupplier training,
+            HostSpeedCheck check,
+            MeterRegistry registry,
+            long intervalSeconds) {
         if (intervalSeconds < 0) {
             throw new IllegalArgumentException(
                     "tailor.latency.speed-watch.interval-seconds must be 0 (off) or more; got " + intervalSeconds);
@@ -85,6 +99,7 @@ class HostSpeedWatch {
         this.training = training;
         this.check = check;
         this.intervalSeconds = intervalSeconds;
+        this.registry = registry;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -113,10 +128,23 @@ class HostSpeedWatch {
         }
         int passes = 0;
         for (Target target : targets.get()) {
-            check.watch(target.space(), target.classes(), target.model()::millis);
+            double ratio = check.watch(target.space(), target.classes(), target.model()::millis);
+            lastRatio(target.space().name()).set(ratio);
             passes++;
         }
         return passes;
+    }
+
+    private AtomicReference<Double> lastRatio(String space) {
+        return lastRatios.computeIfAbsent(space, name -> {
+            AtomicReference<Double> ratio = new AtomicReference<>(Double.NaN);
+            Gauge.builder("tailor.host.speed.ratio", ratio, AtomicReference::get)
+                    .description("host-cpu's last watch pass: measured over predicted latency of the space's"
+                            + " reference subnets (1: as its latency model; 1.25 or more: a slow episode)")
+                    .tag("space", name)
+                    .register(registry);
+            return ratio;
+        });
     }
 
     private void tickQuietly() {
