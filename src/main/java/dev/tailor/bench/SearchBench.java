@@ -192,7 +192,7 @@ class SearchBench {
                         "predicted ms",
                         "measured ms",
                         "measured / budget",
-                        "stated error %: model, with the host's variation",
+                        "stated error %: model, near the pick (bias), with the host's variation",
                         "re-timed / budget, " + RETIME_PASSES + " passes",
                         "re-timed within budget x (1 + stated error)",
                         "re-timed / model at the pass's host speed, median",
@@ -308,10 +308,17 @@ class SearchBench {
                             ? "none"
                             : String.format(
                                     Locale.ROOT,
-                                    "%s, %s",
+                                    "%s, %s, %s",
                                     error.mapePercent() == null
                                             ? "-"
                                             : String.format(Locale.ROOT, "%.1f", error.mapePercent()),
+                                    error.nearPick() == null
+                                            ? "-"
+                                            : String.format(
+                                                    Locale.ROOT,
+                                                    "%.1f (%+.1f)",
+                                                    error.nearPick().mapePercent(),
+                                                    error.nearPick().biasPercent()),
                                     stated == null || error.hostVariation() == null
                                             ? "-"
                                             : String.format(Locale.ROOT, "%.1f", stated)
@@ -330,7 +337,8 @@ class SearchBench {
         budgets.note(String.format(
                 Locale.ROOT,
                 "Re-timed within budget x (1 + stated error): %d of %d re-timings. The stated error is the"
-                        + " response's expectedError: the latency model's held-out MAPE and, with it, the host's"
+                        + " response's expectedError: the latency model's held-out MAPE (or its MAPE on the 10"
+                        + " held-out subnets it predicted nearest the pick, where that is larger) and, with it, the host's"
                         + " variation (the 90th over the 10th percentile of the speed check's and the watch's timings"
                         + " of the references against the model, slow episodes of 1.25x their median or more left out"
                         + " and counted), %d watch passes %d ms"

@@ -176,6 +176,7 @@ public class DeviceLatencies {
                         classes,
                         model.model(),
                         model.heldOutError(),
+                        model.heldOutPairs(),
                         "latency model #" + model.id(),
                         String.format(
                                 Locale.ROOT,
@@ -207,6 +208,7 @@ public class DeviceLatencies {
                     classes,
                     fit.model(),
                     fit.heldOutError(),
+                    fit.heldOutPairs(),
                     "latency model",
                     String.format(
                             Locale.ROOT,
@@ -236,7 +238,8 @@ public class DeviceLatencies {
                 (i % 5 < 3 ? fit : heldOut).add(covered.get(i));
             }
             LatencyModel model = LatencyModel.fit(table, fit);
-            return Optional.of(new Fitted(model, model.accuracyOn(heldOut), fit.size()));
+            return Optional.of(
+                    new Fitted(model, model.accuracyOn(heldOut), HeldOutPairs.of(model, heldOut), fit.size()));
         }
 
         private Optional<DeviceLatencyModel> roofline(SearchSpace space, int classes) {
@@ -248,7 +251,8 @@ public class DeviceLatencies {
         }
     }
 
-    private record Fitted(LatencyModel model, PredictionAccuracy heldOutError, int fitSubnets) {}
+    private record Fitted(
+            LatencyModel model, PredictionAccuracy heldOutError, HeldOutPairs heldOutPairs, int fitSubnets) {}
 
     private static boolean covers(Map<String, Double> table, SubnetPlan plan) {
         return SubnetLayers.of(plan).stream().allMatch(layer -> table.containsKey(layer.key()));

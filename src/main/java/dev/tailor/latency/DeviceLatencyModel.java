@@ -27,6 +27,7 @@ public final class DeviceLatencyModel {
     private final LatencyModel correction;
     private final LatencySource source;
     private final PredictionAccuracy expectedError;
+    private final HeldOutPairs heldOutPairs;
     private final String how;
     private final String basis;
 
@@ -35,12 +36,14 @@ public final class DeviceLatencyModel {
             LatencyModel correction,
             LatencySource source,
             PredictionAccuracy expectedError,
+            HeldOutPairs heldOutPairs,
             String how,
             String basis) {
         this.lookup = lookup;
         this.correction = correction;
         this.source = source;
         this.expectedError = expectedError;
+        this.heldOutPairs = heldOutPairs;
         this.how = how;
         this.basis = basis;
     }
@@ -54,9 +57,16 @@ public final class DeviceLatencyModel {
      * @param how a short label stored with each prediction (at most 64 characters)
      */
     static Optional<DeviceLatencyModel> predicted(
-            SearchSpace space, int classes, LatencyModel model, PredictionAccuracy heldOut, String how, String basis) {
+            SearchSpace space,
+            int classes,
+            LatencyModel model,
+            PredictionAccuracy heldOut,
+            HeldOutPairs pairs,
+            String how,
+            String basis) {
         return physicalLookup(space, classes, model)
-                .map(lookup -> new DeviceLatencyModel(lookup, model, LatencySource.PREDICTED, heldOut, how, basis));
+                .map(lookup ->
+                        new DeviceLatencyModel(lookup, model, LatencySource.PREDICTED, heldOut, pairs, how, basis));
     }
 
     /** Whether {@link #predicted} would serve the model for the space. */
@@ -89,6 +99,7 @@ public final class DeviceLatencyModel {
                 null,
                 LatencySource.ESTIMATED,
                 null,
+                HeldOutPairs.NONE,
                 "roofline",
                 String.format(
                         Locale.ROOT,
@@ -112,6 +123,14 @@ public final class DeviceLatencyModel {
     /** The fitted model's error on subnets it was not fitted on; empty for the roofline. */
     public Optional<PredictionAccuracy> expectedError() {
         return Optional.ofNullable(expectedError);
+    }
+
+    /**
+     * The fitted model's error on the {@link HeldOutPairs#NEAREST} held-out subnets it predicts
+     * nearest the config; empty for the roofline and for a model stored without its pairs.
+     */
+    public Optional<HeldOutPairs.Near> errorNear(SubnetConfig config) {
+        return heldOutPairs.near(millis(config), HeldOutPairs.NEAREST);
     }
 
     /** True for the roofline: every figure is a lower bound, a real run takes longer. */

@@ -125,20 +125,28 @@ public class HostLatencyCalibration {
 
     /**
      * Calibrates host-cpu for the space with the configured settings unless a model is stored for
-     * it already or another process is calibrating it; empty then.
+     * it already or another process is calibrating it; empty then. A model stored before its
+     * held-out pairs were kept is calibrated again, once, so that answers can state its error near
+     * their pick.
      */
     public Optional<Calibration> ensure(SearchSpace space, int classes) {
         Device host = hosts.cpu();
-        if (store.newest(host, space, classes).isPresent()) {
+        if (current(host, space, classes)) {
             return Optional.empty();
         }
         return locked(space, classes, () -> {
             // another process may have stored one between the check above and the lock
-            if (store.newest(host, space, classes).isPresent()) {
+            if (current(host, space, classes)) {
                 return Optional.empty();
             }
             return Optional.of(calibrateLocked(host, space, classes, settings, List.of(), line -> {}));
         });
+    }
+
+    private boolean current(Device host, SearchSpace space, int classes) {
+        return store.newest(host, space, classes)
+                .filter(stored -> !stored.heldOutPairs().pairs().isEmpty())
+                .isPresent();
     }
 
     /**

@@ -78,6 +78,11 @@ public final class LatencyCalibration {
         public String runtimeVersion() {
             return layers.get(0).stats().runtimeVersion();
         }
+
+        /** Each held-out subnet as the model predicts it and as it measured. */
+        public HeldOutPairs heldOutPairs() {
+            return HeldOutPairs.of(model, heldOut);
+        }
     }
 
     private final Settings settings;

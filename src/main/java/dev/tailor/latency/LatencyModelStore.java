@@ -2,7 +2,9 @@ package dev.tailor.latency;
 
 import dev.tailor.catalogue.Device;
 import dev.tailor.space.SearchSpace;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,7 +26,12 @@ class LatencyModelStore {
 
     /** A stored model, as it was fitted and scored. */
     record Stored(
-            long id, LatencyModel model, PredictionAccuracy heldOutError, int fitSubnets, String runtimeVersion) {}
+            long id,
+            LatencyModel model,
+            PredictionAccuracy heldOutError,
+            HeldOutPairs heldOutPairs,
+            int fitSubnets,
+            String runtimeVersion) {}
 
     long insert(Device device, SearchSpace space, int classes, LatencyCalibration.Result result) {
         LatencyModel model = result.model();
@@ -32,10 +39,11 @@ class LatencyModelStore {
         return jdbc.sql("""
                         insert into latency_model (device_id, space_name, space_spec, num_classes, layer_table,
                             slope, per_layer_ms, intercept_ms, fit_subnets, held_out_subnets,
-                            mape, rmse_ms, kendall_tau, within10, timed_runs, pass_seconds, runtime_version)
+                            mape, rmse_ms, kendall_tau, within10, timed_runs, pass_seconds, runtime_version,
+                            held_out_pairs)
                         values (:device, :spaceName, cast(:spec as jsonb), :classes, cast(:table as jsonb),
                             :slope, :perLayer, :intercept, :fit, :heldOut,
-                            :mape, :rmse, :tau, :within10, :runs, :seconds, :runtime)
+                            :mape, :rmse, :tau, :within10, :runs, :seconds, :runtime, cast(:pairs as jsonb))
                         returning id""")
                 .param("device", device.getId())
                 .param("spaceName", space.name())
@@ -54,6 +62,7 @@ class LatencyModelStore {
                 .param("runs", result.layers().get(0).stats().runs())
                 .param("seconds", result.seconds())
                 .param("runtime", result.runtimeVersion())
+                .param("pairs", pairsJson(result.heldOutPairs()))
                 .query(Long.class)
                 .single();
     }
@@ -62,7 +71,8 @@ class LatencyModelStore {
     Optional<Stored> newest(Device device, SearchSpace space, int classes) {
         return jdbc.sql("""
                         select id, layer_table::text, slope, per_layer_ms, intercept_ms, fit_subnets,
-                            held_out_subnets, mape, rmse_ms, kendall_tau, within10, runtime_version
+                            held_out_subnets, mape, rmse_ms, kendall_tau, within10, runtime_version,
+                            held_out_pairs::text
                         from latency_model
                         where device_id = :device and space_name = :spaceName and num_classes = :classes
                             and space_spec = cast(:spec as jsonb)
@@ -84,9 +94,28 @@ class LatencyModelStore {
                                 rs.getDouble("rmse_ms"),
                                 rs.getDouble("kendall_tau"),
                                 rs.getDouble("within10")),
+                        pairs(rs.getString("held_out_pairs")),
                         rs.getInt("fit_subnets"),
                         rs.getString("runtime_version")))
                 .optional();
+    }
+
+    private static String pairsJson(HeldOutPairs pairs) {
+        return JSON.writeValueAsString(pairs.pairs().stream()
+                .map(pair -> new double[] {pair.predictedMs(), pair.measuredMs()})
+                .toList());
+    }
+
+    /** A model stored before held-out pairs were kept has none. */
+    private static HeldOutPairs pairs(String json) {
+        if (json == null) {
+            return HeldOutPairs.NONE;
+        }
+        List<HeldOutPairs.Pair> pairs = new ArrayList<>();
+        for (JsonNode pair : JSON.readTree(json)) {
+            pairs.add(new HeldOutPairs.Pair(pair.get(0).asDouble(), pair.get(1).asDouble()));
+        }
+        return new HeldOutPairs(pairs);
     }
 
     private static Map<String, Double> table(String json) {

@@ -4,6 +4,7 @@ import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.LatencySource;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
+import dev.tailor.latency.HeldOutPairs;
 import dev.tailor.latency.HostDevices;
 import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.space.SearchSpace;
@@ -66,31 +67,40 @@ class DeviceLatencyViews {
                 checked.waitedSeconds(),
                 checked.ageSeconds());
         LatencyView view = view(model, speed, checked.factor());
-        Double mape = view.error().mapePercent();
-        SpecializationResponse.HostVariation variation = new SpecializationResponse.HostVariation(
+        SpecializationResponse.HostVariation variation = SpecializationResponse.HostVariation.of(
                 moved.percent(),
                 moved.passes(),
                 moved.episodes(),
                 moved.slowestEpisode(),
                 moved.minutes(),
-                moved.percent() == null || mape == null
-                        ? null
-                        : 100 * ((1 + mape / 100) * (1 + moved.percent() / 100) - 1));
-        return Optional.of(
-                new LatencyView(view.millis(), view.source(), view.error().withHostVariation(variation), speed));
+                view.error().modelPercent());
+        return Optional.of(new LatencyView(
+                view.millis(), view.source(), view.error().withHostVariation(variation), speed, view.nearPick()));
     }
 
     private static LatencyView view(DeviceLatencyModel model, SpecializationResponse.SpeedCheck speed, double factor) {
         SpecializationResponse.ExpectedError error = model.expectedError()
                 .map(held -> new SpecializationResponse.ExpectedError(
-                        100 * held.mape(), 100 * held.within10(), held.count(), model.basis(), null))
+                        100 * held.mape(), 100 * held.within10(), held.count(), model.basis(), null, null))
                 .orElseGet(() -> new SpecializationResponse.ExpectedError(
                         null,
                         null,
                         null,
                         model.lowerBound() ? model.basis() + "; a lower bound: real runs are slower" : model.basis(),
+                        null,
                         null));
         return new LatencyView(
-                factor == 1 ? model::millis : config -> factor * model.millis(config), model.source(), error, speed);
+                factor == 1 ? model::millis : config -> factor * model.millis(config),
+                model.source(),
+                error,
+                speed,
+                config -> model.errorNear(config)
+                        .map(DeviceLatencyViews::nearPick)
+                        .orElse(null));
+    }
+
+    private static SpecializationResponse.NearPick nearPick(HeldOutPairs.Near near) {
+        return new SpecializationResponse.NearPick(
+                near.count(), near.fromMs(), near.toMs(), 100 * near.mape(), 100 * near.bias(), 100 * near.worst());
     }
 }

@@ -99,6 +99,8 @@ public record SpecializationResponse(
      * @param within10Percent share of those within +-10 %, in percent
      * @param heldOutSubnets how many measured subnets the figures come from
      * @param note in words, e.g. that a roofline estimate is a lower bound
+     * @param nearPick the model's error on the held-out subnets it predicts nearest the pick; null without
+     *     them (estimates, models stored before they were kept) and in listings of a device's model
      * @param hostVariation host-cpu, latency budgets: how far the host's own speed moved lately; null otherwise
      */
     public record ExpectedError(
@@ -108,15 +110,65 @@ public record SpecializationResponse(
             String note,
 
             @Schema(
+                    description = "The latency model's error on the held-out subnets it predicts nearest the pick"
+                            + " (a correction fitted over the whole range errs more at its small end); null for"
+                            + " estimates and for a model stored without its held-out pairs")
+            NearPick nearPick,
+
+            @Schema(
                     description = "host-cpu with a latencyMs budget: how far this host's speed moved between timings"
                             + " of its reference subnets lately, which a file timed at export and timed again later"
                             + " differ by besides the model's error; null otherwise")
             HostVariation hostVariation) {
 
         ExpectedError withHostVariation(HostVariation variation) {
-            return new ExpectedError(mapePercent, within10Percent, heldOutSubnets, note, variation);
+            return new ExpectedError(mapePercent, within10Percent, heldOutSubnets, note, nearPick, variation);
+        }
+
+        /** The error near the pick, and the host's variation combined with it where that is larger. */
+        ExpectedError withNearPick(NearPick near) {
+            ExpectedError withNear = new ExpectedError(mapePercent, within10Percent, heldOutSubnets, note, near, null);
+            return withNear.withHostVariation(
+                    hostVariation == null ? null : hostVariation.withModel(withNear.modelPercent()));
+        }
+
+        /**
+         * The model's error a later timing of the pick may show besides the host's own variation:
+         * its MAPE, or its MAPE near the pick where that is larger; null for estimates.
+         */
+        Double modelPercent() {
+            if (mapePercent == null) {
+                return null;
+            }
+            return nearPick == null ? mapePercent : Math.max(mapePercent, nearPick.mapePercent());
         }
     }
+
+    /**
+     * The latency model's error on the held-out subnets whose predictions are nearest the pick's (by
+     * ratio), from the calibration pass that scored it.
+     *
+     * @param heldOutSubnets how many (10, or all there are)
+     * @param fromMs the least of their predictions
+     * @param toMs the largest
+     * @param mapePercent their mean absolute percentage error
+     * @param biasPercent 100 x (their mean of measured over predicted - 1): above 0, such subnets ran slower than
+     *     predicted
+     * @param worstPercent their largest absolute percentage error
+     */
+    @Schema(description = "The latency model's error on the held-out subnets it predicts nearest the pick")
+    public record NearPick(
+            int heldOutSubnets,
+            double fromMs,
+            double toMs,
+            double mapePercent,
+
+            @Schema(
+                    description = "100 x (mean of measured over predicted - 1): above 0, subnets of this size ran"
+                            + " slower than predicted")
+            double biasPercent,
+
+            double worstPercent) {}
 
     /**
      * How far host-cpu's speed moved between timings of the space's reference subnets (the speed
@@ -155,10 +207,36 @@ public record SpecializationResponse(
             long minutes,
 
             @Schema(
-                    description = "The model's MAPE and the host's variation together, 100 x ((1 + MAPE)(1 +"
-                            + " percent) - 1): how far a later timing of the file may read from the stated"
-                            + " figure; null without both")
-            Double withModelPercent) {}
+                    description = "The model's MAPE (near the pick where that is larger) and the host's variation"
+                            + " together, 100 x ((1 + MAPE)(1 + percent) - 1): how far a later timing of the file"
+                            + " may read from the stated figure; null without both")
+            Double withModelPercent) {
+
+        /**
+         * @param modelPercent the model's error in percent, or null
+         */
+        static HostVariation of(
+                Double percent,
+                int timings,
+                int slowEpisodes,
+                Double slowEpisodeFactor,
+                long minutes,
+                Double modelPercent) {
+            return new HostVariation(
+                    percent,
+                    timings,
+                    slowEpisodes,
+                    slowEpisodeFactor,
+                    minutes,
+                    percent == null || modelPercent == null
+                            ? null
+                            : 100 * ((1 + modelPercent / 100) * (1 + percent / 100) - 1));
+        }
+
+        HostVariation withModel(Double modelPercent) {
+            return of(percent, timings, slowEpisodes, slowEpisodeFactor, minutes, modelPercent);
+        }
+    }
 
     public record Search(
             String objective,

@@ -135,6 +135,7 @@ class SpecializeCommand extends OneShotCommand {
                                                     + " speed reads less)"
                                             : "")
                                     + speedCheck(r.latency().speedCheck())
+                                    + nearPick(r.latency().expectedError())
                                     + hostVariation(r.latency().expectedError()),
                     r.macs(),
                     r.params(),
@@ -176,6 +177,23 @@ class SpecializeCommand extends OneShotCommand {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + name + ": '" + text + "' is not a valid value");
         }
+    }
+
+    private static String nearPick(SpecializationResponse.ExpectedError error) {
+        SpecializationResponse.NearPick near = error == null ? null : error.nearPick();
+        if (near == null) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "; the latency model's error on the %d held-out subnets it predicts nearest (%.3f-%.3f ms): %.1f %%"
+                        + " on average (they ran %+.1f %% against it), at most %.1f %%",
+                near.heldOutSubnets(),
+                near.fromMs(),
+                near.toMs(),
+                near.mapePercent(),
+                near.biasPercent(),
+                near.worstPercent());
     }
 
     private static String hostVariation(SpecializationResponse.ExpectedError error) {

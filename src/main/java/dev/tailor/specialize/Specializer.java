@@ -134,7 +134,7 @@ public class Specializer {
                         measuredAtExport
                                 ? LatencySource.MEASURED.wireName()
                                 : v.source().wireName(),
-                        v.error(),
+                        v.errorFor(found.config()),
                         searched,
                         v.speedCheck(),
                         null))

@@ -37,7 +37,8 @@ class DeviceLatencyModelTest {
     @Test
     void theLookupPredictsWhatTheModelPredictsPlanByPlan() {
         LatencyModel model = LatencyModel.of(table(SPACE), 0.9, -0.004, 0.01);
-        DeviceLatencyModel served = DeviceLatencyModel.predicted(SPACE, 10, model, ERROR, "latency model", "test")
+        DeviceLatencyModel served = DeviceLatencyModel.predicted(
+                        SPACE, 10, model, ERROR, HeldOutPairs.NONE, "latency model", "test")
                 .orElseThrow();
         Random random = new Random(7);
         for (int i = 0; i < 300; i++) {
@@ -105,7 +106,8 @@ class DeviceLatencyModelTest {
     void aModelPredictingANonPhysicalLatencyAnywhereInTheSpaceIsNotServed() {
         Map<String, Double> table = table(SPACE);
         // at or below zero for the smallest subnets
-        assertThat(DeviceLatencyModel.predicted(SPACE, 10, LatencyModel.of(table, 1, 0, -0.5), ERROR, "m", "b"))
+        assertThat(DeviceLatencyModel.predicted(
+                        SPACE, 10, LatencyModel.of(table, 1, 0, -0.5), ERROR, HeldOutPairs.NONE, "m", "b"))
                 .isEmpty();
         // positive, but under a tenth of what the table sums the smallest subnet to
         assertThat(DeviceLatencyModel.servable(SPACE, 10, LatencyModel.of(table, 0.05, 0, 0)))

@@ -187,6 +187,58 @@ class HostLatencyCalibrationTest {
     }
 
     @Test
+    void theHeldOutSubnetsAreStoredAsPredictedAndMeasuredAndTheServedModelStatesItsErrorNearAConfig() {
+        SearchSpace space = TinySpaces.withUnit(56);
+        Device host = hosts.cpu();
+        // whole subnets along a curve the linear correction cannot follow, so its error varies by size
+        ToDoubleFunction<SubnetPlan> curved = plan -> exact(plan) * (1 + 0.3 * Math.sin(40 * tableSum(plan)));
+        HostLatencyCalibration.Calibration calibrated = madeUp(space, HostLatencyCalibrationTest::layerMillis, curved)
+                .ensure(space, 10)
+                .orElseThrow();
+        LatencyCalibration.Result result = calibrated.result();
+
+        String stored = jdbc.sql("select held_out_pairs::text from latency_model where id = :id")
+                .param("id", calibrated.modelId().orElseThrow())
+                .query(String.class)
+                .single();
+        tools.jackson.databind.JsonNode pairs =
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(stored);
+        assertThat(pairs.size()).isEqualTo(SETTINGS.heldOutSubnets());
+        for (int i = 0; i < pairs.size(); i++) {
+            LatencyModel.Measured measured = result.heldOut().get(i);
+            assertThat(pairs.get(i).get(0).asDouble())
+                    .isCloseTo(result.model().predict(measured.plan()), offset(1e-12));
+            assertThat(pairs.get(i).get(1).asDouble()).isCloseTo(curved.applyAsDouble(measured.plan()), offset(1e-12));
+        }
+
+        DeviceLatencyModel served = latencies.modelFor(host, space, 10).orElseThrow();
+        for (SubnetConfig config : List.of(space.smallest(), space.largest())) {
+            HeldOutPairs.Near near = served.errorNear(config).orElseThrow();
+            assertThat(near)
+                    .isEqualTo(result.heldOutPairs()
+                            .near(served.millis(config), HeldOutPairs.NEAREST)
+                            .orElseThrow());
+            assertThat(near.count()).isEqualTo(SETTINGS.heldOutSubnets());
+            assertThat(near.mape()).isPositive();
+        }
+        assertThat(madeUp(space, key -> 1, plan -> 1).ensure(space, 10)).isEmpty();
+
+        // a model stored before the pairs were kept states no error near a pick, and is calibrated again once
+        jdbc.sql("update latency_model set held_out_pairs = null where id = :id")
+                .param("id", calibrated.modelId().orElseThrow())
+                .update();
+        assertThat(latencies.modelFor(host, space, 10).orElseThrow().errorNear(space.smallest()))
+                .isEmpty();
+        assertThat(madeUp(space, HostLatencyCalibrationTest::layerMillis, curved)
+                        .ensure(space, 10))
+                .isPresent();
+        assertThat(storedModels(host, space)).isEqualTo(2);
+        assertThat(latencies.modelFor(host, space, 10).orElseThrow().errorNear(space.smallest()))
+                .isPresent();
+        assertThat(madeUp(space, key -> 1, plan -> 1).ensure(space, 10)).isEmpty();
+    }
+
+    @Test
     void ensureTimesForRealWithTheConfiguredSettingsOnce() {
         SearchSpace space = TinySpaces.withUnit(24);
         Device host = hosts.cpu();

@@ -16,6 +16,7 @@ import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.Measurement;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
+import dev.tailor.latency.HeldOutPairs;
 import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.latency.PredictionAccuracy;
 import dev.tailor.space.SearchSpace;
@@ -68,6 +69,40 @@ class DeviceLatencyViewsTest {
             assertThat(host.withModelPercent()).isCloseTo(100 * (1.024 * 1.08 - 1), offset(1e-9));
         }
         verify(check, times(2)).check(any(), anyInt(), any());
+    }
+
+    @Test
+    void aPickStatesTheModelsErrorNearItAndTheHostsVariationCombinesWithTheLargerOfTheTwo() {
+        DeviceLatencyViews views = new DeviceLatencyViews(latencies, check, true, "queued");
+        // near the smallest subnets the model errs by 5 % on average, more than its 2.4 % overall
+        when(model.errorNear(SPACE.smallest()))
+                .thenReturn(Optional.of(new HeldOutPairs.Near(10, 0.06, 0.08, 0.05, 0.045, 0.09)));
+        when(model.errorNear(SPACE.largest()))
+                .thenReturn(Optional.of(new HeldOutPairs.Near(10, 0.2, 0.25, 0.01, -0.005, 0.03)));
+        LatencyView view = views.forLatencySearch(device("host-cpu"), SPACE, 10).orElseThrow();
+
+        SpecializationResponse.ExpectedError small = view.errorFor(SPACE.smallest());
+        assertThat(small.mapePercent()).isCloseTo(2.4, offset(1e-9));
+        SpecializationResponse.NearPick near = small.nearPick();
+        assertThat(near.heldOutSubnets()).isEqualTo(10);
+        assertThat(near.fromMs()).isEqualTo(0.06);
+        assertThat(near.toMs()).isEqualTo(0.08);
+        assertThat(near.mapePercent()).isCloseTo(5, offset(1e-9));
+        assertThat(near.biasPercent()).isCloseTo(4.5, offset(1e-9));
+        assertThat(near.worstPercent()).isCloseTo(9, offset(1e-9));
+        assertThat(small.hostVariation().withModelPercent()).isCloseTo(100 * (1.05 * 1.08 - 1), offset(1e-9));
+
+        // near the largest it errs less than overall: the overall figure stays the one combined
+        SpecializationResponse.ExpectedError large = view.errorFor(SPACE.largest());
+        assertThat(large.nearPick().mapePercent()).isCloseTo(1, offset(1e-9));
+        assertThat(large.hostVariation().withModelPercent()).isCloseTo(100 * (1.024 * 1.08 - 1), offset(1e-9));
+
+        // a model stored without its held-out pairs states no error near the pick
+        SpecializationResponse.ExpectedError other = view.errorFor(SPACE.sample(new java.util.Random(1)));
+        assertThat(other.nearPick()).isNull();
+        assertThat(other.hostVariation().withModelPercent()).isCloseTo(100 * (1.024 * 1.08 - 1), offset(1e-9));
+        // the view's own error is untouched
+        assertThat(view.error().nearPick()).isNull();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.tailor.jobs.TinySupernet;
 import dev.tailor.jobs.TrainingJobRunner;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
+import dev.tailor.latency.HeldOutPairs;
 import dev.tailor.latency.HostDevices;
 import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.latency.MadeUpHostModels;
@@ -303,8 +304,22 @@ class SpecializationTest {
         boolean stated = timings >= 5;
         assertThat(host.path("percent").isNumber()).isEqualTo(stated);
         assertThat(host.path("withModelPercent").isNumber()).isEqualTo(stated);
+        // the model's error on the held-out subnets it predicted nearest the pick, from its calibration
+        JsonNode near = latency.path("expectedError").path("nearPick");
+        HeldOutPairs.Near expectedNear = model.errorNear(config).orElseThrow();
+        assertThat(near.path("heldOutSubnets").asInt(-1)).isEqualTo(expectedNear.count());
+        assertThat(near.path("fromMs").asDouble(Double.NaN)).isEqualTo(expectedNear.fromMs());
+        assertThat(near.path("toMs").asDouble(Double.NaN)).isEqualTo(expectedNear.toMs());
+        assertThat(near.path("mapePercent").asDouble(Double.NaN))
+                .isCloseTo(100 * expectedNear.mape(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(near.path("biasPercent").asDouble(Double.NaN))
+                .isCloseTo(100 * expectedNear.bias(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(near.path("worstPercent").asDouble(Double.NaN))
+                .isCloseTo(100 * expectedNear.worst(), org.assertj.core.data.Offset.offset(1e-9));
         if (stated) {
-            double mape = latency.path("expectedError").path("mapePercent").asDouble(Double.NaN);
+            double mape = Math.max(
+                    latency.path("expectedError").path("mapePercent").asDouble(Double.NaN),
+                    near.path("mapePercent").asDouble(Double.NaN));
             assertThat(host.path("withModelPercent").asDouble(Double.NaN))
                     .isCloseTo(
                             100 * ((1 + mape / 100) * (1 + host.path("percent").asDouble(Double.NaN) / 100) - 1),
@@ -325,6 +340,7 @@ class SpecializationTest {
         assertThat(cli.out())
                 .contains("(measured)")
                 .contains("its latency model just before the search")
+                .contains("held-out subnets it predicts nearest")
                 .contains(stated ? "the host's speed moved by" : "how far the host's speed moves is not known yet")
                 .contains(checked.applied() ? "the search used the model scaled by it" : "not scaled");
     }
