@@ -84,4 +84,13 @@ class ExportedSubnets {
         deviceLatencies.refreshSubnets(Set.of(stored.getId()));
         return stored;
     }
+
+    /** A later timing of an exported subnet's file on this host, stored beside the earlier ones. */
+    void storeHostTiming(long subnetId, LatencyStats hostLatency) {
+        Subnet subnet =
+                subnets.findById(subnetId).orElseThrow(() -> new IllegalArgumentException("no subnet " + subnetId));
+        latencies.save(LatencyMeasurement.ofSubnet(
+                hostDevices.cpu(), subnet, hostLatency.batchSize(), hostLatency.resolution(), hostLatency.timing()));
+        deviceLatencies.refreshSubnets(Set.of(subnetId));
+    }
 }

@@ -335,6 +335,12 @@ public class HostSpeedCheck {
      * @return the last timing: the first one under the episode mark, or the last one tried
      */
     public <T> T outlastEpisode(Supplier<T> timing, ToDoubleFunction<T> millis, double expectedMillis) {
+        return outlastEpisode(timing, millis, expectedMillis, maxWaitNanos);
+    }
+
+    /** As {@link #outlastEpisode(Supplier, ToDoubleFunction, double)}, waiting up to {@code maxWaitNanos}. */
+    public <T> T outlastEpisode(
+            Supplier<T> timing, ToDoubleFunction<T> millis, double expectedMillis, long maxWaitNanos) {
         long started = clock.getAsLong();
         T timed = timing.get();
         while (slowEpisode(millis.applyAsDouble(timed), expectedMillis) && clock.getAsLong() - started < maxWaitNanos) {

@@ -78,7 +78,8 @@ class PickExporter {
                     latency.expectedError(),
                     latency.searchedMs(),
                     latency.speedCheck(),
-                    exported.timedInSlowEpisode());
+                    exported.timedInSlowEpisode(),
+                    null);
         }
         SpecializationResponse.Search search = pending.search();
         UUID id = UUID.randomUUID();

@@ -51,6 +51,9 @@ public record SpecializationResponse(
      * @param searchedMs the latency the search worked with (on host-cpu, after the speed check's scaling)
      * @param speedCheck host-cpu, latency budgets: the host's speed against its model just before the search
      * @param timedInSlowEpisode host-cpu: the timing at export still read a slow episode after the wait
+     *     (and no worker has re-timed the file since)
+     * @param retimed host-cpu: the file was timed in a slow episode at export and timed again later by a
+     *     worker, whose figure {@code ms} now is; null otherwise
      */
     public record Latency(
             double ms,
@@ -68,7 +71,20 @@ public record SpecializationResponse(
                             + " host (1.25x the latency searched with or more) after waiting for it to pass, so ms"
                             + " is the host's slow state, not its usual one; null where nothing is timed at"
                             + " export")
-            Boolean timedInSlowEpisode) {}
+            Boolean timedInSlowEpisode,
+
+            @Schema(
+                    description = "host-cpu: set when the file was timed in a slow episode at export and a worker"
+                            + " timed it again once the host ran at its usual speed; ms is then that later"
+                            + " timing. Null otherwise")
+            Retimed retimed) {}
+
+    /**
+     * @param msAtExport the figure the file was stored with, timed in a slow episode of the host
+     * @param at when a worker timed it again
+     */
+    @Schema(description = "A file timed in a slow episode at export and timed again later")
+    public record Retimed(double msAtExport, OffsetDateTime at) {}
 
     /**
      * host-cpu's model against the host as it ran just before the search: reference subnets timed

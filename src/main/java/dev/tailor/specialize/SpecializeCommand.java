@@ -132,8 +132,16 @@ class SpecializeCommand extends OneShotCommand {
                                             r.latency().source())
                                     + (Boolean.TRUE.equals(r.latency().timedInSlowEpisode())
                                             ? " in a slow episode of the host that outlasted the wait (its usual"
-                                                    + " speed reads less)"
+                                                    + " speed reads less; a worker times it again)"
                                             : "")
+                                    + (r.latency().retimed() == null
+                                            ? ""
+                                            : String.format(
+                                                    Locale.ROOT,
+                                                    " timed again at %s: at export, in a slow episode of the host,"
+                                                            + " it read %.3f ms",
+                                                    r.latency().retimed().at(),
+                                                    r.latency().retimed().msAtExport()))
                                     + speedCheck(r.latency().speedCheck())
                                     + nearPick(r.latency().expectedError())
                                     + hostVariation(r.latency().expectedError()),

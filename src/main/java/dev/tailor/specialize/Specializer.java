@@ -137,12 +137,13 @@ public class Specializer {
                         v.errorFor(found.config()),
                         searched,
                         v.speedCheck(),
+                        null,
                         null))
                 // timed at export, with no model to state an expected error from
                 .orElse(
                         measuredAtExport
                                 ? new SpecializationResponse.Latency(
-                                        0, LatencySource.MEASURED.wireName(), null, searched, null, null)
+                                        0, LatencySource.MEASURED.wireName(), null, searched, null, null, null)
                                 : null);
         PendingExport pending = new PendingExport(
                 key,

@@ -232,6 +232,20 @@ class HostSpeedCheckTest {
         assertThat(lasting).isEqualTo(0.2);
         // a second of timing and two of waiting each time: the 8th timing is the first to end past 20 s
         assertThat(timings).hasValue(8);
+
+        // an export's shorter wait (4 s): the 2nd timing ends at 4 s, and its figure stands
+        timings.set(0);
+        double exported = check.outlastEpisode(
+                () -> {
+                    timings.incrementAndGet();
+                    now.addAndGet(SECOND);
+                    return 0.2;
+                },
+                millis -> millis,
+                0.1,
+                4 * SECOND);
+        assertThat(exported).isEqualTo(0.2);
+        assertThat(timings).hasValue(2);
     }
 
     /** Every round of a pass times reference i at ratios.get()[i] times the model's prediction. */
