@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -172,6 +173,9 @@ public class HostSpeedCheck {
      * @param tolerance how far from 1 the ratio may be before it is applied
      * @param waitedSeconds how long the check waited for a slow episode to pass
      * @param ageSeconds how long before this use the references were timed
+     * @param slowEpisodeRatio the ratio the check read when it found the host in a slow episode and
+     *     took {@code measuredOverPredicted} from the host's usual state in its kept timings instead
+     *     of waiting; null otherwise
      */
     public record Result(
             double measuredOverPredicted,
@@ -181,7 +185,8 @@ public class HostSpeedCheck {
             boolean applied,
             double tolerance,
             long waitedSeconds,
-            long ageSeconds) {
+            long ageSeconds,
+            Double slowEpisodeRatio) {
 
         /** What to multiply the model's predictions by: the ratio where applied, else 1. */
         public double factor() {
@@ -190,7 +195,19 @@ public class HostSpeedCheck {
     }
 
     private record Checked(
-            double ratio, int references, double fastest, double slowest, long waitedNanos, long atNanos) {}
+            double ratio,
+            int references,
+            double fastest,
+            double slowest,
+            long waitedNanos,
+            long atNanos,
+            Double episodeRatio) {
+
+        /** The host's usual ratio in place of this pass's, which read a slow episode. */
+        Checked asUsual(double usual) {
+            return new Checked(usual, references, fastest, slowest, waitedNanos, atNanos, ratio);
+        }
+    }
 
     /**
      * How far host-cpu's speed moved between the passes of the last {@code history-minutes}
@@ -233,6 +250,18 @@ public class HostSpeedCheck {
             List<byte[]> models = referenceModels(space, classes);
             long started = clock.getAsLong();
             last = timeOnce(space, models, predicted, key, 0);
+            // an answer is stored for good and asked for again in the host's usual state: search for
+            // that state, known from the kept timings, rather than wait the episode out or search for it
+            OptionalDouble usual = last.ratio() >= episode ? usualRatio(key) : OptionalDouble.empty();
+            if (usual.isPresent()) {
+                log.info(
+                        "host-cpu runs {}x its latency model: a slow episode; searching with its usual {}x of the"
+                                + " last {} min",
+                        last.ratio(),
+                        usual.getAsDouble(),
+                        historyMillis / 60_000);
+                last = last.asUsual(usual.getAsDouble());
+            }
             while (last.ratio() >= episode && clock.getAsLong() - started < maxWaitNanos) {
                 log.info(
                         "host-cpu runs {}x its latency model: a slow episode, checking again in {} ms",
@@ -259,7 +288,28 @@ public class HostSpeedCheck {
                 applied,
                 tolerance,
                 last.waitedNanos() / SECOND,
-                Math.max(0, now - last.atNanos()) / SECOND);
+                Math.max(0, now - last.atNanos()) / SECOND,
+                last.episodeRatio());
+    }
+
+    /**
+     * The median of the model's kept timings outside slow episodes, when at least
+     * {@value #VARIATION_PASSES} are kept and it is no episode itself; empty otherwise.
+     */
+    private OptionalDouble usualRatio(String key) {
+        double[] ratios = history.recent(key, historyMillis).stream()
+                .mapToDouble(HostSpeedHistory.Timing::ratio)
+                .toArray();
+        if (ratios.length == 0) {
+            return OptionalDouble.empty();
+        }
+        double median = median(ratios);
+        double[] usual = Arrays.stream(ratios).filter(r -> r < episode * median).toArray();
+        if (usual.length < VARIATION_PASSES) {
+            return OptionalDouble.empty();
+        }
+        double ratio = median(usual);
+        return ratio < episode ? OptionalDouble.of(ratio) : OptionalDouble.empty();
     }
 
     /**
@@ -387,7 +437,7 @@ public class HostSpeedCheck {
         Arrays.sort(sorted);
         long at = clock.getAsLong();
         Checked checked = new Checked(
-                lowerQuartile(sorted), predicted.length, sorted[0], sorted[sorted.length - 1], waitedNanos, at);
+                lowerQuartile(sorted), predicted.length, sorted[0], sorted[sorted.length - 1], waitedNanos, at, null);
         log.info(
                 "host-cpu speed check for {}: rounds' measured / predicted {}, host's ratio {}",
                 space.name(),

@@ -65,7 +65,8 @@ class DeviceLatencyViews {
                 checked.applied(),
                 checked.tolerance(),
                 checked.waitedSeconds(),
-                checked.ageSeconds());
+                checked.ageSeconds(),
+                checked.slowEpisodeRatio());
         LatencyView view = view(model, speed, checked.factor());
         SpecializationResponse.HostVariation variation = SpecializationResponse.HostVariation.of(
                 moved.percent(),

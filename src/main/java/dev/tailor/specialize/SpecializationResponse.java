@@ -99,6 +99,8 @@ public record SpecializationResponse(
      * @param tolerance how far from 1 the ratio may be before it is applied
      * @param waitedSeconds how long the check waited for a slow episode of the host to pass
      * @param ageSeconds how long before the search the references were timed
+     * @param slowEpisodeRatio the ratio read when the check found the host in a slow episode and took
+     *     measuredOverPredicted from its usual state over the last hour instead; null otherwise
      */
     public record SpeedCheck(
             double measuredOverPredicted,
@@ -108,7 +110,15 @@ public record SpecializationResponse(
             boolean applied,
             double tolerance,
             long waitedSeconds,
-            long ageSeconds) {}
+            long ageSeconds,
+
+            @Schema(
+                    description = "Set when the check found the host in a slow episode (1.25x its model or"
+                            + " slower) and, rather than wait it out or search for it, took"
+                            + " measuredOverPredicted from the median of the host's timings outside episodes"
+                            + " over the last hour (5 at least): the ratio it read. An answer is stored for"
+                            + " good, so it is searched for the host's usual state. Null otherwise")
+            Double slowEpisodeRatio) {}
 
     /**
      * @param mapePercent mean absolute percentage error on held-out measured subnets; null for estimates

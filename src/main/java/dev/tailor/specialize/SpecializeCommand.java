@@ -240,11 +240,18 @@ class SpecializeCommand extends OneShotCommand {
         return check == null
                 ? ""
                 : String.format(
-                        Locale.ROOT,
-                        "; the host ran at %.3fx its latency model just before the search (%s)",
-                        check.measuredOverPredicted(),
-                        check.applied()
-                                ? "the search used the model scaled by it"
-                                : "within +-" + Math.round(100 * check.tolerance()) + " %, not scaled");
+                                Locale.ROOT,
+                                "; the host ran at %.3fx its latency model just before the search (%s)",
+                                check.measuredOverPredicted(),
+                                check.applied()
+                                        ? "the search used the model scaled by it"
+                                        : "within +-" + Math.round(100 * check.tolerance()) + " %, not scaled")
+                        + (check.slowEpisodeRatio() == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", its usual speed over the last hour: the check read %.3fx, a slow"
+                                                + " episode",
+                                        check.slowEpisodeRatio()));
     }
 }

@@ -196,6 +196,50 @@ class HostSpeedCheckTest {
     }
 
     @Test
+    void inASlowEpisodeTheCheckTakesTheHostsUsualSpeedFromItsKeptTimingsOnceFiveAreKept() {
+        double[] episode = {1.8, 1.9, 1.8, 1.7, 1.8, 1.8};
+        double[] usual = {1.04, 1.05, 1.05, 1.06, 1.05, 1.05};
+        AtomicInteger pass = new AtomicInteger();
+        List<double[]> byPass = new ArrayList<>();
+        HostSpeedCheck check = timedBy(() -> byPass.get(pass.getAndIncrement()));
+        // four watch passes at the usual speed: too few to know it by, so the episode is waited out
+        for (int i = 0; i < 4; i++) {
+            byPass.add(usual);
+            check.watch(SPACE, 10, MODEL);
+        }
+        byPass.addAll(List.of(episode, usual));
+        HostSpeedCheck.Result waited = check.check(SPACE, 10, MODEL);
+        assertThat(waited.waitedSeconds()).isEqualTo(3);
+        assertThat(waited.measuredOverPredicted()).isCloseTo(1.05, offset(1e-12));
+        assertThat(waited.slowEpisodeRatio()).isNull();
+
+        // with five or more kept outside episodes (and the episode's own pass among them), no wait:
+        // the search works with their median and the answer says what the check read
+        now.addAndGet(61 * SECOND);
+        byPass.add(episode);
+        int before = pass.get();
+        HostSpeedCheck.Result usualSpeed = check.check(SPACE, 10, MODEL);
+        assertThat(pass.get() - before).isEqualTo(1);
+        assertThat(usualSpeed.waitedSeconds()).isZero();
+        assertThat(usualSpeed.measuredOverPredicted()).isCloseTo(1.05, offset(1e-12));
+        assertThat(usualSpeed.slowEpisodeRatio()).isCloseTo(1.8, offset(1e-12));
+        assertThat(usualSpeed.applied()).isFalse();
+        // and it is reused while fresh, as any check
+        assertThat(check.check(SPACE, 10, MODEL).slowEpisodeRatio()).isCloseTo(1.8, offset(1e-12));
+        assertThat(pass.get() - before).isEqualTo(1);
+
+        // a host slow for most of the hour has no usual speed below the mark to search with: it waits
+        HostSpeedCheck slowHour = timedBy(() -> episode);
+        for (int i = 0; i < 6; i++) {
+            slowHour.watch(SPACE, 10, MODEL);
+        }
+        HostSpeedCheck.Result lasting = slowHour.check(SPACE, 10, MODEL);
+        assertThat(lasting.slowEpisodeRatio()).isNull();
+        assertThat(lasting.waitedSeconds()).isPositive();
+        assertThat(lasting.measuredOverPredicted()).isCloseTo(1.8, offset(1e-12));
+    }
+
+    @Test
     void aFileTimedInASlowEpisodeIsTimedAgainOnceTheEpisodePasses() {
         HostSpeedCheck check = timedAt(1, 1, 1, 1, 1, 1);
         java.util.Iterator<Double> readings = List.of(0.21, 0.20, 0.102).iterator();

@@ -39,7 +39,7 @@ class DeviceLatencyViewsTest {
         when(model.basis()).thenReturn("made up");
         when(latencies.modelFor(any(), any(), anyInt())).thenReturn(Optional.of(model));
         when(check.check(any(), anyInt(), any()))
-                .thenReturn(new HostSpeedCheck.Result(1.5, 6, 1.4, 1.7, true, 0.03, 0, 0));
+                .thenReturn(new HostSpeedCheck.Result(1.5, 6, 1.4, 1.7, true, 0.03, 0, 0, 1.9));
         when(check.variation(any(), anyInt(), any())).thenReturn(new HostSpeedCheck.Variation(8.0, 12, 1, 11, 1.7));
     }
 
@@ -57,6 +57,8 @@ class DeviceLatencyViewsTest {
                     views.forLatencySearch(device("host-cpu"), SPACE, 10).orElseThrow();
             assertThat(view.speedCheck()).isNotNull();
             assertThat(view.speedCheck().applied()).isTrue();
+            // the check read a slow episode and took the host's usual speed instead: the answer says so
+            assertThat(view.speedCheck().slowEpisodeRatio()).isEqualTo(1.9);
             assertThat(view.millis().applyAsDouble(SPACE.smallest())).isCloseTo(0.15, offset(1e-12));
             // the stated error: the model's, and the host's variation with it
             assertThat(view.error().mapePercent()).isCloseTo(2.4, offset(1e-9));
