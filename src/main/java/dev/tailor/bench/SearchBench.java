@@ -5,6 +5,7 @@ import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.latency.DeviceLatencies;
 import dev.tailor.latency.DeviceLatencyModel;
 import dev.tailor.latency.HostDevices;
+import dev.tailor.latency.HostLatencyCalibration;
 import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
@@ -69,6 +70,7 @@ class SearchBench {
     private final JdbcClient jdbc;
     private final SubnetModels subnetModels;
     private final HostSpeedCheck speedCheck;
+    private final HostLatencyCalibration calibration;
 
     SearchBench(
             SupernetRepository supernets,
@@ -78,7 +80,8 @@ class SearchBench {
             Specializer specializer,
             JdbcClient jdbc,
             SubnetModels subnetModels,
-            HostSpeedCheck speedCheck) {
+            HostSpeedCheck speedCheck,
+            HostLatencyCalibration calibration) {
         this.supernets = supernets;
         this.predictors = predictors;
         this.latencies = latencies;
@@ -87,6 +90,7 @@ class SearchBench {
         this.jdbc = jdbc;
         this.subnetModels = subnetModels;
         this.speedCheck = speedCheck;
+        this.calibration = calibration;
     }
 
     List<BenchReport> run(UUID requested, PrintStream log) {
@@ -107,6 +111,9 @@ class SearchBench {
                 .orElseThrow(() -> new IllegalStateException("supernet " + supernetId + " has "
                         + predictors.catalogueRows(supernetId) + " catalogue rows; the predictor needs "
                         + predictors.minRows()));
+        // the model a worker would serve: one is built (or, stored before its held-out pairs were kept,
+        // built again) as a catalogue build would
+        calibration.ensure(space, classes);
         DeviceLatencyModel host = latencies
                 .modelFor(hosts.cpu(), space, classes)
                 .orElseThrow(() -> new IllegalStateException("host-cpu has no latency model for " + space.name()));
