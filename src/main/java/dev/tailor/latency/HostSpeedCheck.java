@@ -120,9 +120,6 @@ public class HostSpeedCheck {
         }
     }
 
-    /** Passes needed, episodes left out, before the host's variation is stated. */
-    static final int VARIATION_PASSES = 5;
-
     /** Waits; {@link Thread#sleep} but in tests. */
     @FunctionalInterface
     interface Sleeper {
@@ -216,7 +213,7 @@ public class HostSpeedCheck {
      *
      * @param percent 100 x (the 90th percentile of the passes' ratios over the 10th - 1), slow
      *     episodes left out (a pass at {@code episode} times the passes' median or more: no export
-     *     is timed in one); null until {@value #VARIATION_PASSES} passes are kept
+     *     is timed in one); null until {@value KeptTimings#ENOUGH} passes are kept
      * @param passes the passes it comes from, episodes left out
      * @param episodes the passes left out as slow episodes
      * @param minutes from the first kept pass to the last
@@ -292,24 +289,9 @@ public class HostSpeedCheck {
                 last.episodeRatio());
     }
 
-    /**
-     * The median of the model's kept timings outside slow episodes, when at least
-     * {@value #VARIATION_PASSES} are kept and it is no episode itself; empty otherwise.
-     */
+    /** The host's usual speed against the model from its kept timings, if they tell it. */
     private OptionalDouble usualRatio(String key) {
-        double[] ratios = history.recent(key, historyMillis).stream()
-                .mapToDouble(HostSpeedHistory.Timing::ratio)
-                .toArray();
-        if (ratios.length == 0) {
-            return OptionalDouble.empty();
-        }
-        double median = median(ratios);
-        double[] usual = Arrays.stream(ratios).filter(r -> r < episode * median).toArray();
-        if (usual.length < VARIATION_PASSES) {
-            return OptionalDouble.empty();
-        }
-        double ratio = median(usual);
-        return ratio < episode ? OptionalDouble.of(ratio) : OptionalDouble.empty();
+        return new KeptTimings(history.recent(key, historyMillis), episode).usual();
     }
 
     /**
@@ -331,30 +313,10 @@ public class HostSpeedCheck {
 
     /** How far the host's speed moved against the model over the kept passes. */
     public Variation variation(SearchSpace space, int classes, ToDoubleFunction<SubnetConfig> model) {
-        return variation(
-                history.recent(modelKey(spaceKey(space, classes), predictions(space, model)), historyMillis), episode);
-    }
-
-    /** The variation of timings, oldest first; a timing at {@code episode} x their median or more is an episode. */
-    static Variation variation(List<HostSpeedHistory.Timing> timings, double episode) {
-        if (timings.isEmpty()) {
-            return new Variation(null, 0, 0, 0, null);
-        }
-        double[] ratios =
-                timings.stream().mapToDouble(HostSpeedHistory.Timing::ratio).toArray();
-        double median = median(ratios);
-        double[] kept =
-                Arrays.stream(ratios).filter(r -> r < episode * median).sorted().toArray();
-        Double percent =
-                kept.length < VARIATION_PASSES ? null : 100 * (nearestRank(kept, 0.9) / nearestRank(kept, 0.1) - 1);
-        double slowest = Arrays.stream(ratios).max().orElseThrow();
-        long span = timings.get(timings.size() - 1).atMillis() - timings.get(0).atMillis();
-        return new Variation(
-                percent,
-                kept.length,
-                ratios.length - kept.length,
-                span / 60_000,
-                kept.length < ratios.length ? slowest / median : null);
+        return new KeptTimings(
+                        history.recent(modelKey(spaceKey(space, classes), predictions(space, model)), historyMillis),
+                        episode)
+                .variation();
     }
 
     private static double[] predictions(SearchSpace space, ToDoubleFunction<SubnetConfig> model) {
@@ -447,20 +409,12 @@ public class HostSpeedCheck {
         return checked;
     }
 
-    /** Nearest rank of sorted values. */
-    static double nearestRank(double[] sorted, double fraction) {
-        return sorted[Math.max(0, (int) Math.ceil(fraction * sorted.length) - 1)];
-    }
-
     /** The lower quartile of sorted values, nearest rank: of 8 rounds the second fastest. */
     static double lowerQuartile(double[] sorted) {
-        return nearestRank(sorted, 0.25);
+        return KeptTimings.nearestRank(sorted, 0.25);
     }
 
     static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return KeptTimings.median(values);
     }
 }
