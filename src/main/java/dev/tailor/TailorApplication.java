@@ -1,6 +1,7 @@
 package dev.tailor;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,6 +17,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class TailorApplication {
+
+    /** How long a service's stop may take before it exits anyway. */
+    static final Duration STOP_LIMIT = Duration.ofSeconds(25);
 
     public static void main(String[] args) {
         // the verbs run libtorch and ONNX Runtime on this thread: give it the stack they need
@@ -48,7 +52,12 @@ public class TailorApplication {
             return 0;
         }
         ConfigurableApplicationContext context = application.run(rest);
-        return verb.get().oneShot() ? SpringApplication.exit(context) : 0;
+        if (verb.get().oneShot()) {
+            return SpringApplication.exit(context);
+        }
+        // inside the 30 s Kubernetes gives a pod between SIGTERM and SIGKILL
+        ProcessShutdown.onSignals(context, STOP_LIMIT);
+        return 0;
     }
 
     private static boolean isHelp(String arg) {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -25,12 +26,16 @@ public record ServiceProcess(Process process, int port, Path log) {
         }
         Path log = home.toAbsolutePath().resolve("service-" + name + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
+        // ONNX Runtime unpacks its natives (28 MB) into java.io.tmpdir and a killed process leaves them: keep
+        // them under the test home, not in /tmp
+        Path tmp = Files.createDirectories(home.toAbsolutePath().resolve("tmp"));
         Process process = new ProcessBuilder(
                         java,
                         "-Xmx1g",
                         "-XX:TieredStopAtLevel=1",
                         "-Dai.djl.offline=true",
                         "-Dtailor.home=" + home.toAbsolutePath(),
+                        "-Djava.io.tmpdir=" + tmp,
                         "-Dtailor.bootstrap.enabled=false",
                         "-Dtailor.worker.heartbeat=PT2S",
                         "-Dserver.port=" + port,
@@ -77,6 +82,14 @@ public record ServiceProcess(Process process, int port, Path log) {
     /** SIGKILL, as {@code kill -9}: no shutdown hook runs, nothing is handed back. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod: shutdown hooks run; waits for the process to end (a minute at most). */
+    public void terminate() throws InterruptedException {
+        process.destroy();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the service ended within a minute of SIGTERM; its log: %s", log)
+                .isTrue();
     }
 
     /** The name its job schedulers write into the job tables' picked_by (host#pid). */

@@ -1,9 +1,11 @@
 package dev.tailor.api;
 
+import dev.tailor.ProcessShutdown;
 import dev.tailor.api.Problems.FieldError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -130,6 +132,13 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         if (outage.explains(ex)) {
             log.warn("Database unreachable: {}", ex.getMessage());
             ErrorResponseException unavailable = DatabaseOutage.problem();
+            return problem(unavailable.getBody(), unavailable.getHeaders());
+        }
+        if (ProcessShutdown.started()) {
+            // native engines close as the process stops: another replica, or this one restarted, answers
+            log.info("Request failed while the service stops: {}", ex.toString());
+            ErrorResponseException unavailable =
+                    Problems.unavailable("the service is stopping; send the same request again", 10, Map.of());
             return problem(unavailable.getBody(), unavailable.getHeaders());
         }
         String incident = UUID.randomUUID().toString();

@@ -1,5 +1,6 @@
 package dev.tailor.api;
 
+import dev.tailor.ProcessShutdown;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -14,7 +15,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * Server-sent progress of long work (training, catalogue builds): polls the stored state once a
  * second, sends event {@code progress} whenever it changed, and ends the stream once the work is
- * finished. Progress lives in the database, so any replica can serve the stream.
+ * finished or the service stops (the client reconnects to another replica, or to this one restarted). Progress lives in the database, so any replica can serve the stream.
  */
 public final class ProgressEvents {
 
@@ -40,7 +41,8 @@ public final class ProgressEvents {
                             lastSent.set(now);
                             emitter.send(SseEmitter.event().name("progress").data(now));
                         }
-                        if (finished.test(now)) {
+                        // a stopping service ends its streams, or its graceful stop would wait on them
+                        if (finished.test(now) || ProcessShutdown.started()) {
                             emitter.complete();
                             poll.get().cancel(false);
                         }

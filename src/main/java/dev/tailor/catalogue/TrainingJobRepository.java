@@ -8,5 +8,7 @@ public interface TrainingJobRepository extends JpaRepository<TrainingJob, UUID> 
 
     List<TrainingJob> findByStateOrderByCreatedAtDesc(JobState state);
 
+    boolean existsByState(JobState state);
+
     java.util.Optional<TrainingJob> findFirstBySupernetIdOrderByCreatedAtDesc(UUID supernetId);
 }

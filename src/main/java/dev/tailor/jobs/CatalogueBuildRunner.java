@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.ProcessShutdown;
 import dev.tailor.api.DatabaseOutage;
 import dev.tailor.catalogue.CatalogueEvents;
 import dev.tailor.catalogue.JobState;
@@ -136,7 +137,7 @@ public class CatalogueBuildRunner {
             long startedAt = System.nanoTime();
             int thisRun = 0;
             for (SubnetConfig config : pending) {
-                if (listener.stopRequested()) {
+                if (listener.stopRequested() || ProcessShutdown.started()) {
                     return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.STOPPED);
                 }
                 // shared with other heavy work, exclusive of a timing: an export timed now waits for this subnet
@@ -177,6 +178,17 @@ public class CatalogueBuildRunner {
                 // every stored row stays; the build is tried again and goes on from the first missing one
                 log.warn("Catalogue build {} stopped: the database cannot be reached ({})", buildId, e.getMessage());
                 return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.WAITING_FOR_DATABASE);
+            }
+            if (ProcessShutdown.started()) {
+                // the subnet under way failed because the process is stopping (ONNX Runtime closes first):
+                // the build continues from it
+                log.info(
+                        "Catalogue build {} stopped by a shutdown at {} of {} ({})",
+                        buildId,
+                        done,
+                        total,
+                        e.toString());
+                return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.STOPPED);
             }
             log.error("Catalogue build {} failed", buildId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

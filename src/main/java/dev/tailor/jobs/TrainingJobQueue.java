@@ -5,6 +5,7 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.tailor.ProcessShutdown;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.training.TrainingListener;
 import java.time.Duration;
@@ -61,7 +62,7 @@ public class TrainingJobQueue {
                     TrainingJobRunner.Outcome outcome = runner.getObject().run(id, null, new TrainingListener() {
                         @Override
                         public boolean stopRequested() {
-                            return context.getSchedulerState().isShuttingDown();
+                            return context.getSchedulerState().isShuttingDown() || ProcessShutdown.started();
                         }
                     });
                     if (outcome.state() == JobState.RUNNING) {
@@ -82,7 +83,7 @@ public class TrainingJobQueue {
                             .run(id, System.getenv("TAILOR_DATASET_DIR"), new CatalogueBuildListener() {
                                 @Override
                                 public boolean stopRequested() {
-                                    return context.getSchedulerState().isShuttingDown();
+                                    return context.getSchedulerState().isShuttingDown() || ProcessShutdown.started();
                                 }
                             });
                     if (outcome.state() == JobState.RUNNING) {

@@ -1,7 +1,7 @@
 package dev.tailor.jobs;
 
+import dev.tailor.ProcessShutdown;
 import dev.tailor.api.DatabaseOutage;
-import dev.tailor.catalogue.Artifact;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.CatalogueEvents;
 import dev.tailor.catalogue.JobState;
@@ -19,12 +19,10 @@ import dev.tailor.metrics.WorkEvents;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
-import dev.tailor.training.Checkpoint;
 import dev.tailor.training.SubnetAccuracy;
 import dev.tailor.training.Trainer;
 import dev.tailor.training.TrainingData;
 import dev.tailor.training.TrainingListener;
-import dev.tailor.training.TrainingProgress;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -54,7 +52,6 @@ public class TrainingJobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingJobRunner.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final long PROGRESS_INTERVAL_NANOS = 2_000_000_000L;
 
     private final TrainingJobRepository jobs;
     private final SupernetRepository supernets;
@@ -204,7 +201,8 @@ public class TrainingJobRunner {
                 job = jobs.saveAndFlush(job);
                 log.info("Job {} resumes at epoch {} from checkpoint {}", jobId, epoch, job.getLastCheckpoint());
             }
-            JobListener listener = new JobListener(jobId, console);
+            TrainingJobListener listener =
+                    new TrainingJobListener(jobId, console, jobs, artifacts, transactions, dataSource, events);
             if (!trainer.train(listener)) {
                 // stopped on request: the job stays RUNNING with its last checkpoint, ready to continue
                 return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), STOPPED);
@@ -228,6 +226,12 @@ public class TrainingJobRunner {
                 // not the job's fault: it stays RUNNING with its last stored checkpoint and is tried again
                 log.warn("Training job {} stopped: the database cannot be reached ({})", jobId, e.getMessage());
                 return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), WAITING_FOR_DATABASE);
+            }
+            if (ProcessShutdown.started()) {
+                // failed because the process is stopping (native engines close in their own shutdown hooks):
+                // the job continues from its last checkpoint
+                log.info("Training job {} stopped by a shutdown ({})", jobId, e.toString());
+                return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), STOPPED);
             }
             log.error("Training job {} failed", jobId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -300,103 +304,5 @@ public class TrainingJobRunner {
         return job.getProgress() == null
                 ? new LinkedHashMap<>()
                 : JSON.readValue(job.getProgress(), LinkedHashMap.class);
-    }
-
-    static Map<String, Object> progressJson(TrainingProgress p) {
-        Map<String, Object> progress = new LinkedHashMap<>();
-        progress.put("epoch", p.epoch());
-        progress.put("epochs", p.epochs());
-        progress.put("step", p.step());
-        progress.put("stepsPerEpoch", p.stepsPerEpoch());
-        progress.put("globalStep", p.globalStep());
-        progress.put("totalSteps", p.totalSteps());
-        progress.put("phase", p.phase());
-        progress.put("loss", p.loss());
-        progress.put("learningRate", p.learningRate());
-        progress.put("epsilon", p.epsilon());
-        progress.put("imagesPerSecond", p.imagesPerSecond());
-        progress.put("etaSeconds", p.etaSeconds());
-        progress.put("fractionDone", p.fractionDone());
-        return progress;
-    }
-
-    /** Stores progress now and then, and every checkpoint, on the job's row. */
-    private final class JobListener implements TrainingListener {
-        private final UUID jobId;
-        private final TrainingListener console;
-        private long lastWrite;
-        private TrainingProgress latest;
-
-        JobListener(UUID jobId, TrainingListener console) {
-            this.jobId = jobId;
-            this.console = console;
-        }
-
-        @Override
-        public void onProgress(TrainingProgress progress) {
-            latest = progress;
-            console.onProgress(progress);
-            events.publishEvent(
-                    new WorkEvents.TrainingProgressed(jobId, progress.fractionDone(), progress.imagesPerSecond()));
-            long now = System.nanoTime();
-            if (now - lastWrite > PROGRESS_INTERVAL_NANOS) {
-                lastWrite = now;
-                writeProgress(null);
-            }
-        }
-
-        @Override
-        public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
-            console.onCheckpoint(epoch, checkpoint, bytes);
-            Artifact artifact = Artifact.of(bytes, Checkpoint.MEDIA_TYPE);
-            String previous = transactions.execute(status -> {
-                if (!artifacts.existsById(artifact.getSha256())) {
-                    artifacts.save(artifact);
-                }
-                TrainingJob job = jobs.findById(jobId).orElseThrow();
-                String before = job.getLastCheckpoint();
-                job.setLastCheckpoint(artifact.getSha256());
-                return before;
-            });
-            // only the newest checkpoint is kept: it holds the whole state (unless another row holds it too)
-            if (previous != null && !previous.equals(artifact.getSha256())) {
-                try {
-                    transactions.executeWithoutResult(status -> artifacts.deleteUnreferenced(previous));
-                } catch (org.springframework.dao.DataIntegrityViolationException stillReferred) {
-                    log.debug("Checkpoint {} is referred to by another row; kept", previous);
-                }
-            }
-            writeProgress(epoch);
-        }
-
-        @Override
-        public boolean stopRequested() {
-            return console.stopRequested();
-        }
-
-        private void writeProgress(Integer completedEpoch) {
-            if (latest == null) {
-                return;
-            }
-            Map<String, Object> progress = progressJson(latest);
-            if (completedEpoch != null) {
-                progress.put("epochsCompleted", completedEpoch + 1);
-            }
-            Runnable write = () -> transactions.executeWithoutResult(status ->
-                    jobs.findById(jobId).ifPresent(job -> job.setProgress(JSON.writeValueAsString(progress))));
-            if (completedEpoch != null) {
-                write.run();
-                return;
-            }
-            try {
-                write.run();
-            } catch (RuntimeException e) {
-                // progress between checkpoints only informs: a database away for a moment stops no training
-                if (!DatabaseOutage.explains(e, dataSource)) {
-                    throw e;
-                }
-                log.warn("Progress of job {} not stored, the database cannot be reached: {}", jobId, e.getMessage());
-            }
-        }
     }
 }

@@ -1,16 +1,17 @@
 package dev.tailor.latency;
 
+import dev.tailor.PeriodicWork;
+import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.LatencySource;
+import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.space.SearchSpace;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -45,16 +46,16 @@ class HostSpeedWatch {
     private final Supplier<List<Target>> targets;
     private final BooleanSupplier training;
     private final HostSpeedCheck check;
-    private final long intervalSeconds;
     private final MeterRegistry registry;
     private final Map<String, AtomicReference<Double>> lastRatios = new ConcurrentHashMap<>();
-    private ScheduledExecutorService ticks;
+    private final PeriodicWork work;
 
     @Autowired
     HostSpeedWatch(
             JdbcClient jdbc,
             HostDevices hosts,
             DeviceLatencies latencies,
+            TrainingJobRepository trainingJobs,
             HostSpeedCheck check,
             MeterRegistry registry,
             @Value("${tailor.latency.speed-watch.interval-seconds:60}") long intervalSeconds) {
@@ -73,12 +74,9 @@ class HostSpeedWatch {
                         })
                         .list()
                         .stream()
-                        .filter(java.util.Objects::nonNull)
+                        .filter(Objects::nonNull)
                         .toList(),
-                () -> jdbc.sql("select count(*) from training_job where state = 'RUNNING'")
-                                .query(Long.class)
-                                .single()
-                        > 0,
+                () -> trainingJobs.existsByState(JobState.RUNNING),
                 check,
                 registry,
                 intervalSeconds);
@@ -91,34 +89,28 @@ class HostSpeedWatch {
             HostSpeedCheck check,
             MeterRegistry registry,
             long intervalSeconds) {
-        if (intervalSeconds < 0) {
-            throw new IllegalArgumentException(
-                    "tailor.latency.speed-watch.interval-seconds must be 0 (off) or more; got " + intervalSeconds);
-        }
         this.targets = targets;
         this.training = training;
         this.check = check;
-        this.intervalSeconds = intervalSeconds;
         this.registry = registry;
+        // the first pass after a start waits for the start's own work (loading PyTorch, compiling) to end
+        this.work = new PeriodicWork(
+                "host-speed-watch",
+                "tailor.latency.speed-watch.interval-seconds",
+                intervalSeconds,
+                intervalSeconds / 2 + 1,
+                this::tick,
+                log);
     }
 
     @EventListener(ApplicationReadyEvent.class)
-    synchronized void start() {
-        if (intervalSeconds == 0 || ticks != null) {
-            return;
-        }
-        // ONNX Runtime and libtorch need a large stack
-        ticks = Executors.newSingleThreadScheduledExecutor(dev.tailor.NativeStacks.threads("host-speed-watch"));
-        // the first pass after a start waits for the start's own work (loading PyTorch, compiling) to end
-        ticks.scheduleWithFixedDelay(this::tickQuietly, intervalSeconds / 2 + 1, intervalSeconds, TimeUnit.SECONDS);
+    void start() {
+        work.start();
     }
 
     @PreDestroy
-    synchronized void stop() {
-        if (ticks != null) {
-            ticks.shutdownNow();
-            ticks = null;
-        }
+    void stop() {
+        work.stop();
     }
 
     /** One pass per watched space, unless a training job runs; how many passes were timed. */
@@ -145,14 +137,5 @@ class HostSpeedWatch {
                     .register(registry);
             return ratio;
         });
-    }
-
-    private void tickQuietly() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            // the database may be away for a while; the next tick tries again
-            log.warn("host-cpu speed watch skipped a pass: {}", e.getMessage());
-        }
     }
 }

@@ -162,28 +162,12 @@ public final class LatencyMeter {
      */
     public LatencyStats measure(byte[] model) {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (cuda) {
-                options.addCUDA();
-            }
+        try (OrtSession.SessionOptions options = sessionOptions()) {
             try (OrtSession session = environment.createSession(model, options)) {
-                Map.Entry<String, NodeInfo> input =
-                        session.getInputInfo().entrySet().iterator().next();
-                long[] shape =
-                        ((TensorInfo) input.getValue().getInfo()).getShape().clone();
-                shape[0] = batchSize;
-                float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                Random random = new Random(1);
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) random.nextGaussian();
-                }
                 double[] millis = new double[timedRuns];
-                try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values), shape)) {
-                    Map<String, OnnxTensor> feed = Map.of(input.getKey(), tensor);
+                Input input = randomInput(environment, session);
+                try (OnnxTensor tensor = input.tensor()) {
+                    Map<String, OnnxTensor> feed = Map.of(input.name(), tensor);
                     for (int i = 0; i < warmupRuns; i++) {
                         session.run(feed).close();
                     }
@@ -193,11 +177,44 @@ public final class LatencyMeter {
                         millis[i] = (System.nanoTime() - start) / 1e6;
                     }
                 }
-                return stats(millis, threads, batchSize, resolution(session, shape), runtimeVersion());
+                return stats(millis, threads, batchSize, resolution(session, input.shape()), runtimeVersion());
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not time the model: " + e.getMessage(), e);
         }
+    }
+
+    private OrtSession.SessionOptions sessionOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (cuda) {
+                options.addCUDA();
+            }
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    /** The model's one input: its name, its shape at this meter's batch size, and a seeded Gaussian tensor of it. */
+    private record Input(String name, long[] shape, OnnxTensor tensor) {}
+
+    private Input randomInput(OrtEnvironment environment, OrtSession session) throws OrtException {
+        Map.Entry<String, NodeInfo> input =
+                session.getInputInfo().entrySet().iterator().next();
+        long[] shape = ((TensorInfo) input.getValue().getInfo()).getShape().clone();
+        shape[0] = batchSize;
+        float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        Random random = new Random(1);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return new Input(input.getKey(), shape, OnnxTensor.createTensor(environment, FloatBuffer.wrap(values), shape));
     }
 
     private void pause() {
@@ -313,31 +330,14 @@ public final class LatencyMeter {
         List<OnnxTensor> tensors = new ArrayList<>();
         List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
         List<Integer> resolutions = new ArrayList<>();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (cuda) {
-                options.addCUDA();
-            }
+        try (OrtSession.SessionOptions options = sessionOptions()) {
             for (byte[] model : models) {
                 OrtSession session = environment.createSession(model, options);
                 sessions.add(session);
-                Map.Entry<String, NodeInfo> input =
-                        session.getInputInfo().entrySet().iterator().next();
-                long[] shape =
-                        ((TensorInfo) input.getValue().getInfo()).getShape().clone();
-                shape[0] = batchSize;
-                float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                Random random = new Random(1);
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) random.nextGaussian();
-                }
-                OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values), shape);
-                tensors.add(tensor);
-                feeds.add(Map.of(input.getKey(), tensor));
-                resolutions.add(resolution(session, shape));
+                Input input = randomInput(environment, session);
+                tensors.add(input.tensor());
+                feeds.add(Map.of(input.name(), input.tensor()));
+                resolutions.add(resolution(session, input.shape()));
                 for (int i = 0; i < warmupRuns; i++) {
                     session.run(feeds.get(feeds.size() - 1)).close();
                 }

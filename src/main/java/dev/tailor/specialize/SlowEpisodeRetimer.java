@@ -1,14 +1,14 @@
 package dev.tailor.specialize;
 
+import dev.tailor.PeriodicWork;
+import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.export.ExportedFileTimings;
 import dev.tailor.latency.HostSpeedCheck;
 import dev.tailor.latency.LatencyStats;
 import jakarta.annotation.PreDestroy;
 import java.time.OffsetDateTime;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -18,7 +18,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -50,25 +49,21 @@ class SlowEpisodeRetimer {
     private final ExportedFileTimings timings;
     private final EpisodeMark mark;
     private final BooleanSupplier training;
-    private final long intervalSeconds;
-    private ScheduledExecutorService ticks;
+    private final PeriodicWork work;
 
     @Autowired
     SlowEpisodeRetimer(
             SlowEpisodeAnswers answers,
             ExportedFileTimings timings,
             HostSpeedCheck speedCheck,
-            JdbcClient jdbc,
+            TrainingJobRepository trainingJobs,
             @Value("${tailor.specialization.retime-interval-seconds:60}") long intervalSeconds) {
         this(
                 answers,
                 timings::time,
                 timings,
                 speedCheck::slowEpisode,
-                () -> jdbc.sql("select count(*) from training_job where state = 'RUNNING'")
-                                .query(Long.class)
-                                .single()
-                        > 0,
+                () -> trainingJobs.existsByState(JobState.RUNNING),
                 intervalSeconds);
     }
 
@@ -80,34 +75,28 @@ class SlowEpisodeRetimer {
             EpisodeMark mark,
             BooleanSupplier training,
             long intervalSeconds) {
-        if (intervalSeconds < 0) {
-            throw new IllegalArgumentException(
-                    "tailor.specialization.retime-interval-seconds must be 0 (off) or more; got " + intervalSeconds);
-        }
         this.answers = answers;
         this.timer = timer;
         this.timings = timings;
         this.mark = mark;
         this.training = training;
-        this.intervalSeconds = intervalSeconds;
+        this.work = new PeriodicWork(
+                "slow-episode-retimer",
+                "tailor.specialization.retime-interval-seconds",
+                intervalSeconds,
+                intervalSeconds,
+                this::tick,
+                log);
     }
 
     @EventListener(ApplicationReadyEvent.class)
-    synchronized void start() {
-        if (intervalSeconds == 0 || ticks != null) {
-            return;
-        }
-        // ONNX Runtime needs a large stack
-        ticks = Executors.newSingleThreadScheduledExecutor(dev.tailor.NativeStacks.threads("slow-episode-retimer"));
-        ticks.scheduleWithFixedDelay(this::tickQuietly, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+    void start() {
+        work.start();
     }
 
     @PreDestroy
-    synchronized void stop() {
-        if (ticks != null) {
-            ticks.shutdownNow();
-            ticks = null;
-        }
+    void stop() {
+        work.stop();
     }
 
     /** How many answers this tick corrected. */
@@ -143,14 +132,5 @@ class SlowEpisodeRetimer {
             }
         }
         return corrected;
-    }
-
-    private void tickQuietly() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            // the database may be away for a while; the next tick tries again
-            log.warn("re-timing of answers timed in a slow episode skipped a tick: {}", e.getMessage());
-        }
     }
 }

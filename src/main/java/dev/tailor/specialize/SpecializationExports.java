@@ -6,6 +6,7 @@ import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.tailor.NativeStacks;
+import dev.tailor.ProcessShutdown;
 import dev.tailor.api.Problems;
 import dev.tailor.export.SubnetExporter;
 import dev.tailor.metrics.JobLogContext;
@@ -83,7 +84,11 @@ class SpecializationExports {
                     int attempts = complete.getExecution().consecutiveFailures + 1;
                     String key = complete.getExecution().taskInstance.getId();
                     Throwable cause = complete.getCause().orElse(null);
-                    if (attempts >= MAX_ATTEMPTS) {
+                    if (ProcessShutdown.started()) {
+                        // ONNX Runtime closed under it as the process stops: not the export's fault
+                        log.info("Export {} stopped by a shutdown; it is taken up again", key);
+                        operations.reschedule(complete, Instant.now().plus(FIRST_RETRY));
+                    } else if (attempts >= MAX_ATTEMPTS) {
                         exporter.recordFailure(
                                 key,
                                 "supernet",

@@ -39,7 +39,8 @@ class QueueRefusalTest extends ApiTestSupport {
     void aTrainingJobTheQueueRefusesIs503WithRetryAfterAndNothingStored() throws Exception {
         when(scheduler.scheduleIfNotExists(any(TaskInstance.class), any(Instant.class)))
                 .thenThrow(new IllegalStateException("the scheduled_tasks table is read-only"));
-        Path dataset = IdxFixture.write(Files.createTempDirectory("refused"), 200, 50);
+        Path dataset =
+                IdxFixture.write(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "refused"), 200, 50);
         long before = jobs.count();
 
         var response = postJson(

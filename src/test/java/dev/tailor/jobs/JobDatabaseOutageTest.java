@@ -94,7 +94,8 @@ class JobDatabaseOutageTest {
 
     @Test
     void aTrainingJobWhoseCheckpointCannotBeStoredStaysResumable() throws Exception {
-        Path dataset = IdxFixture.write(Files.createTempDirectory("outage"), 640, 100);
+        Path dataset =
+                IdxFixture.write(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "outage"), 640, 100);
         TrainingJobSpec.Prepared prepared = TrainCommand.spec(TrainCommand.parse(new String[] {
                     "--dataset", dataset.toString(),
                     "--name", "outage",

@@ -24,7 +24,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * {@code kill -9} of a whole service process during training and during a catalogue build: a
+ * {@code kill -9} of a whole service process during training and during a catalogue build, and SIGTERM
+ * during a build: a
  * second service process on the same home and database takes the dead job up again (its worker's
  * heartbeat stopped), training continues from its last checkpoint, the build from its last stored
  * subnet, and nothing is lost or duplicated. The test's own context runs no worker, so only the
@@ -75,7 +76,8 @@ class JobKillTest {
 
     @Test
     void aServiceKilledMidTrainingLeavesTheJobToTheNextOneWhichResumesFromItsCheckpoint() throws Exception {
-        Path dataset = IdxFixture.write(Files.createTempDirectory("kill-training"), 640, 100);
+        Path dataset = IdxFixture.write(
+                Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kill-training"), 640, 100);
         TrainingJobSpec.Prepared prepared = TrainCommand.spec(TrainCommand.parse(new String[] {
                     "--dataset", dataset.toString(),
                     "--name", "killed-mid-training",
@@ -153,6 +155,41 @@ class JobKillTest {
                 .as("evaluations of one subnet on one split")
                 .isEqualTo(1);
         // the job is marked done inside its execution; the execution row goes a moment later
+        await("no job left on the queue", Duration.ofSeconds(30), () -> tasks() == 0);
+    }
+
+    /**
+     * SIGTERM mid-build: ONNX Runtime closes in its own shutdown hook beside Spring's, so the subnet
+     * under way fails; the build must come back as stopped (resumable), not as failed.
+     */
+    @Test
+    void aServiceStoppedMidBuildHandsTheBuildBackAndTheNextOneFinishesIt() throws Exception {
+        UUID supernet = TinySupernet.trained(runner, builds);
+        ServiceProcess first = start("builder-stopped");
+        CatalogueBuilds.Build build = queue.enqueue(supernet, 30, 11L);
+        await(
+                "four subnets stored",
+                Duration.ofMinutes(3),
+                () -> builds.find(build.id()).orElseThrow().done() >= 4);
+
+        first.terminate();
+        CatalogueBuilds.Build atStop = builds.find(build.id()).orElseThrow();
+        assertThat(atStop.state()).as(atStop.error()).isEqualTo(JobState.RUNNING);
+        assertThat(atStop.done()).isLessThan(30);
+        // handed back at once, not held until the stopped worker's heartbeat is missed
+        assertThat(pickedBy(TrainingJobQueue.CATALOGUE_TASK, build.id().toString()))
+                .isEmpty();
+        start("builder-after-stop");
+        TinySupernet.awaitBuild(builds, build.id());
+
+        CatalogueBuilds.Build done = builds.find(build.id()).orElseThrow();
+        assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.done()).isEqualTo(30);
+        assertThat(jdbc.sql("select count(*) from subnet where supernet_id = ?")
+                        .param(supernet)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(30);
         await("no job left on the queue", Duration.ofSeconds(30), () -> tasks() == 0);
     }
 

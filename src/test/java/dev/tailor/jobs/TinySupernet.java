@@ -27,7 +27,8 @@ public final class TinySupernet {
         if (existing != null) {
             return existing;
         }
-        Path dataset = IdxFixture.write(Files.createTempDirectory("tiny-supernet"), 640, 200);
+        Path dataset = IdxFixture.write(
+                Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tiny-supernet"), 640, 200);
         TrainingJobSpec.Prepared prepared = TrainCommand.spec(TrainCommand.parse(new String[] {
                     "--dataset", dataset.toString(),
                     "--name", "tiny",

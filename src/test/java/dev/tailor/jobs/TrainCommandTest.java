@@ -105,10 +105,10 @@ class TrainCommandTest {
     }
 
     static Stream<Arguments> badInvocations() throws IOException {
-        Path corrupt = Files.createTempDirectory("corrupt-idx");
+        Path corrupt = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "corrupt-idx");
         IdxFixture.write(corrupt, 50, 10);
         Files.write(corrupt.resolve("train-images-idx3-ubyte.gz"), new byte[] {1, 2, 3});
-        Path missing = Files.createTempDirectory("missing-idx");
+        Path missing = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "missing-idx");
         IdxFixture.write(missing, 50, 10);
         Files.delete(missing.resolve("t10k-labels-idx1-ubyte.gz"));
         return Stream.of(

@@ -60,7 +60,8 @@ class WorkerShutdownTest {
 
     @Test
     void aStoppedWorkerHandsItsJobBackAtOnceAndTheNextOneFinishesIt() throws Exception {
-        Path dataset = IdxFixture.write(Files.createTempDirectory("shutdown"), 640, 100);
+        Path dataset =
+                IdxFixture.write(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "shutdown"), 640, 100);
         TrainingJobSpec.Prepared prepared = TrainCommand.spec(TrainCommand.parse(new String[] {
                     "--dataset", dataset.toString(),
                     "--name", "stopped",
