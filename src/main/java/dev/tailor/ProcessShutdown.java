@@ -18,7 +18,8 @@ import sun.misc.Signal;
  * stop ({@link #started()} turns true, which long work asks at its step boundaries), closes the
  * Spring context (requests finish, jobs stop at a boundary and go back to the queue, the database
  * stops last) and only then exits, running the hooks, ONNX Runtime's among them, with nothing
- * left to break. A second signal, or a close that outlasts {@code limit}, exits at once.
+ * left to break. A device agent does the same around its batch of timings. A second signal, or a
+ * stop that outlasts {@code limit}, exits at once.
  */
 public final class ProcessShutdown {
 
@@ -41,19 +42,24 @@ public final class ProcessShutdown {
 
     /** Lets SIGTERM and SIGINT close {@code context} first, then exit. */
     static void onSignals(ConfigurableApplicationContext context, Duration limit) {
+        onSignals(context::close, limit);
+    }
+
+    /** Lets SIGTERM and SIGINT run {@code stopWork} (which returns once the work has stopped) first, then exit. */
+    static void onSignals(Runnable stopWork, Duration limit) {
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> stop(context, limit, "SIG" + signal.getName()));
+            Signal.handle(new Signal(name), signal -> stop(stopWork, limit, "SIG" + signal.getName()));
         }
     }
 
-    private static void stop(ConfigurableApplicationContext context, Duration limit, String signal) {
+    private static void stop(Runnable stopWork, Duration limit, String signal) {
         if (!STOPPING.compareAndSet(false, true)) {
             log.warn("{} again while stopping: exiting now", signal);
             Runtime.getRuntime().exit(STOPPED_BY_SIGNAL);
             return;
         }
-        log.info("{}: stopping (work under way stops at a step boundary and goes back to the queue)", signal);
-        Thread closing = new Thread(context::close, "graceful-stop");
+        log.info("{}: stopping once the work under way reaches a step boundary", signal);
+        Thread closing = new Thread(stopWork, "graceful-stop");
         closing.start();
         try {
             closing.join(limit.toMillis());

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -42,8 +43,15 @@ public class TailorApplication {
         }
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
         if (verb.get() == Verb.AGENT) {
-            // an agent runs on the target device: no database, no Spring context, only ONNX Runtime
-            return dev.tailor.agent.DeviceAgent.main(rest, out, err);
+            // an agent runs on the target device: no database, no Spring context, only ONNX Runtime;
+            // a stop lets the batch being timed end and be posted first
+            CountDownLatch ended = new CountDownLatch(1);
+            ProcessShutdown.onSignals(() -> awaitQuietly(ended), STOP_LIMIT);
+            try {
+                return dev.tailor.agent.DeviceAgent.main(rest, out, err);
+            } finally {
+                ended.countDown();
+            }
         }
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
@@ -58,6 +66,14 @@ public class TailorApplication {
         // inside the 30 s Kubernetes gives a pod between SIGTERM and SIGKILL
         ProcessShutdown.onSignals(context, STOP_LIMIT);
         return 0;
+    }
+
+    private static void awaitQuietly(CountDownLatch ended) {
+        try {
+            ended.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean isHelp(String arg) {

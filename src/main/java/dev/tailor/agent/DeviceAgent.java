@@ -1,5 +1,6 @@
 package dev.tailor.agent;
 
+import dev.tailor.ProcessShutdown;
 import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
@@ -140,7 +141,8 @@ public final class DeviceAgent {
     int run(boolean once, int maxTasks, int pollSeconds) throws InterruptedException {
         int done = 0;
         int failures = 0;
-        while (done < maxTasks) {
+        // a stop (SIGTERM, Ctrl-C) ends the loop once the batch under way is posted
+        while (done < maxTasks && !ProcessShutdown.started()) {
             try {
                 JsonNode tasks = get("api/v1/devices/" + device + "/tasks?limit=" + Math.min(20, maxTasks - done));
                 failures = 0;
@@ -148,7 +150,7 @@ public final class DeviceAgent {
                     if (once) {
                         return done;
                     }
-                    Thread.sleep(pollSeconds * 1000L);
+                    pause(pollSeconds);
                     continue;
                 }
                 List<JsonNode> batch = new ArrayList<>();
@@ -165,10 +167,18 @@ public final class DeviceAgent {
                 failures++;
                 long wait = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
                 out.printf(Locale.ROOT, "agent: %s; trying again in %d s%n", e.getMessage(), wait);
-                Thread.sleep(wait * 1000);
+                pause(wait);
             }
         }
         return done;
+    }
+
+    /** Waits, in short steps so that a stop is not kept waiting. */
+    private static void pause(long seconds) throws InterruptedException {
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < until && !ProcessShutdown.started()) {
+            Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+        }
     }
 
     /**

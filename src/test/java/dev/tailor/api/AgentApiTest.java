@@ -196,6 +196,62 @@ class AgentApiTest extends ApiTestSupport {
         assertThat(measurements.count()).isEqualTo(stored + 1);
     }
 
+    /**
+     * SIGTERM to a real agent process while it times: the batch under way is posted, the agent says
+     * how many it posted and exits 143; before, the JVM's hooks closed ONNX Runtime under the timing.
+     */
+    @Test
+    void anAgentStoppedWithSigtermPostsItsBatchAndExits() throws Exception {
+        long before = measurements.count();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(
+                java.nio.file.Path.of("target").toAbsolutePath(), "agent-stop");
+        java.nio.file.Path log = dir.resolve("agent.log");
+        Process agent = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx256m",
+                        "-Djava.io.tmpdir=" + dir,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.tailor.TailorApplication",
+                        "agent",
+                        "--server",
+                        "http://localhost:" + port,
+                        "--device",
+                        device,
+                        "--token",
+                        token,
+                        "--poll-seconds",
+                        "30")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+            // the first batch is posted; the next one is being timed (or the agent waits for tasks)
+            while (!java.nio.file.Files.readString(log).contains(" p50 ")) {
+                assertThat(agent.isAlive())
+                        .as(java.nio.file.Files.readString(log))
+                        .isTrue();
+                assertThat(System.nanoTime())
+                        .as("a first measurement within 2 minutes")
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            agent.destroy();
+            assertThat(agent.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            String output = java.nio.file.Files.readString(log);
+            assertThat(agent.exitValue()).as(output).isEqualTo(143);
+            assertThat(output).contains("SIGTERM").containsPattern("agent: \\d+ measurements posted");
+            assertThat(output).doesNotContain("fatal error").doesNotContain("SIGSEGV");
+            long posted = Long.parseLong(output.replaceAll("(?s).*agent: (\\d+) measurements posted.*", "$1"));
+            assertThat(posted).isPositive();
+            assertThat(measurements.count() - before).isEqualTo(posted);
+        } finally {
+            agent.destroyForcibly();
+        }
+    }
+
     @Test
     void devicesWithoutMeasurementsGetRooflineEstimatesLabelledEstimated() {
         latencies.refreshAll();
