@@ -59,6 +59,9 @@ public final class PeriodicWork {
     }
 
     private void passQuietly() {
+        if (ProcessShutdown.started()) {
+            return; // a stopping process times nothing more
+        }
         try {
             pass.run();
         } catch (RuntimeException e) {

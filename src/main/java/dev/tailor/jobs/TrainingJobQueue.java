@@ -59,6 +59,7 @@ public class TrainingJobQueue {
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
                 .execute((instance, context) -> {
                     UUID id = UUID.fromString(instance.getData());
+                    refuseWhileStopping("training job " + id);
                     TrainingJobRunner.Outcome outcome = runner.getObject().run(id, null, new TrainingListener() {
                         @Override
                         public boolean stopRequested() {
@@ -79,6 +80,7 @@ public class TrainingJobQueue {
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
                 .execute((instance, context) -> {
                     UUID id = UUID.fromString(instance.getData());
+                    refuseWhileStopping("catalogue build " + id);
                     CatalogueBuildRunner.Outcome outcome = runner.getObject()
                             .run(id, System.getenv("TAILOR_DATASET_DIR"), new CatalogueBuildListener() {
                                 @Override
@@ -90,6 +92,17 @@ public class TrainingJobQueue {
                         throw new StoppedPartWay("catalogue build " + id, outcome.error());
                     }
                 });
+    }
+
+    /**
+     * A stopping process takes up no job (its scheduler still polls while requests finish): without
+     * this, a job handed back was picked again every 2 s and restored its supernet each time, beside
+     * the export a request in flight was timing.
+     */
+    private static void refuseWhileStopping(String job) {
+        if (ProcessShutdown.started()) {
+            throw new StoppedPartWay(job, TrainingJobRunner.STOPPED);
+        }
     }
 
     /** For enqueueing from any role; the worker's Scheduler is a client too, hence primary. */
