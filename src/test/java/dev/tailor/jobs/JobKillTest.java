@@ -142,18 +142,7 @@ class JobKillTest {
         assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.done()).isEqualTo(30);
         assertThat(done.attempts()).isGreaterThanOrEqualTo(2);
-        assertThat(jdbc.sql("select count(*) from subnet where supernet_id = ?")
-                        .param(supernet)
-                        .query(Long.class)
-                        .single())
-                .isEqualTo(30);
-        assertThat(jdbc.sql("select coalesce(max(n), 0) from (select count(*) n from evaluation e join subnet s on"
-                                + " s.id = e.subnet_id where s.supernet_id = ? group by e.subnet_id, e.split) c")
-                        .param(supernet)
-                        .query(Long.class)
-                        .single())
-                .as("evaluations of one subnet on one split")
-                .isEqualTo(1);
+        assertEachPlannedSubnetEvaluatedOnce(supernet, 30, 9L);
         // the job is marked done inside its execution; the execution row goes a moment later
         await("no job left on the queue", Duration.ofSeconds(30), () -> tasks() == 0);
     }
@@ -185,7 +174,31 @@ class JobKillTest {
         CatalogueBuilds.Build done = builds.find(build.id()).orElseThrow();
         assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.done()).isEqualTo(30);
-        // the tiny supernet is shared with the kill test's build (another sample): no subnet is evaluated twice
+        assertEachPlannedSubnetEvaluatedOnce(supernet, 30, 11L);
+        await("no job left on the queue", Duration.ofSeconds(30), () -> tasks() == 0);
+    }
+
+    /**
+     * Every subnet the build planned is stored with one validation evaluation, and no subnet of the
+     * supernet (shared by this class's builds, each its own sample) is evaluated twice on a split.
+     */
+    private void assertEachPlannedSubnetEvaluatedOnce(UUID supernet, int subnets, long seed) {
+        var row = jdbc.sql("select space_spec::text, num_classes from supernet where id = ?")
+                .param(supernet)
+                .query((rs, n) -> java.util.Map.entry(rs.getString(1), rs.getInt(2)))
+                .single();
+        List<dev.tailor.space.SubnetConfig> plan = CatalogueSampler.plan(
+                dev.tailor.space.SearchSpace.fromJson(row.getKey()), row.getValue(), subnets, seed);
+        assertThat(plan).hasSize(subnets);
+        for (dev.tailor.space.SubnetConfig config : plan) {
+            assertThat(jdbc.sql("select count(*) from evaluation e join subnet s on s.id = e.subnet_id"
+                                    + " where s.supernet_id = ? and s.config_sha256 = ? and e.split = 'VALIDATION'")
+                            .params(supernet, config.sha256())
+                            .query(Long.class)
+                            .single())
+                    .as("validation evaluations of %s", config.canonicalJson())
+                    .isEqualTo(1);
+        }
         assertThat(jdbc.sql("select coalesce(max(n), 0) from (select count(*) n from evaluation e join subnet s on"
                                 + " s.id = e.subnet_id where s.supernet_id = ? group by e.subnet_id, e.split) c")
                         .param(supernet)
@@ -193,7 +206,6 @@ class JobKillTest {
                         .single())
                 .as("evaluations of one subnet on one split")
                 .isEqualTo(1);
-        await("no job left on the queue", Duration.ofSeconds(30), () -> tasks() == 0);
     }
 
     private ServiceProcess start(String name) throws Exception {
