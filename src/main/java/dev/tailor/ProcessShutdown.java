@@ -40,6 +40,11 @@ public final class ProcessShutdown {
         return STOPPING.get() || jvmShuttingDown();
     }
 
+    /** Whether a signal handled by {@link #onSignals} began the stop. */
+    static boolean signalled() {
+        return STOPPING.get();
+    }
+
     /** Lets SIGTERM and SIGINT close {@code context} first, then exit. */
     static void onSignals(ConfigurableApplicationContext context, Duration limit) {
         onSignals(context::close, limit);

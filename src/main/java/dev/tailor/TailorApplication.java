@@ -25,6 +25,10 @@ public class TailorApplication {
     public static void main(String[] args) {
         // the verbs run libtorch and ONNX Runtime on this thread: give it the stack they need
         int exit = NativeStacks.call("main-native", () -> run(args, System.out, System.err));
+        if (ProcessShutdown.signalled()) {
+            // stopped by SIGTERM or Ctrl-C: the status says so, whichever of main and the handler exits first
+            System.exit(ProcessShutdown.STOPPED_BY_SIGNAL);
+        }
         if (exit != 0) {
             System.exit(exit);
         }
@@ -59,10 +63,18 @@ public class TailorApplication {
             out.print(dev.tailor.jobs.TrainUsage.TEXT);
             return 0;
         }
-        ConfigurableApplicationContext context = application.run(rest);
         if (verb.get().oneShot()) {
-            return SpringApplication.exit(context);
+            // Ctrl-C or SIGTERM: the work stops at its next step boundary (training, a catalogue subnet),
+            // says how to continue, and the context closes, before the JVM's hooks close ONNX Runtime
+            CountDownLatch ended = new CountDownLatch(1);
+            ProcessShutdown.onSignals(() -> awaitQuietly(ended), STOP_LIMIT);
+            try {
+                return SpringApplication.exit(application.run(rest));
+            } finally {
+                ended.countDown();
+            }
         }
+        ConfigurableApplicationContext context = application.run(rest);
         // inside the 30 s Kubernetes gives a pod between SIGTERM and SIGKILL
         ProcessShutdown.onSignals(context, STOP_LIMIT);
         return 0;

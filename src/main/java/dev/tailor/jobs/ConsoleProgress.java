@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.ProcessShutdown;
 import dev.tailor.training.Checkpoint;
 import dev.tailor.training.TrainingListener;
 import dev.tailor.training.TrainingProgress;
@@ -40,6 +41,12 @@ public final class ConsoleProgress implements TrainingListener {
             lastLoggedDecile = decile;
             out.println(line(p));
         }
+    }
+
+    /** Ctrl-C or SIGTERM: the run stops at the next step boundary and the same command continues it. */
+    @Override
+    public boolean stopRequested() {
+        return ProcessShutdown.started();
     }
 
     @Override

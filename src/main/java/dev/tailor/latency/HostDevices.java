@@ -14,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * The machine the service runs on, as devices: {@code host-cpu} always (the CPU model in its
@@ -38,9 +40,14 @@ public class HostDevices {
     /** Every process that opens the catalogue registers the host it runs on. */
     @EventListener(ApplicationReadyEvent.class)
     void registerThisHost() {
-        Device cpu = cpu();
-        log.info("This host is device {}: {}", cpu.getName(), cpu.getDescription());
-        cuda().ifPresent(device -> log.info("This host is also device {}", device.getName()));
+        try {
+            Device cpu = cpu();
+            log.info("This host is device {}: {}", cpu.getName(), cpu.getDescription());
+            cuda().ifPresent(device -> log.info("This host is also device {}", device.getName()));
+        } catch (DataAccessException | TransactionException e) {
+            // first use registers it too; a one-shot verb whose database went away has said so already
+            log.warn("This host is not registered as a device yet, the database cannot be reached: {}", e.getMessage());
+        }
     }
 
     /** host-cpu, registered on first use. */
