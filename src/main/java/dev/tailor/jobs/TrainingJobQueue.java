@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.logging.LogLevel;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
@@ -149,6 +150,9 @@ public class TrainingJobQueue {
                     .pollUsingLockAndFetch(0.5, 1.0)
                     // the job under way sees the shutdown and stops at its next step boundary
                     .shutdownMaxWait(SHUTDOWN_WAIT)
+                    // a job handed back (StoppedPartWay) is a "failure" to db-scheduler, logged at every stop
+                    // with a stack trace; the runners log real failures with theirs
+                    .failureLogging(LogLevel.INFO, false)
                     .build();
         }
 
