@@ -18,8 +18,9 @@ import sun.misc.Signal;
  * stop ({@link #started()} turns true, which long work asks at its step boundaries), closes the
  * Spring context (requests finish, jobs stop at a boundary and go back to the queue, the database
  * stops last) and only then exits, running the hooks, ONNX Runtime's among them, with nothing
- * left to break. A device agent does the same around its batch of timings. A second signal, or a
- * stop that outlasts {@code limit}, exits at once.
+ * left to break. A one-shot verb ({@code train}, {@code catalogue}, ...) waits for its work to stop
+ * at its boundary and say how to continue; a device agent, for its batch of timings to be posted. A
+ * second signal, or a stop that outlasts {@code limit}, exits at once.
  */
 public final class ProcessShutdown {
 
@@ -34,7 +35,7 @@ public final class ProcessShutdown {
 
     /**
      * True once a stop has begun: a signal handled by {@link #onSignals}, or the JVM running its
-     * shutdown hooks (another way out: {@code System.exit}, a signal to a one-shot verb).
+     * shutdown hooks by another way out ({@code System.exit}, a signal before the handler is in place).
      */
     public static boolean started() {
         return STOPPING.get() || jvmShuttingDown();
