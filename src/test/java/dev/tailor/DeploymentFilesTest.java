@@ -41,6 +41,11 @@ class DeploymentFilesTest {
             assertThat((Map<String, Object>) service.get("environment"))
                     .as(role + " points at the compose PostgreSQL")
                     .containsKey("SPRING_DATASOURCE_URL");
+            // Docker's 10 s default would SIGKILL a stop that lets an export finish
+            String grace = String.valueOf(service.get("stop_grace_period"));
+            assertThat(grace).as(role + " stop_grace_period").matches("\\d+s");
+            assertThat(Long.parseLong(grace.substring(0, grace.length() - 1)))
+                    .isGreaterThan(TailorApplication.STOP_LIMIT.toSeconds());
         }
         // a CMD-SHELL check runs under /bin/sh, dash in Debian and Ubuntu images, which has no /dev/tcp:
         // the API stayed "unhealthy" in a real docker-compose run (bench/results/compose-check.md)

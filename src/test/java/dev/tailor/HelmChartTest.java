@@ -78,6 +78,13 @@ class HelmChartTest {
                 .containsEntry("url", "jdbc:postgresql://db:5432/tailor")
                 .containsEntry("operator-key", OPERATOR_KEY);
         assertThat(objects).noneMatch(o -> "tailor-tailor-agent".equals(name(o)));
+
+        // Kubernetes waits longer than the process's own stop takes before it sends SIGKILL
+        for (Map<String, Object> deployment : List.of(api, worker)) {
+            Map<String, Object> pod = map(map(spec(deployment).get("template")).get("spec"));
+            assertThat(((Number) pod.get("terminationGracePeriodSeconds")).longValue())
+                    .isGreaterThan(TailorApplication.STOP_LIMIT.toSeconds());
+        }
     }
 
     @Test
