@@ -69,15 +69,32 @@ public class TailorApplication {
             CountDownLatch ended = new CountDownLatch(1);
             ProcessShutdown.onSignals(() -> awaitQuietly(ended), STOP_LIMIT);
             try {
-                return SpringApplication.exit(application.run(rest));
+                ConfigurableApplicationContext context = start(application, rest);
+                return context == null ? 1 : SpringApplication.exit(context);
             } finally {
                 ended.countDown();
             }
         }
-        ConfigurableApplicationContext context = application.run(rest);
+        ConfigurableApplicationContext context = start(application, rest);
+        if (context == null) {
+            return 1;
+        }
         // inside the 30 s Kubernetes gives a pod between SIGTERM and SIGKILL
         ProcessShutdown.onSignals(context, STOP_LIMIT);
         return 0;
+    }
+
+    /**
+     * The started context, or null when it failed to start: Spring has then reported why (a failure
+     * analysis where there is one, such as a training device this worker cannot use), and a second
+     * report, the launcher's stack trace, would bury it.
+     */
+    private static ConfigurableApplicationContext start(SpringApplication application, String[] args) {
+        try {
+            return application.run(args);
+        } catch (RuntimeException reported) {
+            return null;
+        }
     }
 
     private static void awaitQuietly(CountDownLatch ended) {

@@ -72,6 +72,8 @@ class HelmChartTest {
         assertThat(env(workerContainer)).containsEntry("TAILOR_DATASET_DIR", "/var/lib/tailor/datasets/default");
         assertThat(String.valueOf(env(workerContainer).get("JAVA_TOOL_OPTIONS")))
                 .contains("MaxRAMPercentage=40");
+        assertThat(env(workerContainer)).containsEntry("TAILOR_TRAINING_DEVICE", "cpu");
+        assertThat(env(apiContainer)).doesNotContainKey("TAILOR_TRAINING_DEVICE");
 
         Map<String, Object> secret = object(objects, "Secret", "tailor-tailor-database");
         assertThat(map(secret.get("stringData")))
@@ -85,6 +87,21 @@ class HelmChartTest {
             assertThat(((Number) pod.get("terminationGracePeriodSeconds")).longValue())
                     .isGreaterThan(TailorApplication.STOP_LIMIT.toSeconds());
         }
+    }
+
+    @Test
+    void gpuWorkersGetTheirDeviceAndTheLibtorchTheyAreGiven() {
+        List<Map<String, Object>> objects = render(t -> t.set("worker.trainingDevice", "gpu")
+                .set("worker.extraEnv[0].name", "PYTORCH_LIBRARY_PATH")
+                .set("worker.extraEnv[0].value", "/opt/libtorch/lib")
+                .set("worker.extraEnv[1].name", "PYTORCH_FLAVOR")
+                .set("worker.extraEnv[1].value", "cu128"));
+        Map<String, Object> workerEnv = env(container(deployment(objects, "tailor-tailor-worker")));
+        assertThat(workerEnv)
+                .containsEntry("TAILOR_TRAINING_DEVICE", "gpu")
+                .containsEntry("PYTORCH_LIBRARY_PATH", "/opt/libtorch/lib")
+                .containsEntry("PYTORCH_FLAVOR", "cu128");
+        assertThat(env(container(deployment(objects, "tailor-tailor-api")))).doesNotContainKey("PYTORCH_FLAVOR");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.tailor.OneShotCommand;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
+import dev.tailor.training.TrainingDevice;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -28,17 +30,24 @@ class TrainCommand extends OneShotCommand {
     private final TrainingJobRepository jobs;
     private final PrintStream out;
     private final PrintStream err;
+    private final Supplier<TrainingDevice.GpuProbe> gpus;
 
     @org.springframework.beans.factory.annotation.Autowired
     TrainCommand(TrainingJobRunner runner, TrainingJobRepository jobs) {
-        this(runner, jobs, System.out, System.err);
+        this(runner, jobs, System.out, System.err, TrainingDevice.GpuProbe::ofEngine);
     }
 
-    TrainCommand(TrainingJobRunner runner, TrainingJobRepository jobs, PrintStream out, PrintStream err) {
+    TrainCommand(
+            TrainingJobRunner runner,
+            TrainingJobRepository jobs,
+            PrintStream out,
+            PrintStream err,
+            Supplier<TrainingDevice.GpuProbe> gpus) {
         this.runner = runner;
         this.jobs = jobs;
         this.out = out;
         this.err = err;
+        this.gpus = gpus;
     }
 
     @Override
@@ -56,6 +65,13 @@ class TrainCommand extends OneShotCommand {
             spec = spec(flags);
         } catch (IllegalArgumentException e) {
             err.println("tailor train: " + e.getMessage());
+            return 2;
+        }
+        TrainingDevice device;
+        try {
+            device = TrainingDevice.resolve(flags.getOrDefault("device", "cpu"), gpus);
+        } catch (TrainingDevice.Unavailable e) {
+            err.println("tailor train: --device: " + e.getMessage());
             return 2;
         }
         TrainingJobSpec.Prepared prepared;
@@ -77,14 +93,15 @@ class TrainCommand extends OneShotCommand {
         if (job == null) {
             job = runner.create(prepared);
             out.println("job " + job.getId() + ": " + prepared.options().schedule() + " on " + job.getDataset() + ", "
-                    + prepared.options().epochs() + " epochs");
+                    + prepared.options().epochs() + " epochs, on " + device);
         } else {
             out.println("job " + job.getId() + ": continuing an unfinished run"
-                    + (job.getLastCheckpoint() == null ? " from the start" : " from its last checkpoint"));
+                    + (job.getLastCheckpoint() == null ? " from the start" : " from its last checkpoint") + ", on "
+                    + device);
         }
         TrainingJobRunner.Outcome outcome;
         try {
-            outcome = runner.run(job.getId(), prepared, new ConsoleProgress(out, System.console() != null));
+            outcome = runner.run(job.getId(), prepared, new ConsoleProgress(out, System.console() != null), device);
         } catch (TrainingJobRunner.DatasetMismatchException e) {
             err.println("tailor train: --dataset: " + e.getMessage());
             return 2;
@@ -164,6 +181,8 @@ class TrainCommand extends OneShotCommand {
         FLAGS.put("patience", "patience");
         FLAGS.put("name", "name");
         FLAGS.put("resume", "resume");
+        // where this process trains, not part of the job: a run may continue on another device
+        FLAGS.put("device", "device");
     }
 
     static String flagOf(String field) {

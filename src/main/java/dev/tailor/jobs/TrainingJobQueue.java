@@ -8,6 +8,7 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.tailor.ProcessShutdown;
 import dev.tailor.catalogue.JobState;
+import dev.tailor.training.TrainingDevice;
 import dev.tailor.training.TrainingListener;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,18 +56,20 @@ public class TrainingJobQueue {
     }
 
     @Bean
-    OneTimeTask<String> trainingTask(ObjectProvider<TrainingJobRunner> runner) {
+    OneTimeTask<String> trainingTask(ObjectProvider<TrainingJobRunner> runner, ObjectProvider<TrainingDevice> device) {
         return Tasks.oneTime(TASK, String.class)
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
                 .execute((instance, context) -> {
                     UUID id = UUID.fromString(instance.getData());
                     refuseWhileStopping("training job " + id);
-                    TrainingJobRunner.Outcome outcome = runner.getObject().run(id, null, new TrainingListener() {
+                    TrainingListener stops = new TrainingListener() {
                         @Override
                         public boolean stopRequested() {
                             return context.getSchedulerState().isShuttingDown() || ProcessShutdown.started();
                         }
-                    });
+                    };
+                    TrainingJobRunner.Outcome outcome =
+                            runner.getObject().run(id, null, stops, device.getIfAvailable(() -> TrainingDevice.CPU));
                     if (outcome.state() == JobState.RUNNING) {
                         throw new StoppedPartWay("training job " + id, outcome.error());
                     }
@@ -154,6 +157,17 @@ public class TrainingJobQueue {
                     // with a stack trace; the runners log real failures with theirs
                     .failureLogging(LogLevel.INFO, false)
                     .build();
+        }
+
+        /**
+         * The device this worker trains on ({@code TAILOR_TRAINING_DEVICE}: cpu, gpu or gpu:N), checked
+         * at start: a worker that cannot use it refuses to start (TrainingDeviceFailureAnalyzer says
+         * why) instead of failing every job it takes.
+         */
+        @Bean
+        TrainingDevice workerTrainingDevice(
+                @org.springframework.beans.factory.annotation.Value("${tailor.training.device:cpu}") String device) {
+            return TrainingDevice.resolve(device);
         }
 
         @EventListener(ApplicationReadyEvent.class)

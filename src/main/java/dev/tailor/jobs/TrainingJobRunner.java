@@ -22,6 +22,7 @@ import dev.tailor.space.SubnetPlan;
 import dev.tailor.training.SubnetAccuracy;
 import dev.tailor.training.Trainer;
 import dev.tailor.training.TrainingData;
+import dev.tailor.training.TrainingDevice;
 import dev.tailor.training.TrainingListener;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -115,15 +116,24 @@ public class TrainingJobRunner {
         }
     }
 
-    /** Trains the job in this thread; {@code console} also hears progress (the CLI's bar). */
+    /** Trains the job on the CPU in this thread; {@code console} also hears progress (the CLI's bar). */
     public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
+        return run(jobId, preloaded, console, TrainingDevice.CPU);
+    }
+
+    /**
+     * Trains the job on {@code device} in this thread. The device is the process's, not the job's:
+     * a run continued elsewhere may continue on another device from the same checkpoint.
+     */
+    public Outcome run(
+            UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console, TrainingDevice device) {
         try (var logContext = JobLogContext.of("training", jobId);
                 Connection lockConnection = dataSource.getConnection()) {
             if (!AdvisoryLock.tryLock(lockConnection, jobId)) {
                 throw new IllegalStateException("job " + jobId + " is being trained by another process");
             }
             try {
-                return runLocked(jobId, preloaded, console);
+                return runLocked(jobId, preloaded, console, device);
             } finally {
                 AdvisoryLock.unlock(lockConnection, jobId);
                 events.publishEvent(new WorkEvents.WorkEnded("training", jobId));
@@ -146,7 +156,8 @@ public class TrainingJobRunner {
         }
     }
 
-    private Outcome runLocked(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
+    private Outcome runLocked(
+            UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console, TrainingDevice device) {
         TrainingJob job = jobs.findById(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
         if (job.isFinished()) {
             return new Outcome(job.getState(), job.getSupernetId(), Map.of(), Map.of(), job.getError());
@@ -181,16 +192,17 @@ public class TrainingJobRunner {
                     prepared.datasetDirectory().toString()));
         }
         log.info(
-                "Training {} on {}: {} epochs, attempt {}",
+                "Training {} on {}: {} epochs, attempt {}, on {}",
                 prepared.options().schedule(),
                 prepared.datasetName(),
                 prepared.options().epochs(),
-                job.getAttempts() + 1);
+                job.getAttempts() + 1,
+                device);
         job.setState(JobState.RUNNING);
         job.countAttempt();
         job = jobs.saveAndFlush(job);
         UUID supernetId = supernet.getId();
-        try (Trainer trainer = new Trainer(space, data, prepared.options())) {
+        try (Trainer trainer = new Trainer(space, data, prepared.options(), device)) {
             if (job.getLastCheckpoint() != null) {
                 byte[] checkpoint = artifacts
                         .findById(job.getLastCheckpoint())

@@ -1,5 +1,6 @@
 package dev.tailor.training;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -24,6 +25,7 @@ final class Evaluator {
     private static final int BATCH = Trainer.CALIBRATION_BATCH;
 
     private final Supernet supernet;
+    private final Device device;
     private final TrainingData data;
     private final int[] calibrationRows;
     private final ImageBatches train;
@@ -33,8 +35,9 @@ final class Evaluator {
     private final Map<Integer, float[]> validationImages = new HashMap<>();
     private final Map<Integer, float[]> testImages = new HashMap<>();
 
-    Evaluator(Supernet supernet, TrainingData data, TrainingOptions options) {
+    Evaluator(Supernet supernet, TrainingData data, TrainingOptions options, Device device) {
         this.supernet = supernet;
+        this.device = device;
         this.data = data;
         int count = Math.min(options.calibrationImages(), data.train().size());
         int[] all = new int[data.train().size()];
@@ -75,7 +78,7 @@ final class Evaluator {
     void recalibrate(SubnetConfig config) {
         float[] images = calibrationImages.computeIfAbsent(config.resolution(), this::prepareCalibration);
         int perImage = data.train().channels() * config.resolution() * config.resolution();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             List<NDArray> batches = new ArrayList<>();
             for (int start = 0; start < calibrationRows.length; start += BATCH) {
                 int count = Math.min(BATCH, calibrationRows.length - start);
@@ -89,7 +92,7 @@ final class Evaluator {
 
     /** The fixed calibration sample at one resolution, prepared once: every subnet reuses it. */
     private float[] prepareCalibration(int resolution) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             return train.images(manager, train.prepare(calibrationRows, null), resolution)
                     .toFloatArray();
         }
@@ -146,7 +149,7 @@ final class Evaluator {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = start + i;
             }
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (NDManager manager = NDManager.newBaseManager(device)) {
                 NDArray batch = images != null
                         ? manager.create(
                                 Arrays.copyOfRange(images, start * perImage, (start + rows.length) * perImage),
@@ -168,12 +171,12 @@ final class Evaluator {
     }
 
     /** A whole split at one resolution, normalised and resized once for every subnet evaluated on it. */
-    private static float[] allImages(ImageBatches split, int resolution) {
+    private float[] allImages(ImageBatches split, int resolution) {
         int[] rows = new int[split.data().size()];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = i;
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             return split.images(manager, split.prepare(rows, null), resolution).toFloatArray();
         }
     }

@@ -37,6 +37,7 @@ public final class Trainer implements AutoCloseable {
      */
     public static final int CALIBRATION_BATCH = 200;
 
+    private final TrainingDevice device;
     private final NDManager manager;
     private final Supernet supernet;
     private final NesterovSgd optimizer;
@@ -52,6 +53,14 @@ public final class Trainer implements AutoCloseable {
     private long globalStep;
 
     public Trainer(SearchSpace space, TrainingData data, TrainingOptions options) {
+        this(space, data, options, TrainingDevice.CPU);
+    }
+
+    /**
+     * A trainer whose weights, optimizer state and batches live on {@code device}; evaluation runs
+     * there too. The options, and so checkpoints, do not depend on the device.
+     */
+    public Trainer(SearchSpace space, TrainingData data, TrainingOptions options, TrainingDevice device) {
         List<String> problems = options.violations();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -63,7 +72,8 @@ public final class Trainer implements AutoCloseable {
         this.space = space;
         this.data = data;
         this.options = options;
-        this.manager = NDManager.newBaseManager();
+        this.device = device;
+        this.manager = NDManager.newBaseManager(device.device());
         this.store = new ParameterStore(manager, false);
         GradMode.offForThisThread();
         Engine.getInstance().setRandomSeed((int) options.seed());
@@ -81,6 +91,10 @@ public final class Trainer implements AutoCloseable {
 
     public Supernet supernet() {
         return supernet;
+    }
+
+    public TrainingDevice device() {
+        return device;
     }
 
     /** Where this trainer's steps spent their time (for {@code bench training}). */
@@ -371,7 +385,7 @@ public final class Trainer implements AutoCloseable {
      */
     public List<SubnetAccuracy> evaluate(List<SubnetConfig> configs) {
         GradMode.offForThisThread();
-        return new Evaluator(supernet, data, options).evaluate(configs);
+        return new Evaluator(supernet, data, options, device.device()).evaluate(configs);
     }
 
     /**
@@ -386,7 +400,7 @@ public final class Trainer implements AutoCloseable {
 
     private Evaluator evaluator() {
         if (evaluator == null) {
-            evaluator = new Evaluator(supernet, data, options);
+            evaluator = new Evaluator(supernet, data, options, device.device());
         }
         return evaluator;
     }

@@ -12,6 +12,7 @@ import dev.tailor.catalogue.SupernetState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.training.Checkpoint;
+import dev.tailor.training.TrainingDevice;
 import dev.tailor.training.TrainingListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,7 +80,9 @@ class TrainCommandTest {
                 runner,
                 jobs,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                // libtorch's CPU build, as the jar carries it: no CUDA, no GPU
+                () -> new TrainingDevice.GpuProbe(false, 0, null));
         int code = command.execute(args);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -131,6 +134,9 @@ class TrainCommandTest {
                 Arguments.of(new String[] {"--dataset", "/no/such/directory"}, "--dataset"),
                 Arguments.of(new String[] {"--dataset", corrupt.toString()}, "--dataset"),
                 Arguments.of(new String[] {"--dataset", missing.toString()}, "--dataset"),
+                Arguments.of(new String[] {"--device", "tpu"}, "--device"),
+                Arguments.of(new String[] {"--device", "gpu"}, "--device"),
+                Arguments.of(new String[] {"--device", "gpu:1"}, "--device"),
                 Arguments.of(new String[] {"--resume", "not-a-uuid"}, "--resume"),
                 Arguments.of(new String[] {"--resume", "00000000-0000-0000-0000-000000000000"}, "--resume"));
     }
@@ -167,9 +173,13 @@ class TrainCommandTest {
 
     @Test
     void aRunRegistersTheSupernetWithItsLargestAndSmallestSubnets() {
-        Run run = train(tiny("--name", "cli-tiny"));
+        Run run = train(tiny("--name", "cli-tiny", "--device", "cpu"));
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("epoch 2/2 done").contains("registered").contains("test top-1");
+        assertThat(run.out())
+                .contains("2 epochs, on cpu")
+                .contains("epoch 2/2 done")
+                .contains("registered")
+                .contains("test top-1");
 
         TrainingJob job = jobs.findAll().stream()
                 .filter(j -> TrainingJobRunner.spec(j).name() != null
