@@ -1,17 +1,21 @@
 package dev.tailor;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The flags of a one-shot verb: {@code --name value} pairs (or {@code -o value}), each known to
- * the verb. Spring's own options ({@code --spring.*}, {@code --tailor.*}, {@code --logging.*})
- * pass through untouched. A mistake is an {@link IllegalArgumentException} naming the flag.
+ * The flags of a verb: {@code --name value} or {@code --name=value} pairs (or {@code -o value}),
+ * each known to the verb and given once. Spring's own options ({@code --spring.*}, {@code
+ * --tailor.*}, {@code --server.*}, {@code --logging.*}) pass through untouched. A mistake is an
+ * {@link IllegalArgumentException} naming the flag.
  */
 public final class CliFlags {
 
     private CliFlags() {}
+
+    private static final List<String> SPRING_OPTIONS = List.of("--spring.", "--tailor.", "--server.", "--logging.");
 
     /**
      * @param known the flags the verb takes, without dashes
@@ -21,25 +25,42 @@ public final class CliFlags {
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.startsWith("--spring.") || arg.startsWith("--tailor.") || arg.startsWith("--logging.")) {
+            if (isSpringOption(arg)) {
                 continue;
             }
             String name = arg.replaceFirst("^--?", "");
+            String value = null;
+            int equals = name.indexOf('=');
+            if (arg.startsWith("--") && equals >= 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            }
             if (!arg.startsWith("-") || !known.contains(name)) {
-                throw new IllegalArgumentException("unknown argument '" + arg + "'");
+                throw new IllegalArgumentException(
+                        arg.startsWith("-") ? "unknown flag --" + name : "unexpected argument '" + arg + "'");
             }
             if (switches.contains(name)) {
-                flags.put(name, "true");
-                continue;
+                if (value != null) {
+                    throw new IllegalArgumentException("--" + name + " takes no value");
+                }
+                value = "true";
+            } else if (value == null) {
+                // a flag's value never starts with "--": "--epochs --lr 0.1" lacks the epochs
+                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+                value = args[++i];
             }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("--" + name + " needs a value");
-            }
-            if (flags.put(name, args[++i]) != null) {
+            if (flags.put(name, value) != null) {
                 throw new IllegalArgumentException("--" + name + " is given twice");
             }
         }
         return flags;
+    }
+
+    /** Whether {@code arg} is one of Spring's own options, which every verb passes through. */
+    public static boolean isSpringOption(String arg) {
+        return SPRING_OPTIONS.stream().anyMatch(arg::startsWith);
     }
 
     /** A whole number flag within [min, max]; {@code fallback} when absent. */

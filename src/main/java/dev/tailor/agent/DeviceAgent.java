@@ -1,5 +1,6 @@
 package dev.tailor.agent;
 
+import dev.tailor.CliFlags;
 import dev.tailor.ProcessShutdown;
 import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.latency.LatencyMeter;
@@ -37,7 +38,7 @@ public final class DeviceAgent {
               --once     stop when the server has no task left instead of polling
             """;
 
-    private static final Set<String> FLAGS = Set.of("server", "device", "token", "max-tasks", "poll-seconds");
+    private static final Set<String> FLAGS = Set.of("server", "device", "token", "max-tasks", "poll-seconds", "once");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI server;
@@ -56,20 +57,15 @@ public final class DeviceAgent {
 
     /** The verb: parses flags, runs, returns the exit status. */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        boolean once = false;
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if ("once".equals(name)) {
-                once = true;
-            } else if (name != null && FLAGS.contains(name) && i + 1 < args.length) {
-                flags.put(name, args[++i]);
-            } else {
-                err.println("tailor agent: unexpected argument '" + args[i] + "'");
-                err.print(USAGE);
-                return 2;
-            }
+        Map<String, String> flags;
+        try {
+            flags = CliFlags.parse(args, FLAGS, Set.of("once"));
+        } catch (IllegalArgumentException e) {
+            err.println("tailor agent: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
         }
+        boolean once = flags.containsKey("once");
         for (String required : new String[] {"server", "device", "token"}) {
             if (!flags.containsKey(required)) {
                 err.println("tailor agent: --" + required + " is required");

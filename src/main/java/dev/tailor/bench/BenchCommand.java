@@ -1,5 +1,6 @@
 package dev.tailor.bench;
 
+import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
 import dev.tailor.data.DatasetException;
 import dev.tailor.data.DatasetFormat;
@@ -14,11 +15,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
@@ -96,30 +97,27 @@ class BenchCommand extends OneShotCommand {
     @Override
     protected int execute(String[] args) {
         String which = "all";
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                if (!List.of("training", "schedules", "latency", "search", "load", "all")
-                        .contains(arg)) {
-                    err.println("tailor bench: unknown benchmark '" + arg + "'");
-                    err.print(USAGE);
-                    return 2;
-                }
-                which = arg;
-                continue;
-            }
-            String name = arg.substring(2);
-            if (name.startsWith("spring.") || name.startsWith("tailor.") || name.startsWith("logging.")) {
-                continue;
-            }
-            if (!FLAGS.contains(name) || i + 1 >= args.length) {
-                err.println("tailor bench: "
-                        + (FLAGS.contains(name) ? "--" + name + " needs a value" : "unknown flag --" + name));
+        // the benchmark is the first word after any of Spring's own options (--tailor.home=...)
+        String[] rest = java.util.Arrays.stream(args)
+                .filter(arg -> !CliFlags.isSpringOption(arg))
+                .toArray(String[]::new);
+        if (rest.length > 0 && !rest[0].startsWith("-")) {
+            which = rest[0];
+            rest = java.util.Arrays.copyOfRange(rest, 1, rest.length);
+            if (!List.of("training", "schedules", "latency", "search", "load", "all")
+                    .contains(which)) {
+                err.println("tailor bench: unknown benchmark '" + which + "'");
                 err.print(USAGE);
                 return 2;
             }
-            flags.put(name, args[++i]);
+        }
+        Map<String, String> flags;
+        try {
+            flags = CliFlags.parse(rest, Set.copyOf(FLAGS), Set.of());
+        } catch (IllegalArgumentException e) {
+            err.println("tailor bench: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
         }
         int steps;
         double cpuHours;

@@ -1,5 +1,6 @@
 package dev.tailor.export;
 
+import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
 import dev.tailor.space.SubnetConfig;
 import java.io.IOException;
@@ -49,20 +50,17 @@ class ExportCommand extends OneShotCommand {
 
     @Override
     protected int execute(String[] args) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.startsWith("--spring.") || arg.startsWith("--tailor.") || arg.startsWith("--logging.")) {
-                continue;
-            }
-            String name = arg.replaceFirst("^--?", "");
-            if (!arg.startsWith("-") || !FLAGS.contains(name)) {
-                return usage("unknown argument '" + arg + "'");
-            }
-            if (i + 1 >= args.length) {
-                return usage("--" + name + " needs a value");
-            }
-            flags.put(name.equals("o") ? "out" : name, args[++i]);
+        Map<String, String> flags;
+        try {
+            flags = new LinkedHashMap<>(CliFlags.parse(args, FLAGS, Set.of()));
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        if (flags.containsKey("o") && flags.containsKey("out")) {
+            return usage("-o and --out name the same file: give one");
+        }
+        if (flags.containsKey("o")) {
+            flags.put("out", flags.remove("o"));
         }
         if (!flags.containsKey("supernet")) {
             return usage("--supernet: which supernet to export from (its id)");

@@ -1,16 +1,16 @@
 package dev.tailor.jobs;
 
+import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.training.TrainingDevice;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -193,40 +193,9 @@ class TrainCommand extends OneShotCommand {
                 .orElse(field);
     }
 
-    /** {@code --flag value} and {@code --flag=value}; Spring's own {@code --spring.*} options pass through. */
+    /** {@code --flag value} and {@code --flag=value}, each flag once; Spring's own options pass through. */
     static Map<String, String> parse(String[] args) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        List<String> rest = new ArrayList<>(List.of(args));
-        for (int i = 0; i < rest.size(); i++) {
-            String arg = rest.get(i);
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value = null;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            }
-            if (name.startsWith("spring.")
-                    || name.startsWith("tailor.")
-                    || name.startsWith("server.")
-                    || name.startsWith("logging.")) {
-                continue;
-            }
-            if (!FLAGS.containsKey(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name);
-            }
-            if (value == null) {
-                if (i + 1 >= rest.size() || rest.get(i + 1).startsWith("--")) {
-                    throw new IllegalArgumentException("--" + name + " needs a value");
-                }
-                value = rest.get(++i);
-            }
-            flags.put(name, value);
-        }
-        return flags;
+        return CliFlags.parse(args, FLAGS.keySet(), Set.of());
     }
 
     static TrainingJobSpec spec(Map<String, String> flags) {

@@ -1,0 +1,34 @@
+package dev.tailor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The agent's flags: a mistake is refused with the flag named before anything is contacted. */
+class DeviceAgentFlagsTest {
+
+    private static String refusal(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = DeviceAgent.main(
+                args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).isEqualTo(2);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void mistakesNameTheirFlag() {
+        String[] base = {"--server", "http://127.0.0.1:9", "--device", "pi"};
+        assertThat(refusal(base[0], base[1], base[2], base[3], "--token"))
+                .startsWith("tailor agent: --token needs a value");
+        assertThat(refusal(base[0], base[1], base[2], base[3], "--token", "t", "--colour", "blue"))
+                .startsWith("tailor agent: unknown flag --colour");
+        assertThat(refusal(base[0], base[1], base[2], base[3], "--token", "t", "--once=yes"))
+                .startsWith("tailor agent: --once takes no value");
+        assertThat(refusal(base[0], base[1], base[2], base[3])).startsWith("tailor agent: --token is required");
+        assertThat(refusal(base[0], base[1], base[2], base[3], "--token", "t", "--poll-seconds", "0"))
+                .contains("--poll-seconds");
+    }
+}
