@@ -9,6 +9,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>One server per data directory and JVM: several Spring contexts in one JVM (tests) share it,
  * and the last one to close stops it. A server another live process runs in the directory (a
  * {@code serve} while {@code ./tailor train} starts on the same home) is used as it is, on its
- * port, and left running. A server left running by a process that was killed ({@code kill -9}
- * leaves the postmaster behind, its parent gone) is stopped before a new one starts.
+ * port. The server stops when the last process using it ends: a process that runs it and ends
+ * while another still has connections leaves it running and lets go of it, and the last one to
+ * close stops it; a process that finds the server of a process that died still in use by another
+ * takes it over. A server left running by a process that was killed ({@code kill -9} leaves the
+ * postmaster behind, its parent gone) and used by nobody is stopped before a new one starts.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -33,13 +41,13 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Duration STALE_SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     private final Path dataDirectory;
-    /** Null when another process runs the server and this one only connects to it. */
+    /** The server this process started; null when it uses (or took over) one another process started. */
     private final EmbeddedPostgres postgres;
 
     private final int port;
     private int users;
 
-    /** Held while this process runs the server; null when it uses another process's. */
+    /** Held while this process runs the server; null while another live process does. */
     private final FileChannel owner;
 
     private EmbeddedPostgresServer(Path dataDirectory, EmbeddedPostgres postgres, int port, FileChannel owner) {
@@ -99,6 +107,15 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             return new EmbeddedPostgresServer(dataDirectory, null, port, null);
         }
         try {
+            Optional<Integer> outlived = portOf(dataDirectory);
+            if (outlived.isPresent() && otherClients(outlived.get()) > 0) {
+                log.info(
+                        "PostgreSQL in {} outlived the process that ran it and is still in use; this process takes"
+                                + " it over on port {}",
+                        dataDirectory,
+                        outlived.get());
+                return new EmbeddedPostgresServer(dataDirectory, null, outlived.get(), owner);
+            }
             EmbeddedPostgres started = start(dataDirectory);
             return new EmbeddedPostgresServer(dataDirectory, started, started.getPort(), owner);
         } catch (RuntimeException e) {
@@ -115,8 +132,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /** Whether this process runs the server (started it, or took it over), rather than using another's. */
     boolean ownsServer() {
-        return postgres != null;
+        return owner != null;
     }
 
     String jdbcUrl() {
@@ -125,6 +143,11 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 : "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
     }
 
+    /**
+     * Stops the server unless another process still uses it. Called after this process's own
+     * connections are closed (the data source is destroyed before it), so every client connection
+     * left is another process's.
+     */
     @Override
     public void close() {
         synchronized (RUNNING) {
@@ -132,23 +155,73 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 return;
             }
             RUNNING.remove(dataDirectory);
-            if (postgres == null) {
-                return; // another process's server: it stops it
+            // a process that only used the server runs it now if the one that ran it has ended
+            FileChannel running = owner != null ? owner : takeOverIfLeft(dataDirectory);
+            if (running == null) {
+                return; // another live process runs it and stops it
             }
             try {
-                postgres.close();
-            } catch (IOException e) {
+                int others = otherClients(port);
+                if (others > 0) {
+                    log.info(
+                            "Leaving PostgreSQL in {} running: {} connection(s) of other processes use it; the last"
+                                    + " process to end stops it",
+                            dataDirectory,
+                            others);
+                    return;
+                }
+                if (postgres != null) {
+                    postgres.close();
+                } else {
+                    stopPostmaster(dataDirectory, "no process uses it any more");
+                }
+            } catch (IOException | RuntimeException e) {
                 log.warn("Embedded PostgreSQL in {} did not stop cleanly: {}", dataDirectory, e.getMessage());
             } finally {
-                closeQuietly(owner);
+                closeQuietly(running);
             }
+        }
+    }
+
+    /** The owner lock, taken when the process that held it has ended and its server still runs; else null. */
+    private static FileChannel takeOverIfLeft(Path dataDirectory) {
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(dataDirectory.resolveSibling("postgres.owner"), StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock != null && portOf(dataDirectory).isPresent()) {
+                return channel;
+            }
+        } catch (IOException | OverlappingFileLockException e) {
+            // held here or unreadable: not this process's to stop
+        }
+        if (channel != null) {
+            closeQuietly(channel);
+        }
+        return null;
+    }
+
+    /**
+     * Client connections to the server on {@code port} other than the one asking; 0 when it does
+     * not answer (then nobody can be using it).
+     */
+    static int otherClients(int port) {
+        try (Connection connection = DriverManager.getConnection(
+                        "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&connectTimeout=5");
+                Statement statement = connection.createStatement();
+                ResultSet count = statement.executeQuery("select count(*) from pg_stat_activity"
+                        + " where backend_type = 'client backend' and pid <> pg_backend_pid()")) {
+            count.next();
+            return count.getInt(1);
+        } catch (SQLException e) {
+            return 0;
         }
     }
 
     private static EmbeddedPostgres start(Path dataDirectory) {
         try {
             Files.createDirectories(dataDirectory);
-            stopStalePostmaster(dataDirectory);
+            stopPostmaster(dataDirectory, "left running by an earlier process");
             log.info("Starting embedded PostgreSQL with data in {}", dataDirectory);
             return EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
@@ -190,8 +263,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** postmaster.pid's first line is the PID of a server that may still be running. */
-    private static void stopStalePostmaster(Path dataDirectory) throws IOException {
+    /** Stops the directory's postmaster if one runs (postmaster.pid's first line is its PID). */
+    private static void stopPostmaster(Path dataDirectory, String why) throws IOException {
         Path pidFile = dataDirectory.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
             return;
@@ -208,16 +281,13 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         if (!command.endsWith("postgres")) {
             return; // the PID was reused by an unrelated process; PostgreSQL copes with that itself
         }
-        log.warn(
-                "Stopping PostgreSQL (pid {}) left running in {} by an earlier process",
-                postmaster.pid(),
-                dataDirectory);
+        log.info("Stopping PostgreSQL (pid {}) in {}: {}", postmaster.pid(), dataDirectory, why);
         postmaster.destroy();
         try {
             postmaster.onExit().get(STALE_SHUTDOWN_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("PostgreSQL (pid " + postmaster.pid() + ") left running in " + dataDirectory
-                    + " did not stop within " + STALE_SHUTDOWN_WAIT.toSeconds() + " s; stop it and start again");
+            throw new IllegalStateException("PostgreSQL (pid " + postmaster.pid() + ") in " + dataDirectory + " (" + why
+                    + ") did not stop within " + STALE_SHUTDOWN_WAIT.toSeconds() + " s; stop it and start again");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.tailor.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailor.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,5 +43,71 @@ class SharedHomeTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theServerOutlivesItsOwnerWhileAnotherProcessUsesItAndTheLastUserStopsIt() throws Exception {
+        Path home = Files.createTempDirectory(Path.of("target"), "shared-home");
+        Path data = home.resolve("postgres").toAbsolutePath();
+        EmbeddedPostgresServer owner = EmbeddedPostgresServer.acquire(data);
+        long postmaster = postmasterPid(data);
+        try (Connection setUp = DriverManager.getConnection(owner.jdbcUrl())) {
+            setUp.createStatement().execute("create table kept (n int); insert into kept values (7)");
+        }
+        EmbeddedPostgresServer user = EmbeddedPostgresServer.attachOrStart(data);
+        assertThat(user.ownsServer()).isFalse();
+        Connection used = DriverManager.getConnection(user.jdbcUrl());
+
+        owner.close(); // as `serve` ending while `train` still works on its database
+        assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isPresent();
+        assertThat(count(used)).isOne();
+        try (Connection fresh = DriverManager.getConnection(user.jdbcUrl())) {
+            assertThat(count(fresh)).isOne();
+        }
+
+        used.close();
+        user.close(); // the last process to use it stops it
+        assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    @Test
+    void realServicesHandTheServerOverWhenStoppedOrKilledWhileAnotherProcessUsesIt() throws Exception {
+        Path home = Files.createTempDirectory(Path.of("target"), "shared-home-services")
+                .toAbsolutePath();
+        Path data = home.resolve("postgres");
+        ServiceProcess first = ServiceProcess.start(home, "first");
+        long postmaster = postmasterPid(data);
+        EmbeddedPostgresServer user = EmbeddedPostgresServer.attachOrStart(data);
+        assertThat(user.ownsServer()).isFalse();
+        Connection used = DriverManager.getConnection(user.jdbcUrl());
+        used.createStatement().execute("create table kept (n int); insert into kept values (7)");
+
+        // SIGTERM, as Ctrl-C on `serve` while `./tailor train` runs on the same home
+        first.terminate();
+        assertThat(Files.readString(first.log())).contains("connection(s) of other processes use it");
+        assertThat(count(used)).isOne();
+
+        // a service started now takes the orphaned server over instead of waiting for it to stop
+        ServiceProcess second = ServiceProcess.start(home, "second");
+        assertThat(Files.readString(second.log())).contains("this process takes it over");
+        assertThat(postmasterPid(data)).isEqualTo(postmaster);
+        second.kill(); // kill -9: the server stays, its lock goes
+        assertThat(count(used)).isOne();
+
+        used.close();
+        user.close();
+        assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    private static int count(Connection connection) throws Exception {
+        try (ResultSet row = connection.createStatement().executeQuery("select count(*) from kept")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static long postmasterPid(Path data) throws Exception {
+        return Long.parseLong(
+                Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
     }
 }
