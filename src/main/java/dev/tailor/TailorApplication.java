@@ -46,6 +46,11 @@ public class TailorApplication {
             return 2;
         }
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        if (Arrays.stream(rest).anyMatch(arg -> arg.equals("--help") || arg.equals("-h"))) {
+            // before anything starts: no database, no engine, nothing written under the home
+            out.print(verb.get().help());
+            return 0;
+        }
         if (verb.get() == Verb.AGENT) {
             // an agent runs on the target device: no database, no Spring context, only ONNX Runtime;
             // a stop lets the batch being timed end and be posted first
@@ -59,10 +64,6 @@ public class TailorApplication {
         }
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
-        if (verb.get() == Verb.TRAIN && Arrays.stream(rest).anyMatch(TailorApplication::isHelp)) {
-            out.print(dev.tailor.jobs.TrainUsage.TEXT);
-            return 0;
-        }
         if (verb.get().oneShot()) {
             // Ctrl-C or SIGTERM: the work stops at its next step boundary (training, a catalogue subnet),
             // says how to continue, and the context closes, before the JVM's hooks close ONNX Runtime

@@ -11,14 +11,13 @@ import java.util.Optional;
 enum Verb {
     SERVE("serve", "REST API, Swagger UI and background workers (the default)"),
     WORKER("worker", "background workers only: no REST API, health endpoints kept for probes"),
-    TRAIN("train", "train a supernet here with a progress bar and register it (train --help)", true),
-    CATALOGUE(
-            "catalogue", "evaluate sampled subnets of a trained supernet into its catalogue (catalogue --help)", true),
+    TRAIN("train", "train a supernet here with a progress bar and register it", true),
+    CATALOGUE("catalogue", "evaluate sampled subnets of a trained supernet into its catalogue", true),
     SPECIALIZE("specialize", "tailor a subnet to a budget from the local catalogue and write its ONNX file", true),
     EXPORT("export", "write a subnet of a trained supernet as an ONNX model, checked in ONNX Runtime", true),
     AGENT("agent", "on a target device: pull measurement tasks from a server, time them, post results", true),
     BENCH("bench", "measure training throughput and compare schedules; tables in bench/results", true),
-    KEYS("keys", "create, list and revoke API keys on this machine's database (keys --help)", true);
+    KEYS("keys", "create, list and revoke API keys on this machine's database", true);
 
     private final String cliName;
     private final String summary;
@@ -47,6 +46,21 @@ enum Verb {
         return cliName;
     }
 
+    /** What {@code tailor VERB --help} prints. */
+    String help() {
+        return switch (this) {
+            case SERVE -> Usage.SERVE;
+            case WORKER -> Usage.WORKER;
+            case TRAIN -> Usage.TRAIN;
+            case CATALOGUE -> Usage.CATALOGUE;
+            case SPECIALIZE -> Usage.SPECIALIZE;
+            case EXPORT -> Usage.EXPORT;
+            case AGENT -> Usage.AGENT;
+            case BENCH -> Usage.BENCH;
+            case KEYS -> Usage.KEYS;
+        };
+    }
+
     static Optional<Verb> byName(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
         return Arrays.stream(values()).filter(v -> v.cliName.equals(wanted)).findFirst();
@@ -57,7 +71,7 @@ enum Verb {
         for (Verb verb : values()) {
             usage.append(String.format("  %-8s %s%n", verb.cliName, verb.summary));
         }
-        usage.append(String.format("  %-8s %s%n", "help", "this list"));
+        usage.append(String.format("  %-8s %s%n", "help", "this list; tailor VERB --help: the verb's flags"));
         return usage.toString();
     }
 }

@@ -46,6 +46,24 @@ class TailorApplicationTest {
     }
 
     @Test
+    void everyVerbsHelpPrintsItsUsageWithoutStartingAnything(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path home) {
+        for (Verb verb : Verb.values()) {
+            out.reset();
+            // a home that nothing may be written to: --help starts no database
+            assertThat(run(verb.cliName(), "--tailor.home=" + home.resolve("untouched"), "-h"))
+                    .as(verb.cliName())
+                    .isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .as(verb.cliName())
+                    .startsWith("usage: tailor")
+                    .contains(verb == Verb.SERVE ? "[serve]" : verb.cliName());
+        }
+        assertThat(home.resolve("untouched")).doesNotExist();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void verbsAreMatchedByName() {
         assertThat(Verb.byName("serve")).contains(Verb.SERVE);
         assertThat(Verb.byName("WORKER")).contains(Verb.WORKER);

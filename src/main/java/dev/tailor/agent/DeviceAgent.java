@@ -2,6 +2,7 @@ package dev.tailor.agent;
 
 import dev.tailor.CliFlags;
 import dev.tailor.ProcessShutdown;
+import dev.tailor.Usage;
 import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.latency.LatencyMeter;
 import dev.tailor.latency.LatencyStats;
@@ -31,13 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class DeviceAgent {
 
-    static final String USAGE = """
-            usage: tailor agent --server URL --device NAME --token TOKEN [--once] [--max-tasks N] [--poll-seconds N]
-              --token    an agent key bound to the device (an operator issues one: POST /api/v1/devices/NAME/agent-token
-                         or ./tailor keys create --role agent --device NAME --name NAME)
-              --once     stop when the server has no task left instead of polling
-            """;
-
     private static final Set<String> FLAGS = Set.of("server", "device", "token", "max-tasks", "poll-seconds", "once");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -62,14 +56,14 @@ public final class DeviceAgent {
             flags = CliFlags.parse(args, FLAGS, Set.of("once"));
         } catch (IllegalArgumentException e) {
             err.println("tailor agent: " + e.getMessage());
-            err.print(USAGE);
+            err.print(Usage.AGENT);
             return 2;
         }
         boolean once = flags.containsKey("once");
         for (String required : new String[] {"server", "device", "token"}) {
             if (!flags.containsKey(required)) {
                 err.println("tailor agent: --" + required + " is required");
-                err.print(USAGE);
+                err.print(Usage.AGENT);
                 return 2;
             }
         }

@@ -2,6 +2,7 @@ package dev.tailor.bench;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.Usage;
 import dev.tailor.data.DatasetException;
 import dev.tailor.data.DatasetFormat;
 import dev.tailor.data.Datasets;
@@ -31,35 +32,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Profile("bench")
 class BenchCommand extends OneShotCommand {
-
-    static final String USAGE = """
-            usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
-                                [--cpu-hours X] [--schedules LIST] [--state DIR] [--max-steps-per-epoch N]
-                                [--batch-size N]
-                                [--fit-subnets N] [--held-out-subnets N] [--runs N] [--rounds N]
-              training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
-                         the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
-                         when it has torch), --rounds 5 rounds of Tailor's steps and the peer one after the
-                         other (the ratio is the median of the rounds' ratios), and a profile of a
-                         full-model and a sandwich step
-              schedules  deps, progressive-shrinking and sandwich at equal compute: --cpu-hours X of training
-                         each (default 1; epochs and steps per epoch from each schedule's measured step
-                         costs), the validation probes after every epoch, test at the end, an SVG;
-                         --schedules deps,sandwich runs some of them; resumable: state in --state DIR
-                         (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
-              search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
-                         500-generation search time, host-cpu specializations cold and warm for 8 budgets
-              latency    the host-cpu latency model (layer table + correction) on held-out subnets
-                         (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet;
-                         the service stores the model it scores and serves it
-              load       drives a running service (--server URL, default http://localhost:8080; --key KEY
-                         when reads are keyed): cached specializations (--budget JSON), catalogue listings
-                         and artifact downloads, --clients 64 for --seconds 60 each after --warm-up 15
-                         seconds (a freshly started service needs about 2 minutes of load to reach its
-                         steady rate: give a fresh one --warm-up 120), driven by wrk
-                         (--driver wrk, the default: apt-get install wrk) or by Java threads (--driver java);
-                         not part of "all"
-            """;
 
     private static final List<String> FLAGS = List.of(
             "dataset",
@@ -107,7 +79,7 @@ class BenchCommand extends OneShotCommand {
             if (!List.of("training", "schedules", "latency", "search", "load", "all")
                     .contains(which)) {
                 err.println("tailor bench: unknown benchmark '" + which + "'");
-                err.print(USAGE);
+                err.print(Usage.BENCH);
                 return 2;
             }
         }
@@ -116,7 +88,7 @@ class BenchCommand extends OneShotCommand {
             flags = CliFlags.parse(rest, Set.copyOf(FLAGS), Set.of());
         } catch (IllegalArgumentException e) {
             err.println("tailor bench: " + e.getMessage());
-            err.print(USAGE);
+            err.print(Usage.BENCH);
             return 2;
         }
         int steps;

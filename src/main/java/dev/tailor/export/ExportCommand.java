@@ -2,6 +2,7 @@ package dev.tailor.export;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.Usage;
 import dev.tailor.space.SubnetConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,12 +25,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Profile("export")
 class ExportCommand extends OneShotCommand {
-
-    static final String USAGE = """
-            usage: tailor export --supernet ID (--config JSON | --subnet CONFIG_SHA256) -o FILE.onnx
-              --config  a subnet config, e.g. '{"resolution":28,"depths":[2,2,2],"kernels":[3,3,3,3,3,3],"expands":[3,3,3,3,3,3]}'
-              --subnet  the SHA-256 of a config already in the supernet's catalogue
-            """;
 
     private static final Set<String> FLAGS = Set.of("supernet", "config", "subnet", "o", "out");
 
@@ -122,7 +117,7 @@ class ExportCommand extends OneShotCommand {
 
     private int usage(String problem) {
         err.println("tailor export: " + problem);
-        err.print(USAGE);
+        err.print(Usage.EXPORT);
         return 2;
     }
 

@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.Usage;
 import dev.tailor.catalogue.JobState;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -20,15 +21,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Profile("catalogue")
 class CatalogueCommand extends OneShotCommand {
-
-    static final String USAGE = """
-            usage: tailor catalogue --supernet ID [--subnets N] [--seed S]
-              --supernet  the trained supernet whose subnets to evaluate (its id)
-              --subnets   how many subnets (default 500): the largest, the smallest, each resolution's
-                          extremes, the rest stratified over MACs
-              --seed      the sample's seed (default 1)
-            An unfinished build of the same supernet is continued where it stopped.
-            """;
 
     private static final Set<String> FLAGS = Set.of("supernet", "subnets", "seed", "help");
 
@@ -65,7 +57,7 @@ class CatalogueCommand extends OneShotCommand {
         try {
             flags = CliFlags.parse(args, FLAGS, Set.of("help"));
             if (flags.containsKey("help")) {
-                out.print(USAGE);
+                out.print(Usage.CATALOGUE);
                 return 0;
             }
             if (!flags.containsKey("supernet")) {
@@ -82,7 +74,7 @@ class CatalogueCommand extends OneShotCommand {
             seed = CliFlags.integer(flags, "seed", 1, 0, Integer.MAX_VALUE);
         } catch (IllegalArgumentException e) {
             err.println("tailor catalogue: " + e.getMessage());
-            err.print(USAGE);
+            err.print(Usage.CATALOGUE);
             return 2;
         }
         CatalogueBuilds.Build build;

@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.Usage;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
@@ -57,7 +58,7 @@ class TrainCommand extends OneShotCommand {
             flags = parse(args);
         } catch (IllegalArgumentException e) {
             err.println("tailor train: " + e.getMessage());
-            err.print(TrainUsage.TEXT);
+            err.print(Usage.TRAIN);
             return 2;
         }
         TrainingJobSpec spec;

@@ -2,6 +2,7 @@ package dev.tailor.security;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.Usage;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -19,17 +20,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Profile("keys")
 class KeysCommand extends OneShotCommand {
-
-    static final String USAGE = """
-            usage: tailor keys create --role viewer|operator|agent --name NAME [--device DEVICE]
-                   tailor keys list
-                   tailor keys revoke ID
-              --role    viewer: reads and specializations; operator: also training, catalogue builds,
-                        devices and keys; agent: one device's measurement tasks and measurements
-              --name    what the key is for, e.g. ci-pipeline (letters, digits, '.', '_', '-')
-              --device  for an agent key: the device it is bound to
-            The key is printed once; only its SHA-256 is stored.
-            """;
 
     private final ApiKeys keys;
     private final PrintStream out;
@@ -52,7 +42,7 @@ class KeysCommand extends OneShotCommand {
                 .filter(a -> !a.startsWith("--spring.") && !a.startsWith("--tailor.") && !a.startsWith("--logging."))
                 .toList();
         if (words.isEmpty() || words.contains("--help") || words.contains("-h")) {
-            (words.isEmpty() ? err : out).print(USAGE);
+            (words.isEmpty() ? err : out).print(Usage.KEYS);
             return words.isEmpty() ? 2 : 0;
         }
         String[] rest = words.subList(1, words.size()).toArray(String[]::new);
@@ -67,7 +57,7 @@ class KeysCommand extends OneShotCommand {
             };
         } catch (IllegalArgumentException e) {
             err.println("tailor keys: " + e.getMessage());
-            err.print(USAGE);
+            err.print(Usage.KEYS);
             return 2;
         } catch (ApiKeys.KeyRefused e) {
             err.println("tailor keys: --" + e.field() + ": " + e.getMessage());

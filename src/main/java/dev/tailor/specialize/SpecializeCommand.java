@@ -2,6 +2,7 @@ package dev.tailor.specialize;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.Usage;
 import dev.tailor.catalogue.ArtifactRepository;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,18 +27,6 @@ import org.springframework.web.ErrorResponseException;
 @Component
 @Profile("specialize")
 class SpecializeCommand extends OneShotCommand {
-
-    static final String USAGE = """
-            usage: tailor specialize [--device D] (--latency-ms X | --macs N | --params N | --memory-bytes N
-                                     | --min-accuracy F)... [--objective accuracy|latency] [--supernet ID] -o FILE.onnx
-              --device        device the latency budget is for (default host-cpu)
-              --latency-ms    largest batch-1 latency on the device, ms
-              --macs, --params, --memory-bytes   largest MACs, parameters, peak activation bytes
-              --min-accuracy  lowest predicted validation top-1, a fraction (0.9 = 90 %)
-              --objective     accuracy (default): most accurate within the budget; latency: fastest reaching
-                              --min-accuracy
-              --supernet      supernet id (default: the newest ready one)
-            """;
 
     /** Request field -> flag, so that a refusal names what the user typed. */
     private static final Map<String, String> FLAG_OF = Map.of(
@@ -81,7 +70,7 @@ class SpecializeCommand extends OneShotCommand {
         try {
             Map<String, String> flags = CliFlags.parse(args, FLAGS, Set.of("help"));
             if (flags.containsKey("help")) {
-                out.print(USAGE);
+                out.print(Usage.SPECIALIZE);
                 return 0;
             }
             if (!flags.containsKey("o")) {
@@ -102,7 +91,7 @@ class SpecializeCommand extends OneShotCommand {
                     number(flags, "supernet", UUID::fromString));
         } catch (IllegalArgumentException e) {
             err.println("tailor specialize: " + e.getMessage());
-            err.print(USAGE);
+            err.print(Usage.SPECIALIZE);
             return 2;
         }
         try {

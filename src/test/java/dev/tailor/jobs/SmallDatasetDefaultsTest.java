@@ -99,7 +99,7 @@ class SmallDatasetDefaultsTest {
 
     @Test
     void theHelpStatesTheDefaults() {
-        assertThat(TrainUsage.TEXT)
+        assertThat(dev.tailor.Usage.TRAIN)
                 .contains("10 % of the training images, at most 5,000")
                 .contains("2,400 optimisation steps")
                 .contains("at most 100");
