@@ -40,8 +40,9 @@ public final class Usage {
                 enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
                 validation, 43 epochs of 57 steps); a run with --max-steps-per-epoch defaults to 6
               --weight-decay defaults to 5e-4 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)
-              --device defaults to cpu; gpu needs a CUDA build of libtorch 2.7.1 on this host (PYTORCH_LIBRARY_PATH,
-                PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128) and is refused with what to do where it is absent
+              --device defaults to TAILOR_TRAINING_DEVICE, else cpu; gpu (or gpu:N) needs a CUDA build of
+                libtorch 2.7.1 on this host (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128)
+                and is refused with what to do where it is absent
               --target-accuracy (a fraction, default 0.9) and --patience (epochs, default 23, as ODN) apply to
                 depth-expansion: depth grows while a converged depth stays below the target
                         """;

@@ -32,10 +32,16 @@ class TrainCommand extends OneShotCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final Supplier<TrainingDevice.GpuProbe> gpus;
+    /** Where to train without {@code --device}: the setting a worker trains by, cpu unless set. */
+    private final String configuredDevice;
 
     @org.springframework.beans.factory.annotation.Autowired
-    TrainCommand(TrainingJobRunner runner, TrainingJobRepository jobs) {
-        this(runner, jobs, System.out, System.err, TrainingDevice.GpuProbe::ofEngine);
+    TrainCommand(
+            TrainingJobRunner runner,
+            TrainingJobRepository jobs,
+            @org.springframework.beans.factory.annotation.Value("${tailor.training.device:cpu}")
+                    String configuredDevice) {
+        this(runner, jobs, System.out, System.err, TrainingDevice.GpuProbe::ofEngine, configuredDevice);
     }
 
     TrainCommand(
@@ -43,12 +49,14 @@ class TrainCommand extends OneShotCommand {
             TrainingJobRepository jobs,
             PrintStream out,
             PrintStream err,
-            Supplier<TrainingDevice.GpuProbe> gpus) {
+            Supplier<TrainingDevice.GpuProbe> gpus,
+            String configuredDevice) {
         this.runner = runner;
         this.jobs = jobs;
         this.out = out;
         this.err = err;
         this.gpus = gpus;
+        this.configuredDevice = configuredDevice;
     }
 
     @Override
@@ -70,9 +78,11 @@ class TrainCommand extends OneShotCommand {
         }
         TrainingDevice device;
         try {
-            device = TrainingDevice.resolve(flags.getOrDefault("device", "cpu"), gpus);
+            device = TrainingDevice.resolve(flags.getOrDefault("device", configuredDevice), gpus);
         } catch (TrainingDevice.Unavailable e) {
-            err.println("tailor train: --device: " + e.getMessage());
+            String source =
+                    flags.containsKey("device") ? "--device" : "TAILOR_TRAINING_DEVICE (tailor.training.device)";
+            err.println("tailor train: " + source + ": " + e.getMessage());
             return 2;
         }
         TrainingJobSpec.Prepared prepared;

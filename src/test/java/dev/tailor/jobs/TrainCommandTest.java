@@ -74,6 +74,11 @@ class TrainCommandTest {
     private record Run(int exitCode, String out, String err) {}
 
     private Run train(String... args) {
+        return trainWithSetting("cpu", args);
+    }
+
+    /** The verb with {@code tailor.training.device} (TAILOR_TRAINING_DEVICE) set to {@code device}. */
+    private Run trainWithSetting(String device, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         TrainCommand command = new TrainCommand(
@@ -82,7 +87,8 @@ class TrainCommandTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 // libtorch's CPU build, as the jar carries it: no CUDA, no GPU
-                () -> new TrainingDevice.GpuProbe(false, 0, null));
+                () -> new TrainingDevice.GpuProbe(false, 0, null),
+                device);
         int code = command.execute(args);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -163,6 +169,17 @@ class TrainCommandTest {
         }
         assertThat(jobs.count()).isEqualTo(jobsBefore);
         assertThat(supernets.count()).isEqualTo(supernetsBefore);
+    }
+
+    @Test
+    void withoutDeviceTheSettingAWorkerTrainsByIsUsedAndNamedWhenRefused() {
+        long jobsBefore = jobs.count();
+        Run run = trainWithSetting("gpu", tiny());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith("tailor train: TAILOR_TRAINING_DEVICE (tailor.training.device): no GPU");
+        Run flagWins = trainWithSetting("gpu", tiny("--device", "tpu"));
+        assertThat(flagWins.err()).startsWith("tailor train: --device: 'tpu' is not a training device");
+        assertThat(jobs.count()).isEqualTo(jobsBefore);
     }
 
     @Test
