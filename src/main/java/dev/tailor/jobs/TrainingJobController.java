@@ -55,7 +55,9 @@ class TrainingJobController {
             @Schema(type = "object", description = "The settings, defaults filled in") @JsonRawValue
             String settings,
 
-            @Schema(type = "object", description = "Epoch, step, phase, loss, images/s, ETA; accuracies when done")
+            @Schema(
+                    type = "object",
+                    description = "Epoch, step, phase, loss, images/s, ETA, device (cpu, gpu:N); accuracies when done")
             @JsonRawValue
             String progress,
 

@@ -73,6 +73,7 @@ final class TrainingJobListener implements TrainingListener {
         progress.put("imagesPerSecond", p.imagesPerSecond());
         progress.put("etaSeconds", p.etaSeconds());
         progress.put("fractionDone", p.fractionDone());
+        progress.put("device", p.device());
         return progress;
     }
 

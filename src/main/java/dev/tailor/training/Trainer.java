@@ -246,7 +246,8 @@ public final class Trainer implements AutoCloseable {
                         lr,
                         schedule.epsilon(globalStep - 1),
                         imagesPerSecond,
-                        (totalSteps - globalStep) * seconds / stepsThisRun));
+                        (totalSteps - globalStep) * seconds / stepsThisRun,
+                        device.name()));
             }
             int validatedEpoch = epoch;
             schedule.validateAfter(epoch)

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * of the same libtorch on the host, named by {@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_VERSION}
  * and {@code PYTORCH_FLAVOR} (DJL's jni jar carries the matching {@code cu128} bridge).
  *
- * @param name as given: {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param name {@code cpu} or {@code gpu:N} ({@code gpu} is {@code gpu:0})
  */
 public record TrainingDevice(String name, Device device) {
 
@@ -71,7 +71,7 @@ public record TrainingDevice(String name, Device device) {
             throw new Unavailable("'" + name + "': libtorch sees " + gpus.gpus() + " GPU"
                     + (gpus.gpus() == 1 ? "" : "s") + ", numbered from 0");
         }
-        return new TrainingDevice(given, Device.gpu(index));
+        return new TrainingDevice("gpu:" + index, Device.gpu(index));
     }
 
     static String noGpu(GpuProbe probe) {

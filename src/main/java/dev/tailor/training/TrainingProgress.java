@@ -6,6 +6,7 @@ package dev.tailor.training;
  * @param epoch the current epoch, from 0
  * @param loss the largest subnet's mean training loss so far in this epoch
  * @param epsilon DεpS's gradient scale of the small subnets at this step (1 where a schedule has none)
+ * @param device where the run trains: cpu, gpu or gpu:N
  */
 public record TrainingProgress(
         int epoch,
@@ -19,7 +20,8 @@ public record TrainingProgress(
         double learningRate,
         double epsilon,
         double imagesPerSecond,
-        double etaSeconds) {
+        double etaSeconds,
+        String device) {
 
     public double fractionDone() {
         return totalSteps == 0 ? 1 : (double) globalStep / totalSteps;

@@ -113,6 +113,10 @@ class TrainingJobApiTest extends ApiTestSupport {
                 .as("progress.epochsCompleted in " + job)
                 .isTrue();
         assertThat(epochsCompleted.asInt()).isEqualTo(2);
+        assertThat(job.path("progress").path("device").isString())
+                .as("progress.device in " + job)
+                .isTrue();
+        assertThat(job.path("progress").path("device").asString()).isEqualTo("cpu");
         JsonNode largestTop1 = job.path("progress").path("largest").path("testTop1");
         assertThat(largestTop1.isNumber())
                 .as("progress.largest.testTop1 in " + job)

@@ -31,6 +31,7 @@ class TrainingDeviceTest {
     @Test
     void gpuNamesTheFirstOrTheNumberedGpuLibtorchSees() {
         assertThat(TrainingDevice.resolve("gpu", TWO_GPUS).device()).isEqualTo(Device.gpu(0));
+        assertThat(TrainingDevice.resolve("gpu", TWO_GPUS)).hasToString("gpu:0");
         assertThat(TrainingDevice.resolve("gpu:1", TWO_GPUS).device()).isEqualTo(Device.gpu(1));
         assertThatThrownBy(() -> TrainingDevice.resolve("gpu:2", TWO_GPUS))
                 .isInstanceOf(TrainingDevice.Unavailable.class)
