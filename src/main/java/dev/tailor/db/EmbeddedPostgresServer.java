@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +39,10 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     private static final Map<Path, EmbeddedPostgresServer> RUNNING = new HashMap<>();
     private static final Duration STALE_SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    /** How long a backend of a connection just closed may still be listed (it exits asynchronously). */
+    private static final Duration CLOSING_BACKENDS_WAIT = Duration.ofSeconds(2);
+
+    static final String THIS_PROCESS = "tailor-" + ProcessHandle.current().pid();
 
     private final Path dataDirectory;
     /** The server this process started; null when it uses (or took over) one another process started. */
@@ -137,10 +141,13 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         return owner != null;
     }
 
+    /**
+     * Every connection this process opens names it ({@code application_name}), so that at the end
+     * the server can tell this process's last connections, whose backends may outlive their
+     * sockets for a moment, from another process's.
+     */
     String jdbcUrl() {
-        return postgres != null
-                ? postgres.getJdbcUrl("postgres", "postgres")
-                : "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&ApplicationName=" + THIS_PROCESS;
     }
 
     /**
@@ -202,17 +209,34 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /**
-     * Client connections to the server on {@code port} other than the one asking; 0 when it does
-     * not answer (then nobody can be using it).
+     * Client connections of other processes to the server on {@code port}; 0 when it does not
+     * answer (then nobody can be using it). A process that has just ended may still be listed for a
+     * moment, so a count above 0 is asked again for up to two seconds.
      */
     static int otherClients(int port) {
         try (Connection connection = DriverManager.getConnection(
                         "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&connectTimeout=5");
-                Statement statement = connection.createStatement();
-                ResultSet count = statement.executeQuery("select count(*) from pg_stat_activity"
-                        + " where backend_type = 'client backend' and pid <> pg_backend_pid()")) {
-            count.next();
-            return count.getInt(1);
+                PreparedStatement statement = connection.prepareStatement("select count(*) from pg_stat_activity"
+                        + " where backend_type = 'client backend' and pid <> pg_backend_pid()"
+                        + " and application_name is distinct from ?")) {
+            statement.setString(1, THIS_PROCESS);
+            long deadline = System.nanoTime() + CLOSING_BACKENDS_WAIT.toNanos();
+            while (true) {
+                int others;
+                try (ResultSet count = statement.executeQuery()) {
+                    count.next();
+                    others = count.getInt(1);
+                }
+                if (others == 0 || System.nanoTime() > deadline) {
+                    return others;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return others;
+                }
+            }
         } catch (SQLException e) {
             return 0;
         }

@@ -46,6 +46,24 @@ class SharedHomeTest {
     }
 
     @Test
+    void thisProcesssOwnConnectionsJustClosedDoNotKeepTheServerRunning() throws Exception {
+        Path home = Files.createTempDirectory(Path.of("target"), "shared-home");
+        Path data = home.resolve("postgres").toAbsolutePath();
+        EmbeddedPostgresServer owner = EmbeddedPostgresServer.acquire(data);
+        long postmaster = postmasterPid(data);
+        // a pool's worth of connections closed just before the end, as a Spring context closes its pool
+        for (int i = 0; i < 10; i++) {
+            DriverManager.getConnection(owner.jdbcUrl()).close();
+        }
+        owner.close();
+        assertEnds(postmaster);
+        // and the same JVM starts it again on the same data (a second context, as tests do)
+        try (EmbeddedPostgresServer again = EmbeddedPostgresServer.acquire(data)) {
+            assertThat(again.ownsServer()).isTrue();
+        }
+    }
+
+    @Test
     void theServerOutlivesItsOwnerWhileAnotherProcessUsesItAndTheLastUserStopsIt() throws Exception {
         Path home = Files.createTempDirectory(Path.of("target"), "shared-home");
         Path data = home.resolve("postgres").toAbsolutePath();
@@ -56,7 +74,9 @@ class SharedHomeTest {
         }
         EmbeddedPostgresServer user = EmbeddedPostgresServer.attachOrStart(data);
         assertThat(user.ownsServer()).isFalse();
-        Connection used = DriverManager.getConnection(user.jdbcUrl());
+        // the other process is played in this JVM: its connections carry another process's name
+        Connection used = DriverManager.getConnection(
+                user.jdbcUrl().replace(EmbeddedPostgresServer.THIS_PROCESS, "tailor-another-process"));
 
         owner.close(); // as `serve` ending while `train` still works on its database
         assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isPresent();
@@ -67,7 +87,7 @@ class SharedHomeTest {
 
         used.close();
         user.close(); // the last process to use it stops it
-        assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isEmpty();
+        assertEnds(postmaster);
     }
 
     @Test
@@ -96,7 +116,7 @@ class SharedHomeTest {
 
         used.close();
         user.close();
-        assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive)).isEmpty();
+        assertEnds(postmaster);
     }
 
     private static int count(Connection connection) throws Exception {
@@ -104,6 +124,15 @@ class SharedHomeTest {
             row.next();
             return row.getInt(1);
         }
+    }
+
+    /** pg_ctl returns once the server has removed its pid file; the process itself ends a moment later. */
+    private static void assertEnds(long pid) throws Exception {
+        java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isPresent()) {
+            process.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
     }
 
     private static long postmasterPid(Path data) throws Exception {
