@@ -65,11 +65,12 @@ public final class Usage {
               --min-accuracy  lowest predicted validation top-1, a fraction (0.9 = 90 %)
               --objective     accuracy (default): most accurate within the budget; latency: fastest reaching
                               --min-accuracy
-              --supernet      supernet id (default: the newest ready one)
+              --supernet      supernet id (default: the newest ready one whose catalogue can answer, else the
+                              newest ready one)
                         """;
 
     public static final String EXPORT = """
-            usage: tailor export --supernet ID (--config JSON | --subnet CONFIG_SHA256) -o FILE.onnx
+            usage: tailor export --supernet ID (--config JSON | --subnet CONFIG_SHA256) (-o | --out) FILE.onnx
               --config  a subnet config, e.g. '{"resolution":28,"depths":[2,2,2],"kernels":[3,3,3,3,3,3],"expands":[3,3,3,3,3,3]}'
               --subnet  the SHA-256 of a config already in the supernet's catalogue
                         """;
@@ -97,7 +98,8 @@ public final class Usage {
                          --schedules deps,sandwich runs some of them; resumable: state in --state DIR
                          (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
               search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
-                         500-generation search time, host-cpu specializations cold and warm for 8 budgets
+                         500-generation search time, host-cpu specializations cold and warm for 8 budgets;
+                         not part of "all"
               latency    the host-cpu latency model (layer table + correction) on held-out subnets
                          (--fit-subnets 60, --held-out-subnets 120, --runs 200), smallest and largest subnet;
                          the service stores the model it scores and serves it

@@ -103,14 +103,25 @@ final class ScheduleComparison {
         return probes;
     }
 
-    /** Runs (or continues) the given schedules; returns the states of those that finished. */
+    /**
+     * Runs (or continues) the given schedules; returns the states of those that finished. Every
+     * schedule not yet planned is priced before any trains: a pilot run an hour later, in a process
+     * that has trained meanwhile, priced sandwich's step 47 % above deps's identical shrinking step
+     * (1.112 against 0.757 CPU s, 2026-12-05), which would have given it a third fewer steps.
+     */
     List<ScheduleState> run(List<String> schedules, PrintStream log) {
+        for (String schedule : schedules) {
+            if (read(schedule) == null) {
+                plan(schedule, log);
+            }
+        }
         List<ScheduleState> finished = new ArrayList<>();
         for (String schedule : schedules) {
             ScheduleState done = runOne(schedule, log);
-            if (done.result() != null) {
-                finished.add(done);
+            if (done.result() == null) {
+                break; // stopped (a signal): the next schedule would only start to stop at once
             }
+            finished.add(done);
         }
         return finished;
     }
@@ -190,7 +201,8 @@ final class ScheduleComparison {
 
                 @Override
                 public boolean stopRequested() {
-                    return epochsThisPart[0] >= stopAfterEpochs;
+                    // Ctrl-C or SIGTERM stops at a step boundary; the last epoch's checkpoint resumes it
+                    return epochsThisPart[0] >= stopAfterEpochs || progress.stopRequested();
                 }
             });
             if (!completed) {

@@ -106,6 +106,41 @@ class ScheduleComparisonTest {
     }
 
     @Test
+    void everyScheduleIsPricedBeforeAnyTrainsAndAStoppedOneEndsThePart(@TempDir Path state) {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        List<String> events = new java.util.ArrayList<>();
+        ScheduleComparison comparison = new ScheduleComparison(SPACE, data, BUDGET, 32, 2, state);
+        comparison.stepPrices = options -> {
+            events.add("price " + options.schedule() + (Files.exists(state.resolve("deps.ckpt")) ? " after deps" : ""));
+            return options.schedule().equals("sandwich")
+                    ? Map.of("sandwich", 4.0)
+                    : Map.of("full-model", 1.0, "shrinking", 4.0);
+        };
+        comparison.stopAfterEpochs = 1;
+
+        assertThat(comparison.run(List.of("deps", "sandwich"), log)).isEmpty();
+
+        // sandwich was priced in the same fresh process as deps, before deps trained a step
+        assertThat(events).containsExactly("price deps", "price sandwich");
+        assertThat(comparison.read("deps").epochs()).hasSize(1);
+        // deps stopped, so sandwich did not start (it would only have stopped at once)
+        ScheduleComparison.ScheduleState sandwich = comparison.read("sandwich");
+        assertThat(sandwich.epochs()).isEmpty();
+        assertThat(sandwich.stepCostSeconds()).containsOnlyKeys("sandwich");
+        assertThat(Files.exists(state.resolve("sandwich.ckpt"))).isFalse();
+
+        // the next part prices nothing again and finishes both
+        ScheduleComparison next = comparison(data, BUDGET, state);
+        next.stepPrices = options -> {
+            throw new AssertionError("priced again: " + options.schedule());
+        };
+        assertThat(next.run(List.of("deps", "sandwich"), log))
+                .extracting(ScheduleComparison.ScheduleState::schedule)
+                .containsExactly("deps", "sandwich");
+    }
+
+    @Test
     void aStoppedScheduleResumesFromItsCheckpointAndAFinishedOneIsKept(@TempDir Path state) throws Exception {
         TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
