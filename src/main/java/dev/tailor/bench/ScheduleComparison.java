@@ -105,9 +105,10 @@ final class ScheduleComparison {
 
     /**
      * Runs (or continues) the given schedules; returns the states of those that finished. Every
-     * schedule not yet planned is priced before any trains: a pilot run an hour later, in a process
-     * that has trained meanwhile, priced sandwich's step 47 % above deps's identical shrinking step
-     * (1.112 against 0.757 CPU s, 2026-12-05), which would have given it a third fewer steps.
+     * schedule not yet planned is priced before any trains, so that all pilots run under the same
+     * conditions (one run an hour later, after training, had priced sandwich's step 47 % above deps's
+     * identical shrinking step). Back to back they still differed by 39 %, a skew not explained yet
+     * (bench/results/schedules-2026-12-05-stopped.md).
      */
     List<ScheduleState> run(List<String> schedules, PrintStream log) {
         for (String schedule : schedules) {
