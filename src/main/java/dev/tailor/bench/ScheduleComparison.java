@@ -107,8 +107,8 @@ final class ScheduleComparison {
      * Runs (or continues) the given schedules; returns the states of those that finished. Every
      * schedule not yet planned is priced before any trains, so that all pilots run under the same
      * conditions (one run an hour later, after training, had priced sandwich's step 47 % above deps's
-     * identical shrinking step). Back to back they still differed by 39 %, a skew not explained yet
-     * (bench/results/schedules-2026-12-05-stopped.md).
+     * identical shrinking step). Back to back they still differed by 39 %: a pilot that follows
+     * another in the same JVM prices dearer (bench/results/schedules-2026-12-05-stopped.md).
      */
     List<ScheduleState> run(List<String> schedules, PrintStream log) {
         for (String schedule : schedules) {
