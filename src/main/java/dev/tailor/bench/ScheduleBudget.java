@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
 /**
@@ -36,17 +37,105 @@ final class ScheduleBudget {
 
     private ScheduleBudget() {}
 
-    /** CPU seconds per training step, by phase name, from a pilot run of {@code options}' schedule. */
-    static Map<String, Double> measureStepCosts(SearchSpace space, TrainingData data, TrainingOptions options) {
-        TrainingOptions pilot = TrainingOptions.defaults(options.schedule(), PILOT_EPOCHS)
-                .withBatchSize(options.batchSize())
-                .withLimits(options.validationSize(), options.calibrationImages(), PILOT_STEPS);
+    /**
+     * CPU seconds per training step, by schedule and phase name, from one pilot run per schedule.
+     * The pilots take turns an epoch at a time ({@link PilotTurns}), each on its own thread, so
+     * that every schedule is priced over the same stretch of time: run one after another, the
+     * second had priced the same four-subnet step 8-47 % dearer than the first. Returns null when
+     * the process was asked to stop.
+     */
+    static Map<String, Map<String, Double>> measureStepCosts(
+            SearchSpace space, TrainingData data, List<TrainingOptions> schedules, BooleanSupplier stop) {
+        return measureStepCosts(space, data, schedules, stop, PILOT_EPOCHS, PILOT_STEPS);
+    }
+
+    /** As above with a pilot of {@code epochs} epochs of {@code steps} steps (a test's short pilot). */
+    static Map<String, Map<String, Double>> measureStepCosts(
+            SearchSpace space,
+            TrainingData data,
+            List<TrainingOptions> schedules,
+            BooleanSupplier stop,
+            int epochs,
+            int steps) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        PilotTurns turns = new PilotTurns(schedules.size());
+        List<Map<String, Double>> prices = new ArrayList<>(java.util.Collections.nCopies(schedules.size(), null));
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        boolean[] stopped = {false};
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < schedules.size(); i++) {
+            int pilot = i;
+            TrainingOptions options = schedules.get(i);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            turns.await(pilot);
+                            Map<String, Double> measured =
+                                    pilotRun(space, data, options, epochs, steps, os, turns, pilot, stop);
+                            synchronized (prices) {
+                                if (measured == null) {
+                                    stopped[0] = true;
+                                } else {
+                                    prices.set(pilot, measured);
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        } finally {
+                            turns.leave(pilot);
+                        }
+                    },
+                    "pilot-" + options.schedule());
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the pilots ran", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            Throwable first = failures.get(0);
+            if (first instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("a pilot run failed: " + first, first);
+        }
+        synchronized (prices) {
+            if (stopped[0]) {
+                return null;
+            }
+            Map<String, Map<String, Double>> bySchedule = new LinkedHashMap<>();
+            for (int i = 0; i < schedules.size(); i++) {
+                bySchedule.put(schedules.get(i).schedule(), prices.get(i));
+            }
+            return bySchedule;
+        }
+    }
+
+    /** One schedule's pilot; it hands the turn on after every epoch's last step. Null when stopped. */
+    private static Map<String, Double> pilotRun(
+            SearchSpace space,
+            TrainingData data,
+            TrainingOptions options,
+            int epochs,
+            int steps,
+            OperatingSystemMXBean os,
+            PilotTurns turns,
+            int pilot,
+            BooleanSupplier stop) {
+        TrainingOptions pilotOptions = TrainingOptions.defaults(options.schedule(), epochs)
+                .withBatchSize(options.batchSize())
+                .withLimits(options.validationSize(), options.calibrationImages(), steps);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         Map<String, List<Double>> firstEpoch = new LinkedHashMap<>();
-        try (Trainer trainer = new Trainer(space, data, pilot)) {
+        boolean completed;
+        try (Trainer trainer = new Trainer(space, data, pilotOptions)) {
             long[] last = {os.getProcessCpuTime()};
-            trainer.train(new TrainingListener() {
+            completed = trainer.train(new TrainingListener() {
                 @Override
                 public void onProgress(TrainingProgress progress) {
                     long now = os.getProcessCpuTime();
@@ -56,9 +145,26 @@ final class ScheduleBudget {
                                 .computeIfAbsent(progress.phase(), phase -> new ArrayList<>())
                                 .add((now - last[0]) / 1e9);
                     }
+                    if (progress.step() == progress.stepsPerEpoch()) {
+                        try {
+                            turns.passAndAwait(pilot);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("pilot of " + options.schedule() + " interrupted", e);
+                        }
+                        now = os.getProcessCpuTime(); // the others' turns are not this pilot's
+                    }
                     last[0] = now;
                 }
+
+                @Override
+                public boolean stopRequested() {
+                    return stop.getAsBoolean();
+                }
             });
+        }
+        if (!completed) {
+            return null;
         }
         firstEpoch.forEach(samples::putIfAbsent);
         return prices(samples);

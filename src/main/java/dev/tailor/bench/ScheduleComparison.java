@@ -1,6 +1,7 @@
 package dev.tailor.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.tailor.ProcessShutdown;
 import dev.tailor.jobs.ConsoleProgress;
 import dev.tailor.space.SearchSpace;
 import dev.tailor.space.SubnetConfig;
@@ -19,9 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,7 +59,11 @@ final class ScheduleComparison {
     /** The test split, scored once at the end, and the validation split under the same calibration. */
     record FinalScores(List<Double> validation, List<Double> test) {}
 
-    /** Everything kept for one schedule; {@code result} is null until it finished. */
+    /**
+     * Everything kept for one schedule; {@code result} is null until it finished. {@code priceScale}
+     * is what its pilot's prices were multiplied by to bring them to the yardstick of schedules
+     * planned in an earlier part (null or 1: priced with every other schedule of the comparison).
+     */
     record ScheduleState(
             String schedule,
             TrainingOptions options,
@@ -64,7 +71,14 @@ final class ScheduleComparison {
             double plannedCpuHours,
             Map<String, Double> stepCostSeconds,
             List<EpochRecord> epochs,
-            FinalScores result) {}
+            FinalScores result,
+            Double priceScale) {
+
+        ScheduleState withEpochs(List<EpochRecord> epochs, FinalScores result) {
+            return new ScheduleState(
+                    schedule, options, budgetCpuHours, plannedCpuHours, stepCostSeconds, epochs, result, priceScale);
+        }
+    }
 
     private final SearchSpace space;
     private final TrainingData data;
@@ -77,8 +91,11 @@ final class ScheduleComparison {
     /** Test hook: stop a schedule after this many epochs of this part, as a kill would. */
     int stopAfterEpochs = Integer.MAX_VALUE;
 
-    /** Prices a step of each phase; the pilot run, or fixed prices in a test. */
-    java.util.function.Function<TrainingOptions, Map<String, Double>> stepPrices;
+    /**
+     * Prices a step of each phase of each schedule, by schedule; the pilot runs taking turns, or
+     * fixed prices in a test. Null when the process was asked to stop.
+     */
+    java.util.function.Function<List<TrainingOptions>, Map<String, Map<String, Double>>> stepPrices;
 
     ScheduleComparison(
             SearchSpace space, TrainingData data, double cpuHours, int batchSize, int maxStepsPerEpoch, Path state) {
@@ -91,7 +108,8 @@ final class ScheduleComparison {
         this.batchSize = batchSize;
         this.maxStepsPerEpoch = maxStepsPerEpoch;
         this.state = state;
-        this.stepPrices = options -> ScheduleBudget.measureStepCosts(space, data, options);
+        this.stepPrices =
+                schedules -> ScheduleBudget.measureStepCosts(space, data, schedules, ProcessShutdown::started);
     }
 
     List<SubnetConfig> probes() {
@@ -105,21 +123,20 @@ final class ScheduleComparison {
 
     /**
      * Runs (or continues) the given schedules; returns the states of those that finished. Every
-     * schedule not yet planned is priced before any trains, so that all pilots run under the same
-     * conditions (one run an hour later, after training, had priced sandwich's step 47 % above deps's
-     * identical shrinking step). Back to back they still differed by 39 %: a pilot that follows
-     * another in the same JVM prices dearer (bench/results/schedules-2026-12-05-stopped.md).
+     * schedule not yet planned is priced before any trains, all in one pilot whose runs take turns
+     * (pilots run one after another had priced deps's shrinking step and sandwich's identical step
+     * 8-47 % apart: bench/results/schedules-2026-12-05-stopped.md).
      */
     List<ScheduleState> run(List<String> schedules, PrintStream log) {
-        for (String schedule : schedules) {
-            if (read(schedule) == null) {
-                plan(schedule, log);
-            }
+        List<String> unplanned = schedules.stream().filter(s -> read(s) == null).toList();
+        if (!unplanned.isEmpty() && !planTogether(unplanned, log)) {
+            log.println("bench: stopped while pricing; run again to continue");
+            return List.of();
         }
         List<ScheduleState> finished = new ArrayList<>();
         for (String schedule : schedules) {
             ScheduleState done = runOne(schedule, log);
-            if (done.result() == null) {
+            if (done == null || done.result() == null) {
                 break; // stopped (a signal): the next schedule would only start to stop at once
             }
             finished.add(done);
@@ -127,6 +144,7 @@ final class ScheduleComparison {
         return finished;
     }
 
+    /** Runs (or continues) one schedule; null when it was stopped while its pilot priced it. */
     ScheduleState runOne(String schedule, PrintStream log) {
         ScheduleState current = read(schedule);
         if (current != null && current.result() != null) {
@@ -134,7 +152,11 @@ final class ScheduleComparison {
             return current;
         }
         if (current == null) {
-            current = plan(schedule, log);
+            if (!planTogether(List.of(schedule), log)) {
+                log.println("bench: stopped while pricing; run again to continue");
+                return null;
+            }
+            current = read(schedule);
         }
         TrainingOptions options = current.options();
         List<SubnetConfig> probes = probes();
@@ -174,14 +196,7 @@ final class ScheduleComparison {
                     EpochRecord record = new EpochRecord(
                             epoch, at.phase(), spent[0], spent[1], scores.get(1), scores.get(0), mean(scores), scores);
                     records.add(record);
-                    write(new ScheduleState(
-                            schedule,
-                            options,
-                            planned.budgetCpuHours(),
-                            planned.plannedCpuHours(),
-                            planned.stepCostSeconds(),
-                            records,
-                            null));
+                    write(planned.withEpochs(records, null));
                     writeAtomically(checkpoint, bytes);
                     epochsThisPart[0]++;
                     log.printf(
@@ -208,22 +223,10 @@ final class ScheduleComparison {
             });
             if (!completed) {
                 log.printf(Locale.ROOT, "bench: %s stopped; run again to continue%n", schedule);
-                return new ScheduleState(
-                        schedule,
-                        options,
-                        current.budgetCpuHours(),
-                        current.plannedCpuHours(),
-                        current.stepCostSeconds(),
-                        records,
-                        null);
+                return current.withEpochs(records, null);
             }
             List<SubnetAccuracy> scored = trainer.evaluate(probes);
-            ScheduleState done = new ScheduleState(
-                    schedule,
-                    options,
-                    current.budgetCpuHours(),
-                    current.plannedCpuHours(),
-                    current.stepCostSeconds(),
+            ScheduleState done = current.withEpochs(
                     records,
                     new FinalScores(
                             scored.stream().map(SubnetAccuracy::validationTop1).toList(),
@@ -236,23 +239,71 @@ final class ScheduleComparison {
         }
     }
 
-    /** Prices a step of every phase, then picks the epochs and steps that fill the budget. */
-    private ScheduleState plan(String schedule, PrintStream log) {
-        TrainingOptions base = options(schedule, 1, 0);
+    /**
+     * Prices a step of every phase of {@code schedules} in one pilot, then gives each the epochs and
+     * steps that fill the budget. Schedules planned in an earlier part of the comparison are priced
+     * again beside them, and today's prices are scaled so that their plans cost what they cost
+     * when planned: the machine's speed drifts between parts, and the budget must buy every
+     * schedule the same work. Returns false when the pilot was stopped.
+     */
+    private boolean planTogether(List<String> schedules, PrintStream log) {
+        List<ScheduleState> earlier =
+                SCHEDULES.stream().map(this::read).filter(Objects::nonNull).toList();
+        List<TrainingOptions> priced = new ArrayList<>();
+        earlier.forEach(e -> priced.add(options(e.schedule(), 1, 0)));
+        schedules.forEach(s -> priced.add(options(s, 1, 0)));
         log.printf(
                 Locale.ROOT,
-                "bench: %s, pilot run (%d epochs of %d steps) to price a step of each phase%n",
-                schedule,
+                "bench: pilot runs of %s (%d epochs of %d steps each, taking turns an epoch at a time) price a"
+                        + " step of each phase%n",
+                String.join(", ", priced.stream().map(TrainingOptions::schedule).toList()),
                 ScheduleBudget.PILOT_EPOCHS,
                 ScheduleBudget.PILOT_STEPS);
-        Map<String, Double> costs = stepPrices.apply(base);
+        Map<String, Map<String, Double>> measured = stepPrices.apply(priced);
+        if (measured == null) {
+            return false;
+        }
+        double scale = 1;
+        if (!earlier.isEmpty()) {
+            double then = 0;
+            double now = 0;
+            for (ScheduleState e : earlier) {
+                then += plannedSeconds(e.options(), e.stepCostSeconds());
+                now += plannedSeconds(e.options(), measured.get(e.schedule()));
+            }
+            scale = then / now;
+            log.printf(
+                    Locale.ROOT,
+                    "bench: %s planned in an earlier part: %.3f CPU-hours at its prices then, %.3f at today's;"
+                            + " today's prices are scaled by %.3f to the same yardstick%n",
+                    String.join(
+                            ", ", earlier.stream().map(ScheduleState::schedule).toList()),
+                    then / 3600,
+                    now / 3600,
+                    scale);
+        }
+        for (String schedule : schedules) {
+            Map<String, Double> costs = new LinkedHashMap<>();
+            double factor = scale;
+            measured.get(schedule).forEach((phase, price) -> costs.put(phase, price * factor));
+            plan(schedule, costs, earlier.isEmpty() ? null : scale, log);
+        }
+        return true;
+    }
+
+    /** What a planned schedule's steps cost at {@code prices}, in CPU seconds. */
+    private double plannedSeconds(TrainingOptions options, Map<String, Double> prices) {
+        int steps = options.maxStepsPerEpoch();
+        return ScheduleBudget.cpuSeconds(Trainer.plannedPhases(space, options, steps), steps, prices);
+    }
+
+    /** Picks the epochs and steps that fill the budget at {@code costs}. */
+    private ScheduleState plan(String schedule, Map<String, Double> costs, Double priceScale, PrintStream log) {
         int fullSteps = stepsPerEpoch();
         ScheduleBudget.Plan plan = ScheduleBudget.plan(
                 cpuHours, fullSteps, costs, e -> Trainer.plannedPhases(space, options(schedule, e, 0), fullSteps));
         TrainingOptions options = options(schedule, plan.epochs(), plan.stepsPerEpoch());
-        double planned = ScheduleBudget.cpuSeconds(
-                        Trainer.plannedPhases(space, options, plan.stepsPerEpoch()), plan.stepsPerEpoch(), costs)
-                / 3600;
+        double planned = plannedSeconds(options, costs) / 3600;
         log.printf(
                 Locale.ROOT,
                 "bench: %s gets %d epochs of %d steps (%.3f of %.3f CPU-hours at %s CPU s per step)%n",
@@ -262,7 +313,8 @@ final class ScheduleComparison {
                 planned,
                 cpuHours,
                 costs);
-        ScheduleState planState = new ScheduleState(schedule, options, cpuHours, planned, costs, List.of(), null);
+        ScheduleState planState =
+                new ScheduleState(schedule, options, cpuHours, planned, costs, List.of(), null, priceScale);
         write(planState);
         return planState;
     }

@@ -43,7 +43,7 @@ final class ScheduleTables {
                         "probe mean (10)"));
         BenchReport costs = new BenchReport(
                 "CPU seconds of one training step, by phase (pilot run)",
-                List.of("schedule", "phase", "CPU seconds per step"));
+                List.of("schedule", "phase", "CPU seconds per step", "pilot's price scaled by"));
         for (ScheduleComparison.ScheduleState s : states) {
             ScheduleComparison.EpochRecord last = s.epochs().get(s.epochs().size() - 1);
             List<Double> validation = s.result().validation();
@@ -80,7 +80,7 @@ final class ScheduleTables {
                         r.probeMean());
             }
             for (Map.Entry<String, Double> cost : s.stepCostSeconds().entrySet()) {
-                costs.row(s.schedule(), cost.getKey(), cost.getValue());
+                costs.row(s.schedule(), cost.getKey(), cost.getValue(), s.priceScale() == null ? 1.0 : s.priceScale());
             }
         }
         outcome.note(String.format(
@@ -88,7 +88,11 @@ final class ScheduleTables {
                 "Command: `%s`. Dataset %s: %d training images (%d held out for validation), %d test images."
                         + " Each schedule gets the epochs, and steps per epoch, whose phases, priced at the CPU"
                         + " seconds per step its pilot run measured (third table: the mean of each phase's steps,"
-                        + " leaving out the first epoch and the first %d steps of every epoch), spend the most of the"
+                        + " leaving out the first epoch and the first %d steps of every epoch; the pilots of all"
+                        + " schedules planned together take turns, an epoch at a time, so that the machine's drift in"
+                        + " speed falls on all alike, and a schedule added in a later part is priced beside those"
+                        + " planned before, its prices scaled so that theirs cost what they cost then), spend the most"
+                        + " of the"
                         + " budget without passing it; an epoch shorter than the training set draws its batches from"
                         + " the whole set, shuffled. Priced CPU-hours are the epochs so far at those prices, the"
                         + " yardstick the budget was spent by and the chart's axis; measured CPU-hours are the"

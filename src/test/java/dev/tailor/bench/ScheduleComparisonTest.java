@@ -29,8 +29,25 @@ class ScheduleComparisonTest {
 
     private static ScheduleComparison comparison(TrainingData data, double cpuHours, Path state) {
         ScheduleComparison comparison = new ScheduleComparison(SPACE, data, cpuHours, 32, 2, state);
-        comparison.stepPrices = options -> Map.of("full-model", 1.0, "shrinking", 4.0);
+        comparison.stepPrices = ScheduleComparisonTest::fixedPrices;
         return comparison;
+    }
+
+    /** deps's warm-up step 1 s, its four-subnet step 4 s, sandwich's (the same four subnets) 4 s. */
+    private static Map<String, Map<String, Double>> fixedPrices(List<TrainingOptions> schedules) {
+        return pricesTimes(schedules, 1.0);
+    }
+
+    private static Map<String, Map<String, Double>> pricesTimes(List<TrainingOptions> schedules, double factor) {
+        Map<String, Map<String, Double>> prices = new java.util.LinkedHashMap<>();
+        for (TrainingOptions options : schedules) {
+            prices.put(
+                    options.schedule(),
+                    options.schedule().equals("sandwich")
+                            ? Map.of("sandwich", 4.0 * factor)
+                            : Map.of("full-model", 1.0 * factor, "shrinking", 4.0 * factor));
+        }
+        return prices;
     }
 
     @Test
@@ -111,18 +128,20 @@ class ScheduleComparisonTest {
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         List<String> events = new java.util.ArrayList<>();
         ScheduleComparison comparison = new ScheduleComparison(SPACE, data, BUDGET, 32, 2, state);
-        comparison.stepPrices = options -> {
-            events.add("price " + options.schedule() + (Files.exists(state.resolve("deps.ckpt")) ? " after deps" : ""));
-            return options.schedule().equals("sandwich")
-                    ? Map.of("sandwich", 4.0)
-                    : Map.of("full-model", 1.0, "shrinking", 4.0);
+        comparison.stepPrices = schedules -> {
+            events.add("price "
+                    + String.join(
+                            ",",
+                            schedules.stream().map(TrainingOptions::schedule).toList())
+                    + (Files.exists(state.resolve("deps.ckpt")) ? " after deps" : ""));
+            return fixedPrices(schedules);
         };
         comparison.stopAfterEpochs = 1;
 
         assertThat(comparison.run(List.of("deps", "sandwich"), log)).isEmpty();
 
-        // sandwich was priced in the same fresh process as deps, before deps trained a step
-        assertThat(events).containsExactly("price deps", "price sandwich");
+        // both were priced in one pilot, whose runs take turns, before deps trained a step
+        assertThat(events).containsExactly("price deps,sandwich");
         assertThat(comparison.read("deps").epochs()).hasSize(1);
         // deps stopped, so sandwich did not start (it would only have stopped at once)
         ScheduleComparison.ScheduleState sandwich = comparison.read("sandwich");
@@ -132,12 +151,104 @@ class ScheduleComparisonTest {
 
         // the next part prices nothing again and finishes both
         ScheduleComparison next = comparison(data, BUDGET, state);
-        next.stepPrices = options -> {
-            throw new AssertionError("priced again: " + options.schedule());
+        next.stepPrices = schedules -> {
+            throw new AssertionError("priced again: " + schedules);
         };
         assertThat(next.run(List.of("deps", "sandwich"), log))
                 .extracting(ScheduleComparison.ScheduleState::schedule)
                 .containsExactly("deps", "sandwich");
+    }
+
+    @Test
+    void aScheduleAddedInALaterPartIsPricedBesideTheEarlierOnesAndScaledToTheirYardstick(@TempDir Path state) {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ScheduleComparison first = comparison(data, BUDGET, state);
+        first.stopAfterEpochs = 0;
+        assertThat(first.run(List.of("deps"), log)).isEmpty();
+        ScheduleComparison.ScheduleState deps = first.read("deps");
+        assertThat(deps.priceScale()).isNull();
+
+        // a later part, on a machine running 1.5 times slower: deps is priced again beside sandwich,
+        // though only sandwich was asked for, and today's prices are brought back to deps's
+        List<List<String>> priced = new java.util.ArrayList<>();
+        ScheduleComparison later = comparison(data, BUDGET, state);
+        later.stopAfterEpochs = 0;
+        later.stepPrices = schedules -> {
+            priced.add(schedules.stream().map(TrainingOptions::schedule).toList());
+            return pricesTimes(schedules, 1.5);
+        };
+        assertThat(later.run(List.of("sandwich"), log)).isEmpty();
+
+        assertThat(priced).containsExactly(List.of("deps", "sandwich"));
+        ScheduleComparison.ScheduleState sandwich = later.read("sandwich");
+        assertThat(sandwich.priceScale()).isCloseTo(1 / 1.5, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(sandwich.stepCostSeconds().get("sandwich"))
+                .isCloseTo(4.0, org.assertj.core.data.Offset.offset(1e-12));
+        // at deps's yardstick 20 s buy sandwich 2 epochs of 2 steps of 4 s; deps's plan is untouched
+        assertThat(sandwich.plannedCpuHours()).isLessThanOrEqualTo(BUDGET).isGreaterThan(BUDGET / 2);
+        assertThat(later.read("deps")).isEqualTo(deps);
+
+        // had sandwich been priced alone today, the same budget would have bought less work
+        ScheduleComparison alone = comparison(data, BUDGET, state.resolve("alone"));
+        alone.stopAfterEpochs = 0;
+        alone.stepPrices = schedules -> pricesTimes(schedules, 1.5);
+        alone.run(List.of("sandwich"), log);
+        assertThat(alone.read("sandwich").options().epochs()
+                        * alone.read("sandwich").options().maxStepsPerEpoch())
+                .isLessThan(sandwich.options().epochs() * sandwich.options().maxStepsPerEpoch());
+    }
+
+    @Test
+    void thePilotsTakeTurnsAndPriceEveryPhaseOfEverySchedule() {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        List<TrainingOptions> schedules = List.of("deps", "sandwich").stream()
+                .map(s -> TrainingOptions.defaults(s, 1).withBatchSize(32).withLimits(64, 64, 3))
+                .toList();
+        Map<String, Map<String, Double>> prices =
+                ScheduleBudget.measureStepCosts(SPACE, data, schedules, () -> false, 2, 3);
+        assertThat(prices).containsOnlyKeys("deps", "sandwich");
+        assertThat(prices.get("deps")).containsOnlyKeys("full-model", "shrinking");
+        assertThat(prices.get("sandwich")).containsOnlyKeys("sandwich");
+        assertThat(prices.values())
+                .allSatisfy(byPhase -> assertThat(byPhase.values())
+                        .allSatisfy(seconds -> assertThat(seconds).isPositive()));
+        // a stop asked for (Ctrl-C, SIGTERM) ends the pilots at a step boundary and prices nothing
+        assertThat(ScheduleBudget.measureStepCosts(SPACE, data, schedules, () -> true, 2, 3))
+                .isNull();
+    }
+
+    @Test
+    void pilotTurnsGoRoundTheRingAndSkipAPilotThatLeft() throws Exception {
+        PilotTurns turns = new PilotTurns(3);
+        List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        int[] turnsWanted = {3, 1, 3};
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int pilot = 2; pilot >= 0; pilot--) {
+            int id = pilot;
+            Thread thread = new Thread(() -> {
+                try {
+                    turns.await(id);
+                    for (int k = 0; k < turnsWanted[id]; k++) {
+                        order.add(id);
+                        if (k < turnsWanted[id] - 1) {
+                            turns.passAndAwait(id);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    turns.leave(id);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join(10_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+        assertThat(order).containsExactly(0, 1, 2, 0, 2, 0, 2);
     }
 
     @Test
