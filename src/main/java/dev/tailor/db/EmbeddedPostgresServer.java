@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * close stops it; a process that finds the server of a process that died still in use by another
  * takes it over. A server left running by a process that was killed ({@code kill -9} leaves the
  * postmaster behind, its parent gone) and used by nobody is stopped before a new one starts.
+ *
+ * <p>"Uses" is told by a shared lock on {@code postgres.attach}, which every process holds from
+ * before it reads the server's port until it lets go of the server: a process that has attached but
+ * not yet connected counts too (counting connections alone missed it). The process that would
+ * stop the server must take that lock exclusively first, so one that arrives meanwhile waits,
+ * then finds the server stopped and starts its own. Connections are counted as well, for clients
+ * other than Tailor's (psql).
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -41,6 +48,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Duration STALE_SHUTDOWN_WAIT = Duration.ofSeconds(30);
     /** How long a backend of a connection just closed may still be listed (it exits asynchronously). */
     private static final Duration CLOSING_BACKENDS_WAIT = Duration.ofSeconds(2);
+    /** How long a process waits to attach while another decides whether to stop the server. */
+    private static final Duration ATTACH_WAIT = Duration.ofSeconds(60);
 
     static final String THIS_PROCESS = "tailor-" + ProcessHandle.current().pid();
 
@@ -54,11 +63,16 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     /** Held while this process runs the server; null while another live process does. */
     private final FileChannel owner;
 
-    private EmbeddedPostgresServer(Path dataDirectory, EmbeddedPostgres postgres, int port, FileChannel owner) {
+    /** This process's shared hold on {@code postgres.attach}: it uses the server. */
+    private final AttachLock attach;
+
+    private EmbeddedPostgresServer(
+            Path dataDirectory, EmbeddedPostgres postgres, int port, FileChannel owner, AttachLock attach) {
         this.dataDirectory = dataDirectory;
         this.postgres = postgres;
         this.port = port;
         this.owner = owner;
+        this.attach = attach;
     }
 
     static EmbeddedPostgresServer acquire(Path dataDirectory) {
@@ -82,6 +96,21 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * parent cannot tell: pg_ctl detaches it.)
      */
     static EmbeddedPostgresServer attachOrStart(Path dataDirectory) {
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + dataDirectory, e);
+        }
+        AttachLock attach = AttachLock.share(dataDirectory.resolveSibling("postgres.attach"), ATTACH_WAIT);
+        try {
+            return attachOrStart(dataDirectory, attach);
+        } catch (RuntimeException e) {
+            attach.close();
+            throw e;
+        }
+    }
+
+    private static EmbeddedPostgresServer attachOrStart(Path dataDirectory, AttachLock attach) {
         FileChannel owner;
         FileLock lock;
         try {
@@ -108,20 +137,31 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     "PostgreSQL in {} is run by another live process; using it on port {} and leaving it running",
                     dataDirectory,
                     port);
-            return new EmbeddedPostgresServer(dataDirectory, null, port, null);
+            return new EmbeddedPostgresServer(dataDirectory, null, port, null, attach);
         }
         try {
             Optional<Integer> outlived = portOf(dataDirectory);
-            if (outlived.isPresent() && otherClients(outlived.get()) > 0) {
-                log.info(
-                        "PostgreSQL in {} outlived the process that ran it and is still in use; this process takes"
-                                + " it over on port {}",
-                        dataDirectory,
-                        outlived.get());
-                return new EmbeddedPostgresServer(dataDirectory, null, outlived.get(), owner);
+            if (outlived.isEmpty()) {
+                EmbeddedPostgres started = start(dataDirectory);
+                return new EmbeddedPostgresServer(dataDirectory, started, started.getPort(), owner, attach);
             }
-            EmbeddedPostgres started = start(dataDirectory);
-            return new EmbeddedPostgresServer(dataDirectory, started, started.getPort(), owner);
+            // Alone, the left-over server is stopped and a new one started while processes that
+            // arrive meanwhile wait to attach; else it is taken over as it is.
+            boolean alone = attach.takeAlone();
+            try {
+                if (!alone || otherClients(outlived.get()) > 0) {
+                    log.info(
+                            "PostgreSQL in {} outlived the process that ran it and is still in use; this process"
+                                    + " takes it over on port {}",
+                            dataDirectory,
+                            outlived.get());
+                    return new EmbeddedPostgresServer(dataDirectory, null, outlived.get(), owner, attach);
+                }
+                EmbeddedPostgres started = start(dataDirectory);
+                return new EmbeddedPostgresServer(dataDirectory, started, started.getPort(), owner, attach);
+            } finally {
+                attach.shareAgain(ATTACH_WAIT);
+            }
         } catch (RuntimeException e) {
             closeQuietly(owner);
             throw e;
@@ -165,9 +205,17 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             // a process that only used the server runs it now if the one that ran it has ended
             FileChannel running = owner != null ? owner : takeOverIfLeft(dataDirectory);
             if (running == null) {
+                attach.close();
                 return; // another live process runs it and stops it
             }
             try {
+                if (!attach.takeAlone()) {
+                    log.info(
+                            "Leaving PostgreSQL in {} running: other processes use it or are attaching to it; the"
+                                    + " last process to end stops it",
+                            dataDirectory);
+                    return;
+                }
                 int others = otherClients(port);
                 if (others > 0) {
                     log.info(
@@ -185,7 +233,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.warn("Embedded PostgreSQL in {} did not stop cleanly: {}", dataDirectory, e.getMessage());
             } finally {
+                // the owner lock first: a process waiting to attach then finds nobody running the server
                 closeQuietly(running);
+                attach.close();
             }
         }
     }

@@ -90,6 +90,66 @@ class SharedHomeTest {
         assertEnds(postmaster);
     }
 
+    /**
+     * A process that has attached (read the port) but not yet connected: the owner ending in that
+     * moment counted no connections of others and stopped the server under it.
+     */
+    @Test
+    void aProcessThatAttachedButHasNotConnectedYetKeepsTheServerRunning() throws Exception {
+        Path home = Files.createTempDirectory(Path.of("target"), "shared-home-attach")
+                .toAbsolutePath();
+        Path data = home.resolve("postgres");
+        EmbeddedPostgresServer owner = EmbeddedPostgresServer.acquire(data);
+        long postmaster = postmasterPid(data);
+        try (Connection setUp = DriverManager.getConnection(owner.jdbcUrl())) {
+            setUp.createStatement().execute("create table kept (n int); insert into kept values (7)");
+        }
+        Path log = home.resolve("attaching.log");
+        Process other = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx128m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AttachingProcess.class.getName(),
+                        data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try (java.io.Writer commands =
+                new java.io.OutputStreamWriter(other.getOutputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+            awaitLine(other, log, "attached owns=false");
+
+            owner.close(); // as `serve` ending just after `./tailor train` found its server
+            assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive))
+                    .as("the server outlives its owner while a process is attached")
+                    .isPresent();
+
+            commands.write("connect\n");
+            commands.flush();
+            awaitLine(other, log, "read 7");
+
+            commands.write("close\n");
+            commands.flush();
+            awaitLine(other, log, "closed");
+        } finally {
+            other.destroyForcibly();
+        }
+        assertEnds(postmaster); // the last process to let go stopped it
+    }
+
+    private static void awaitLine(Process process, Path log, String line) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!Files.readAllLines(log).contains(line)) {
+            assertThat(process.isAlive())
+                    .as("the attaching process ended before saying '%s'; its log: %s", line, Files.readString(log))
+                    .isTrue();
+            assertThat(System.nanoTime())
+                    .as("'%s' within 60 s; log: %s", line, Files.readString(log))
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void realServicesHandTheServerOverWhenStoppedOrKilledWhileAnotherProcessUsesIt() throws Exception {
         Path home = Files.createTempDirectory(Path.of("target"), "shared-home-services")
@@ -104,7 +164,7 @@ class SharedHomeTest {
 
         // SIGTERM, as Ctrl-C on `serve` while `./tailor train` runs on the same home
         first.terminate();
-        assertThat(Files.readString(first.log())).contains("connection(s) of other processes use it");
+        assertThat(Files.readString(first.log())).contains("Leaving PostgreSQL", "other processes use it");
         assertThat(count(used)).isOne();
 
         // a service started now takes the orphaned server over instead of waiting for it to stop
