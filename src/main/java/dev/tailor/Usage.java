@@ -83,9 +83,10 @@ public final class Usage {
                         """;
 
     public static final String BENCH = """
-            usage: tailor bench [training|schedules|latency|search|load|all] [--dataset DIR] [--out DIR] [--steps N]
+            usage: tailor bench [training|schedules|pilot-check|latency|search|load|all] [--dataset DIR] [--out DIR]
+                                [--steps N]
                                 [--cpu-hours X] [--schedules LIST] [--state DIR] [--max-steps-per-epoch N]
-                                [--batch-size N]
+                                [--batch-size N] [--turns N] [--same-thread]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N] [--rounds N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
                          the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
@@ -97,6 +98,13 @@ public final class Usage {
                          costs), the validation probes after every epoch, test at the end, an SVG;
                          --schedules deps,sandwich runs some of them; resumable: state in --state DIR
                          (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
+              pilot-check
+                         whether the schedules' pilot prices a step as a long epoch pays for it: a pilot
+                         (8-step epochs, own thread) and a long epoch (--max-steps-per-epoch N, default the
+                         whole training set) of one schedule (--schedules sandwich) take turns every 8 steps
+                         for --turns 35 turns each (at most 39), on two threads as the schedules' pilots run,
+                         or with --same-thread on one; CPU s per step of both, and the drift window by window;
+                         not part of "all"
               search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,
                          500-generation search time, host-cpu specializations cold and warm for 8 budgets;
                          not part of "all"

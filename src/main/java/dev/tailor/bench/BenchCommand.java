@@ -54,7 +54,9 @@ class BenchCommand extends OneShotCommand {
             "seconds",
             "warm-up",
             "driver",
-            "peer");
+            "peer",
+            "turns",
+            "same-thread");
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -76,7 +78,7 @@ class BenchCommand extends OneShotCommand {
         if (rest.length > 0 && !rest[0].startsWith("-")) {
             which = rest[0];
             rest = java.util.Arrays.copyOfRange(rest, 1, rest.length);
-            if (!List.of("training", "schedules", "latency", "search", "load", "all")
+            if (!List.of("training", "schedules", "pilot-check", "latency", "search", "load", "all")
                     .contains(which)) {
                 err.println("tailor bench: unknown benchmark '" + which + "'");
                 err.print(Usage.BENCH);
@@ -85,7 +87,7 @@ class BenchCommand extends OneShotCommand {
         }
         Map<String, String> flags;
         try {
-            flags = CliFlags.parse(rest, Set.copyOf(FLAGS), Set.of());
+            flags = CliFlags.parse(rest, Set.copyOf(FLAGS), Set.of("same-thread"));
         } catch (IllegalArgumentException e) {
             err.println("tailor bench: " + e.getMessage());
             err.print(Usage.BENCH);
@@ -182,6 +184,9 @@ class BenchCommand extends OneShotCommand {
             BenchReport.writeTogether(results, "training-profile", profile, List.of("parts", "kinds", "operators"));
             profile.forEach(part -> out.print(part.markdown()));
         }
+        if (which.equals("pilot-check")) {
+            return pilotCheck(flags, args, space, data, batch, maxSteps, results);
+        }
         if (which.equals("schedules") || which.equals("all")) {
             Path state = flags.containsKey("state")
                     ? Path.of(flags.get("state"))
@@ -214,6 +219,48 @@ class BenchCommand extends OneShotCommand {
                     ScheduleChart.svg(states, data.train().size()));
             tables.forEach(table -> out.print(table.markdown()));
         }
+        out.println("bench: results in " + results.toAbsolutePath());
+        return 0;
+    }
+
+    /** {@code bench pilot-check}: whether a pilot prices a step as a long epoch pays for it. */
+    private int pilotCheck(
+            Map<String, String> flags,
+            String[] args,
+            SearchSpace space,
+            TrainingData data,
+            int batch,
+            int longEpochSteps,
+            Path results) {
+        String schedule;
+        int turns;
+        try {
+            List<String> named = schedules(flags.getOrDefault("schedules", "sandwich"));
+            if (named.size() != 1) {
+                throw new IllegalArgumentException("--schedules: the pilot check takes one schedule, not " + named);
+            }
+            schedule = named.get(0);
+            turns = positive(flags, "turns", 35);
+            if (turns > PilotPriceCheck.MAX_TURNS) {
+                throw new IllegalArgumentException("--turns: at most " + PilotPriceCheck.MAX_TURNS
+                        + " (the pilot's epochs after its first), not " + turns);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("tailor bench: " + e.getMessage());
+            return 2;
+        }
+        out.printf(
+                Locale.ROOT,
+                "bench: pilot check of %s, %d turns of %d steps each for a pilot and a long epoch%n",
+                schedule,
+                turns,
+                ScheduleBudget.PILOT_STEPS);
+        PilotPriceCheck check = new PilotPriceCheck(space, data, schedule, batch, turns, longEpochSteps, out);
+        String command = ("tailor bench " + String.join(" ", args)).trim();
+        List<BenchReport> tables =
+                PilotPriceCheck.tables(check.measure(flags.containsKey("same-thread")), schedule, command);
+        BenchReport.writeTogether(results, "pilot-check", tables, List.of("summary", "drift"));
+        tables.forEach(table -> out.print(table.markdown()));
         out.println("bench: results in " + results.toAbsolutePath());
         return 0;
     }
