@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Lets the pilot runs of several schedules take turns, one at a time, in a ring. This machine's
- * speed drifts (the same step measured 0.76 and 1.21 CPU s an hour apart), so pilots run one after
- * the other price the same work apart; taking turns an epoch at a time spreads the drift over all.
+ * Lets runs on threads of their own take turns, one at a time, in a ring: {@code bench
+ * pilot-check} uses it to time a pilot and a long epoch on two threads, as the schedules' pilots
+ * once ran (they now take turns on one thread, which priced the same work more steadily).
  */
 final class PilotTurns {
 

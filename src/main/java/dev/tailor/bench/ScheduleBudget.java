@@ -39,10 +39,11 @@ final class ScheduleBudget {
 
     /**
      * CPU seconds per training step, by schedule and phase name, from one pilot run per schedule.
-     * The pilots take turns an epoch at a time ({@link PilotTurns}), each on its own thread, so
-     * that every schedule is priced over the same stretch of time: run one after another, the
-     * second had priced the same four-subnet step 8-47 % dearer than the first. Returns null when
-     * the process was asked to stop.
+     * The pilots take turns an epoch at a time on this one thread, so that every schedule is
+     * priced over the same stretch of time: run one after another, the second had priced the same
+     * four-subnet step 8-47 % dearer than the first; on threads of their own, taking turns, a pilot
+     * priced a long epoch's step 0.93-1.30 of what it paid, on one thread 0.98-0.99 ({@code bench
+     * pilot-check}). Returns null when the process was asked to stop.
      */
     static Map<String, Map<String, Double>> measureStepCosts(
             SearchSpace space, TrainingData data, List<TrainingOptions> schedules, BooleanSupplier stop) {
@@ -57,117 +58,87 @@ final class ScheduleBudget {
             BooleanSupplier stop,
             int epochs,
             int steps) {
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        PilotTurns turns = new PilotTurns(schedules.size());
-        List<Map<String, Double>> prices = new ArrayList<>(java.util.Collections.nCopies(schedules.size(), null));
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        boolean[] stopped = {false};
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < schedules.size(); i++) {
-            int pilot = i;
-            TrainingOptions options = schedules.get(i);
-            Thread thread = new Thread(
-                    () -> {
-                        try {
-                            turns.await(pilot);
-                            Map<String, Double> measured =
-                                    pilotRun(space, data, options, epochs, steps, os, turns, pilot, stop);
-                            synchronized (prices) {
-                                if (measured == null) {
-                                    stopped[0] = true;
-                                } else {
-                                    prices.set(pilot, measured);
-                                }
-                            }
-                        } catch (Throwable e) {
-                            failures.add(e);
-                        } finally {
-                            turns.leave(pilot);
-                        }
-                    },
-                    "pilot-" + options.schedule());
-            threads.add(thread);
-            thread.start();
-        }
-        for (Thread thread : threads) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the pilots ran", e);
+        List<Trainer> trainers = new ArrayList<>();
+        try {
+            List<PilotClock> clocks = new ArrayList<>();
+            for (TrainingOptions options : schedules) {
+                trainers.add(new Trainer(space, data, pilotOptions(options, epochs, steps)));
+                clocks.add(new PilotClock(stop));
             }
-        }
-        if (!failures.isEmpty()) {
-            Throwable first = failures.get(0);
-            if (first instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("a pilot run failed: " + first, first);
-        }
-        synchronized (prices) {
-            if (stopped[0]) {
-                return null;
+            boolean[] finished = new boolean[schedules.size()];
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                for (int pilot = 0; pilot < schedules.size(); pilot++) {
+                    if (finished[pilot]) {
+                        continue;
+                    }
+                    PilotClock clock = clocks.get(pilot);
+                    clock.stopAfterEpochs = epoch + 1;
+                    // one epoch: it stops at the next epoch's first step, and a second call resumes there
+                    finished[pilot] = trainers.get(pilot).train(clock);
+                    if (stop.getAsBoolean()) {
+                        return null;
+                    }
+                }
             }
             Map<String, Map<String, Double>> bySchedule = new LinkedHashMap<>();
-            for (int i = 0; i < schedules.size(); i++) {
-                bySchedule.put(schedules.get(i).schedule(), prices.get(i));
+            for (int pilot = 0; pilot < schedules.size(); pilot++) {
+                bySchedule.put(
+                        schedules.get(pilot).schedule(), clocks.get(pilot).prices());
             }
             return bySchedule;
+        } finally {
+            trainers.forEach(Trainer::close);
         }
     }
 
-    /** One schedule's pilot; it hands the turn on after every epoch's last step. Null when stopped. */
-    private static Map<String, Double> pilotRun(
-            SearchSpace space,
-            TrainingData data,
-            TrainingOptions options,
-            int epochs,
-            int steps,
-            OperatingSystemMXBean os,
-            PilotTurns turns,
-            int pilot,
-            BooleanSupplier stop) {
-        TrainingOptions pilotOptions = TrainingOptions.defaults(options.schedule(), epochs)
+    private static TrainingOptions pilotOptions(TrainingOptions options, int epochs, int steps) {
+        return TrainingOptions.defaults(options.schedule(), epochs)
                 .withBatchSize(options.batchSize())
                 .withLimits(options.validationSize(), options.calibrationImages(), steps);
-        Map<String, List<Double>> samples = new LinkedHashMap<>();
-        Map<String, List<Double>> firstEpoch = new LinkedHashMap<>();
-        boolean completed;
-        try (Trainer trainer = new Trainer(space, data, pilotOptions)) {
-            long[] last = {os.getProcessCpuTime()};
-            completed = trainer.train(new TrainingListener() {
-                @Override
-                public void onProgress(TrainingProgress progress) {
-                    long now = os.getProcessCpuTime();
-                    if (progress.step() > PILOT_UNCOUNTED_STEPS) {
-                        // the first epoch also pays for the JIT compiling the step's code
-                        (progress.epoch() == 0 ? firstEpoch : samples)
-                                .computeIfAbsent(progress.phase(), phase -> new ArrayList<>())
-                                .add((now - last[0]) / 1e9);
-                    }
-                    if (progress.step() == progress.stepsPerEpoch()) {
-                        try {
-                            turns.passAndAwait(pilot);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new IllegalStateException("pilot of " + options.schedule() + " interrupted", e);
-                        }
-                        now = os.getProcessCpuTime(); // the others' turns are not this pilot's
-                    }
-                    last[0] = now;
-                }
+    }
 
-                @Override
-                public boolean stopRequested() {
-                    return stop.getAsBoolean();
-                }
-            });
+    /**
+     * One pilot's step prices: the process's CPU time from one step to the next, by phase; the
+     * first {@link #PILOT_UNCOUNTED_STEPS} of every epoch (which also pay for the epoch's start, the
+     * checkpoint before it and the other pilots' turns) and the first epoch (the JIT) left out.
+     */
+    private static final class PilotClock implements TrainingListener {
+        private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final BooleanSupplier stop;
+        private final Map<String, List<Double>> samples = new LinkedHashMap<>();
+        private final Map<String, List<Double>> firstEpoch = new LinkedHashMap<>();
+        private long last = -1;
+        private int epochsDone;
+        int stopAfterEpochs = Integer.MAX_VALUE;
+
+        PilotClock(BooleanSupplier stop) {
+            this.stop = stop;
         }
-        if (!completed) {
-            return null;
+
+        @Override
+        public void onProgress(TrainingProgress progress) {
+            long now = os.getProcessCpuTime();
+            if (progress.step() > PILOT_UNCOUNTED_STEPS && last >= 0) {
+                (progress.epoch() == 0 ? firstEpoch : samples)
+                        .computeIfAbsent(progress.phase(), phase -> new ArrayList<>())
+                        .add((now - last) / 1e9);
+            }
+            if (progress.step() == progress.stepsPerEpoch()) {
+                epochsDone++;
+            }
+            last = now;
         }
-        firstEpoch.forEach(samples::putIfAbsent);
-        return prices(samples);
+
+        @Override
+        public boolean stopRequested() {
+            return epochsDone >= stopAfterEpochs || stop.getAsBoolean();
+        }
+
+        Map<String, Double> prices() {
+            Map<String, List<Double>> all = new LinkedHashMap<>(samples);
+            firstEpoch.forEach(all::putIfAbsent);
+            return ScheduleBudget.prices(all);
+        }
     }
 
     /**

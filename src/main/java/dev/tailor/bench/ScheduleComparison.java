@@ -254,7 +254,7 @@ final class ScheduleComparison {
         schedules.forEach(s -> priced.add(options(s, 1, 0)));
         log.printf(
                 Locale.ROOT,
-                "bench: pilot runs of %s (%d epochs of %d steps each, taking turns an epoch at a time) price a"
+                "bench: pilot runs of %s (%d epochs of %d steps each, taking turns on one thread an epoch at a time) price a"
                         + " step of each phase%n",
                 String.join(", ", priced.stream().map(TrainingOptions::schedule).toList()),
                 ScheduleBudget.PILOT_EPOCHS,

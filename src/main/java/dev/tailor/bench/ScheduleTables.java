@@ -89,7 +89,7 @@ final class ScheduleTables {
                         + " Each schedule gets the epochs, and steps per epoch, whose phases, priced at the CPU"
                         + " seconds per step its pilot run measured (third table: the mean of each phase's steps,"
                         + " leaving out the first epoch and the first %d steps of every epoch; the pilots of all"
-                        + " schedules planned together take turns, an epoch at a time, so that the machine's drift in"
+                        + " schedules planned together take turns on one thread, an epoch at a time, so that the machine's drift in"
                         + " speed falls on all alike, and a schedule added in a later part is priced beside those"
                         + " planned before, its prices scaled so that theirs cost what they cost then), spend the most"
                         + " of the"
