@@ -36,7 +36,7 @@ public final class Usage {
                                 [--name NAME] [--resume JOB_ID] [--device cpu|gpu|gpu:N]
               --dataset defaults to Fashion-MNIST from TAILOR_DATASET_DIR or /usr/share/datasets/fashion-mnist
               --validation-size defaults to 10 % of the training images, at most 5,000 (held out of training)
-              --epochs defaults to 30 (Fashion-MNIST: about 90 minutes on 2 cores), or more for a small dataset:
+              --epochs defaults to 30 (Fashion-MNIST: about 75 minutes on 2 cores), or more for a small dataset:
                 enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
                 validation, 43 epochs of 57 steps); a run with --max-steps-per-epoch defaults to 6
               --weight-decay defaults to 5e-4 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)
@@ -100,9 +100,10 @@ public final class Usage {
                          (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
               pilot-check
                          whether the schedules' pilot prices a step as a long epoch pays for it: a pilot
-                         (8-step epochs, own thread) and a long epoch (--max-steps-per-epoch N, default the
+                         (8-step epochs) and a long epoch (--max-steps-per-epoch N, default the
                          whole training set) of one schedule (--schedules sandwich) take turns every 8 steps
-                         for --turns 35 turns each (at most 39), on two threads as the schedules' pilots run,
+                         for --turns 35 turns each (at most 39), on two threads (as the schedules' pilots ran
+                         before 2026-12-06; they take turns on one thread now),
                          or with --same-thread on one; CPU s per step of both, and the drift window by window;
                          not part of "all"
               search     on the newest trained supernet (or --supernet ID) with its catalogue: predictor error,

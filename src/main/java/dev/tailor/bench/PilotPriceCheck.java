@@ -219,7 +219,7 @@ final class PilotPriceCheck {
                 ScheduleBudget.PILOT_STEPS,
                 measured.sameThread()
                         ? "on one thread (the pilot's epoch runs inside the long epoch's progress callback)"
-                        : "each on its own thread (as the schedules' pilots run)",
+                        : "each on its own thread (as the schedules' pilots ran before they took turns on one thread)",
                 ScheduleBudget.PILOT_UNCOUNTED_STEPS,
                 WINDOW_TURNS));
         BenchReport drift = new BenchReport(
