@@ -94,6 +94,16 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestSizeLimit.BodyTooLarge) {
+                ProblemDetail problem =
+                        ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, cause.getMessage());
+                problem.setType(Problems.TOO_LARGE);
+                problem.setTitle("Request body too large");
+                problem.setProperty("errors", List.of(new FieldError("body", cause.getMessage())));
+                return problem(problem, headers);
+            }
+        }
         return problem(Problems.invalid(List.of(unreadable(ex))), headers);
     }
 

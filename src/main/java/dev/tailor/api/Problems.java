@@ -21,6 +21,7 @@ public final class Problems {
     public static final URI FORBIDDEN = URI.create("urn:tailor:problem:forbidden");
     public static final URI UNPROCESSABLE = URI.create("urn:tailor:problem:unsatisfiable");
     public static final URI UNAVAILABLE = URI.create("urn:tailor:problem:not-ready");
+    public static final URI TOO_LARGE = URI.create("urn:tailor:problem:too-large");
 
     private Problems() {}
 

@@ -2,60 +2,154 @@ package dev.tailor.api;
 
 import dev.tailor.ProcessShutdown;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-sent progress of long work (training, catalogue builds): polls the stored state once a
  * second, sends event {@code progress} whenever it changed, and ends the stream once the work is
- * finished or the service stops (the client reconnects to another replica, or to this one restarted). Progress lives in the database, so any replica can serve the stream.
+ * finished or the service stops (the client reconnects to another replica, or to this one
+ * restarted). Progress lives in the database, so any replica can serve the stream.
+ *
+ * <p>A client that goes away is only noticed when a write to it fails, and a queued or stalled job
+ * writes nothing for hours: so an idle stream sends a comment line every {@code heartbeat}, and a
+ * stream whose write fails stops polling. Open streams are capped, because each one polls the
+ * database and reads may be open to anyone; one past the cap is answered 503 with Retry-After.
  */
-public final class ProgressEvents {
+@Component
+public class ProgressEvents {
 
     private static final long POLL_MILLIS = 1000;
-    private static final ScheduledExecutorService POLLER = Executors.newScheduledThreadPool(1, runnable -> {
+    private static final long RETRY_AFTER_SECONDS = 30;
+
+    private final ScheduledExecutorService poller = Executors.newScheduledThreadPool(1, runnable -> {
         Thread thread = new Thread(runnable, "progress-events");
         thread.setDaemon(true);
         return thread;
     });
+    private final long heartbeatNanos;
+    private final int maxStreams;
+    private final Supplier<SseEmitter> emitters;
+    private final AtomicInteger open = new AtomicInteger();
 
-    private ProgressEvents() {}
+    @Autowired
+    ProgressEvents(
+            @Value("${tailor.events.heartbeat:15s}") Duration heartbeat,
+            @Value("${tailor.events.max-streams:100}") int maxStreams) {
+        this(heartbeat, maxStreams, () -> new SseEmitter(TimeUnit.HOURS.toMillis(1)));
+    }
+
+    ProgressEvents(Duration heartbeat, int maxStreams, Supplier<SseEmitter> emitters) {
+        if (heartbeat.isNegative() || heartbeat.isZero()) {
+            throw new IllegalArgumentException("tailor.events.heartbeat must be positive, e.g. 15s; got " + heartbeat);
+        }
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("tailor.events.max-streams must be at least 1; got " + maxStreams);
+        }
+        this.heartbeatNanos = heartbeat.toNanos();
+        this.maxStreams = maxStreams;
+        this.emitters = emitters;
+    }
 
     /** @param snapshot the current state as the GET endpoint returns it; compared by equals */
-    public static <T> SseEmitter stream(Supplier<T> snapshot, Predicate<T> finished) {
-        SseEmitter emitter = new SseEmitter(TimeUnit.HOURS.toMillis(1));
-        AtomicReference<T> lastSent = new AtomicReference<>();
-        AtomicReference<ScheduledFuture<?>> poll = new AtomicReference<>();
-        poll.set(POLLER.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        T now = snapshot.get();
-                        if (!Objects.equals(now, lastSent.get())) {
-                            lastSent.set(now);
-                            emitter.send(SseEmitter.event().name("progress").data(now));
-                        }
-                        // a stopping service ends its streams, or its graceful stop would wait on them
-                        if (finished.test(now) || ProcessShutdown.started()) {
-                            emitter.complete();
-                            poll.get().cancel(false);
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        // the client went away, or the work vanished; stop polling for it
-                        poll.get().cancel(false);
-                    }
-                },
-                0,
-                POLL_MILLIS,
-                TimeUnit.MILLISECONDS));
-        emitter.onCompletion(() -> poll.get().cancel(false));
-        emitter.onTimeout(() -> poll.get().cancel(false));
+    public <T> SseEmitter stream(Supplier<T> snapshot, Predicate<T> finished) {
+        if (open.incrementAndGet() > maxStreams) {
+            open.decrementAndGet();
+            ErrorResponseException busy = Problems.unavailable(
+                    "this replica already serves " + maxStreams + " progress streams"
+                            + " (tailor.events.max-streams); poll the job's GET instead, or try again later",
+                    RETRY_AFTER_SECONDS,
+                    Map.of());
+            busy.getBody().setTitle("Too many progress streams");
+            throw busy;
+        }
+        SseEmitter emitter = emitters.get();
+        Stream<T> stream = new Stream<>(emitter, snapshot, finished);
+        emitter.onCompletion(stream::close);
+        emitter.onTimeout(stream::close);
+        emitter.onError(error -> stream.close());
+        stream.future = poller.scheduleWithFixedDelay(stream, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (stream.closed.get()) {
+            stream.future.cancel(false);
+        }
         return emitter;
+    }
+
+    /** Streams this replica serves now. */
+    int openStreams() {
+        return open.get();
+    }
+
+    private final class Stream<T> implements Runnable {
+
+        private final SseEmitter emitter;
+        private final Supplier<T> snapshot;
+        private final Predicate<T> finished;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile ScheduledFuture<?> future;
+        private T lastSent;
+        private long lastWrite = System.nanoTime();
+
+        Stream(SseEmitter emitter, Supplier<T> snapshot, Predicate<T> finished) {
+            this.emitter = emitter;
+            this.snapshot = snapshot;
+            this.finished = finished;
+        }
+
+        @Override
+        public void run() {
+            if (closed.get()) {
+                cancel();
+                return;
+            }
+            try {
+                T now = snapshot.get();
+                long at = System.nanoTime();
+                if (!Objects.equals(now, lastSent)) {
+                    lastSent = now;
+                    emitter.send(SseEmitter.event().name("progress").data(now));
+                    lastWrite = at;
+                } else if (at - lastWrite >= heartbeatNanos) {
+                    emitter.send(SseEmitter.event().comment("unchanged"));
+                    lastWrite = at;
+                }
+                // a stopping service ends its streams, or its graceful stop would wait on them
+                if (finished.test(now) || ProcessShutdown.started()) {
+                    emitter.complete();
+                    close();
+                }
+            } catch (IOException | RuntimeException e) {
+                // the client went away, or the work vanished; stop polling for it
+                close();
+            }
+        }
+
+        void close() {
+            if (closed.compareAndSet(false, true)) {
+                open.decrementAndGet();
+            }
+            cancel();
+        }
+
+        private void cancel() {
+            ScheduledFuture<?> scheduled = future;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+        }
     }
 }

@@ -36,10 +36,12 @@ class CatalogueBuildController {
 
     private final CatalogueBuildQueue queue;
     private final CatalogueBuilds builds;
+    private final ProgressEvents events;
 
-    CatalogueBuildController(CatalogueBuildQueue queue, CatalogueBuilds builds) {
+    CatalogueBuildController(CatalogueBuildQueue queue, CatalogueBuilds builds, ProgressEvents events) {
         this.queue = queue;
         this.builds = builds;
+        this.events = events;
     }
 
     @Schema(description = "What to build; both fields may be left out.")
@@ -151,10 +153,12 @@ class CatalogueBuildController {
             operationId = "catalogueBuildEvents",
             summary = "Server-sent progress of a catalogue build",
             description = "Event `progress` carries the build as GET returns it whenever it changes; the stream"
-                    + " ends after the build finishes.")
+                    + " ends after the build finishes."
+                    + " An idle stream sends a comment line every 15 s (tailor.events.heartbeat); a replica serves at"
+                    + " most 100 streams at once (tailor.events.max-streams), 503 with Retry-After beyond.")
     SseEmitter events(@PathVariable UUID supernetId, @PathVariable UUID buildId) {
         find(supernetId, buildId);
-        return ProgressEvents.stream(
+        return events.stream(
                 () -> CatalogueBuildResponse.of(find(supernetId, buildId)),
                 build -> build.state() == JobState.SUCCEEDED
                         || build.state() == JobState.FAILED

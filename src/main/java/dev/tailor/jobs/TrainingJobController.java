@@ -39,10 +39,12 @@ class TrainingJobController {
 
     private final TrainingJobRepository jobs;
     private final TrainingJobSubmission submission;
+    private final ProgressEvents events;
 
-    TrainingJobController(TrainingJobRepository jobs, TrainingJobSubmission submission) {
+    TrainingJobController(TrainingJobRepository jobs, TrainingJobSubmission submission, ProgressEvents events) {
         this.jobs = jobs;
         this.submission = submission;
+        this.events = events;
     }
 
     @Schema(description = "A training job and how far it got.")
@@ -138,10 +140,12 @@ class TrainingJobController {
             operationId = "trainingJobEvents",
             summary = "Server-sent progress of a training job",
             description = "Event `progress` carries the job as GET returns it whenever its progress or state"
-                    + " changes; the stream ends after the job finishes.")
+                    + " changes; the stream ends after the job finishes."
+                    + " An idle stream sends a comment line every 15 s (tailor.events.heartbeat); a replica serves at"
+                    + " most 100 streams at once (tailor.events.max-streams), 503 with Retry-After beyond.")
     SseEmitter events(@PathVariable UUID id) {
         find(id);
-        return ProgressEvents.stream(
+        return events.stream(
                 () -> TrainingJobResponse.of(find(id)),
                 job -> job.state() == JobState.SUCCEEDED
                         || job.state() == JobState.FAILED

@@ -111,10 +111,27 @@ class AgentApiTest extends ApiTestSupport {
             request.header("Authorization", "Bearer " + tokenToSend);
         }
         return send(
-                method.equals("GET")
-                        ? request.GET().build()
-                        : request.POST(HttpRequest.BodyPublishers.ofString(json))
-                                .build());
+                switch (method) {
+                    case "GET" -> request.GET().build();
+                    case "HEAD" ->
+                        request.method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                .build();
+                    default ->
+                        request.POST(HttpRequest.BodyPublishers.ofString(json)).build();
+                });
+    }
+
+    @Test
+    void aHeadOnTheTaskListIsAnAgentsPullAndNeedsItsKey() {
+        // Spring MVC serves a HEAD with the GET handler, which leases the tasks it lists: without
+        // the device's agent key a HEAD must not reach it, or anyone could starve the agents
+        String tasks = "/api/v1/devices/" + device + "/tasks?limit=200";
+        assertThat(withToken("HEAD", tasks, null, null).statusCode()).isEqualTo(401);
+        assertThat(withToken("HEAD", tasks, otherToken, null).statusCode()).isEqualTo(403);
+        assertThat(withToken("HEAD", tasks, dev.tailor.security.TestKeys.OPERATOR, null)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(body(withToken("GET", tasks, token, null)).size()).isPositive();
     }
 
     @Test

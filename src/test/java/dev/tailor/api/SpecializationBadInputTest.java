@@ -81,6 +81,33 @@ class SpecializationBadInputTest extends ApiTestSupport {
     }
 
     @Test
+    void aHugeBodyIsRefusedWith413BeforeItIsParsedDeclaredOrChunked() {
+        // a budget whose device name is 2 MB long: over the 1 MiB limit every body here is far under
+        String huge = "{\"device\":\"" + "x".repeat(2_000_000) + "\",\"latencyMs\":1}";
+        JsonNode declared = problem(postJson("/api/v1/specializations", huge), 413);
+        assertThat(declared.path("detail").asString()).contains("tailor.api.max-request-bytes");
+        assertThat(declared.path("errors").toString()).contains("\"body\"");
+
+        byte[] bytes = huge.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // no length given: the body comes chunked and is cut off once it passes the limit
+        HttpResponse<String> chunked = send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/specializations"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(bytes)))
+                .build());
+        assertThat(problem(chunked, 413).path("detail").asString()).contains("tailor.api.max-request-bytes");
+        assertThat(body(get("/api/v1/specializations")).path("totalItems").asLong())
+                .isZero();
+        // a small chunked body still goes through to the budget's own checks
+        HttpResponse<String> small = send(java.net.http.HttpRequest.newBuilder(uri("/api/v1/specializations"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream("{\"latencyMs\":-1}".getBytes())))
+                .build());
+        assertThat(problem(small, 400).path("errors").toString()).contains("\"latencyMs\"");
+    }
+
+    @Test
     void unknownSpecializationIsNotFound() {
         problem(get("/api/v1/specializations/" + UUID.randomUUID()), 404);
         problem(get("/api/v1/supernets/" + UUID.randomUUID() + "/predictor"), 404);
