@@ -82,7 +82,7 @@ class SubnetQuery {
     record SubnetRow(
             String configSha256,
 
-            @Schema(type = "object", description = "Canonical subnet config") @JsonRawValue
+            @Schema(types = "object", description = "Canonical subnet config") @JsonRawValue
             String config,
 
             Accuracy accuracy,

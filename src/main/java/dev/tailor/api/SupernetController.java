@@ -47,7 +47,7 @@ class SupernetController {
             UUID id,
             String name,
 
-            @Schema(type = "object", description = "The search-space spec it was trained on") @JsonRawValue
+            @Schema(types = "object", description = "The search-space spec it was trained on") @JsonRawValue
             String searchSpace,
 
             String dataset,

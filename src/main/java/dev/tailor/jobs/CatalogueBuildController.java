@@ -71,7 +71,7 @@ class CatalogueBuildController {
             int done,
 
             @Schema(
-                    type = "object",
+                    types = "object",
                     description = "done, total, fractionDone, subnetsPerMinute, etaSeconds, lastConfig,"
                             + " lastValidationTop1")
             @JsonRawValue

@@ -54,11 +54,11 @@ class TrainingJobController {
             String schedule,
             String dataset,
 
-            @Schema(type = "object", description = "The settings, defaults filled in") @JsonRawValue
+            @Schema(types = "object", description = "The settings, defaults filled in") @JsonRawValue
             String settings,
 
             @Schema(
-                    type = "object",
+                    types = "object",
                     description = "Epoch, step, phase, loss, images/s, ETA, device (cpu, gpu:N); accuracies when done")
             @JsonRawValue
             String progress,

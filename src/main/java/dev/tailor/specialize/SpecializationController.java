@@ -4,6 +4,7 @@ import dev.tailor.api.PageResponse;
 import dev.tailor.api.Problems;
 import dev.tailor.catalogue.ArtifactContents;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -62,7 +63,25 @@ class SpecializationController {
                     + " value; not ready yet is 503 with Retry-After and progress.")
     @ApiResponse(
             responseCode = "201",
-            description = "Tailored now (200: the same request answered before, from the catalogue)",
+            description = "Tailored now: searched, exported and checked",
+            headers = {
+                @Header(
+                        name = "Location",
+                        description = "/api/v1/specializations/{id}",
+                        schema = @Schema(type = "string")),
+                @Header(
+                        name = "X-Tailor-Config-Sha256",
+                        description = "SHA-256 of the subnet's canonical config",
+                        schema = @Schema(type = "string")),
+                @Header(
+                        name = "X-Tailor-From-Catalogue",
+                        description = "false: tailored by this request",
+                        schema = @Schema(type = "string")),
+                @Header(
+                        name = "ETag",
+                        description = "With the ONNX bytes: the file's SHA-256, quoted",
+                        schema = @Schema(type = "string"))
+            },
             content = {
                 @Content(
                         mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -71,8 +90,49 @@ class SpecializationController {
                         mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
                         schema = @Schema(type = "string", format = "binary"))
             })
+    @ApiResponse(
+            responseCode = "200",
+            description = "The same request answered before, from the catalogue (no search, no export)",
+            headers = {
+                @Header(
+                        name = "Location",
+                        description = "/api/v1/specializations/{id}",
+                        schema = @Schema(type = "string")),
+                @Header(
+                        name = "X-Tailor-Config-Sha256",
+                        description = "SHA-256 of the subnet's canonical config",
+                        schema = @Schema(type = "string")),
+                @Header(
+                        name = "X-Tailor-From-Catalogue",
+                        description = "true: answered from the catalogue",
+                        schema = @Schema(type = "string")),
+                @Header(
+                        name = "ETag",
+                        description = "With the ONNX bytes: the file's SHA-256, quoted",
+                        schema = @Schema(type = "string"))
+            },
+            content = {
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                        schema = @Schema(implementation = SpecializationResponse.class)),
+                @Content(
+                        mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                        schema = @Schema(type = "string", format = "binary"))
+            })
+    @ApiResponse(
+            responseCode = "503",
+            description = "Not ready yet (a supernet training, a catalogue building, an export still running):"
+                    + " ask again after Retry-After seconds; the body says what it waits for",
+            headers =
+                    @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(type = "integer")),
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     ResponseEntity<?> create(
-            @RequestBody(required = false) SpecializationRequest request,
+            // optional to Spring, so that a missing body gets the budget's own 400 naming the fields
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true) @RequestBody(required = false)
+                    SpecializationRequest request,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         Specializer.Answer answer = specializer.specialize(request);
         SpecializationResponse response = answer.response();

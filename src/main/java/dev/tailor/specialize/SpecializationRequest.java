@@ -11,12 +11,7 @@ public record SpecializationRequest(
                 example = "host-cpu")
         String device,
 
-        @Schema(
-                description = "Largest latency on the device, ms (batch 1)",
-                example = "0.2",
-                exclusiveMinimum = true,
-                minimum = "0",
-                maximum = "100000")
+        @Schema(description = "Largest latency on the device, ms (batch 1)", example = "0.2", maximum = "100000")
         Double latencyMs,
 
         @Schema(description = "Largest multiply-accumulates per image", minimum = "1")
@@ -28,10 +23,7 @@ public record SpecializationRequest(
         @Schema(description = "Largest peak activation memory, bytes", minimum = "1")
         Long memoryBytes,
 
-        @Schema(
-                description = "Lowest predicted validation top-1, a fraction (0.9 = 90 %)",
-                minimum = "0",
-                maximum = "1")
+        @Schema(description = "Lowest predicted validation top-1, a fraction (0.9 = 90 %)", maximum = "1")
         Double minAccuracy,
 
         @Schema(

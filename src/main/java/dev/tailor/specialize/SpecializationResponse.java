@@ -12,10 +12,10 @@ public record SpecializationResponse(
         UUID supernetId,
         String device,
 
-        @Schema(type = "object", description = "The request as understood, defaults filled in")
+        @Schema(types = "object", description = "The request as understood, defaults filled in")
         Budget budget,
 
-        @Schema(type = "object", description = "The subnet config (canonical JSON)")
+        @Schema(types = "object", implementation = Object.class, description = "The subnet config (canonical JSON)")
         JsonNode config,
 
         String configSha256,

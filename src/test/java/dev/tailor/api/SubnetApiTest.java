@@ -135,5 +135,11 @@ class SubnetApiTest extends ApiTestSupport {
         JsonNode list = body(get("/api/v1/supernets?size=200"));
         assertThat(list.path("items").valueStream().map(s -> s.path("id").asString()))
                 .contains(supernetId.toString());
+        // the bodies are what the checked-in spec says they are (searchSpace an object, not a string)
+        assertThat(SpecSchemas.violations("SupernetResponse", supernet)).isEmpty();
+        assertThat(SpecSchemas.violations("PageResponseSupernetResponse", list)).isEmpty();
+        JsonNode subnets = body(get("/api/v1/supernets/" + supernetId + "/subnets?size=200"));
+        assertThat(subnets.path("items").size()).isPositive();
+        assertThat(SpecSchemas.violations("PageResponseSubnetRow", subnets)).isEmpty();
     }
 }

@@ -107,6 +107,7 @@ class TrainingJobApiTest extends ApiTestSupport {
 
         JsonNode job = body(get("/api/v1/training-jobs/" + id));
         assertThat(job.path("state").asString()).isEqualTo("succeeded");
+        assertThat(SpecSchemas.violations("TrainingJobResponse", job)).isEmpty();
         // a missing field must fail here, not read as 0
         JsonNode epochsCompleted = job.path("progress").path("epochsCompleted");
         assertThat(epochsCompleted.isIntegralNumber())

@@ -108,6 +108,9 @@ class SpecializationTest {
         assertThat(sha).hasSize(64);
         assertThat(first.headers().firstValue("Location"))
                 .hasValue("/api/v1/specializations/" + made.path("id").asString());
+        // the body is what the checked-in spec says (budget and config objects, not strings)
+        assertThat(dev.tailor.api.SpecSchemas.violations("SpecializationResponse", made))
+                .isEmpty();
 
         HttpResponse<String> again = post(body, "application/json");
         assertThat(again.statusCode()).isEqualTo(200);
