@@ -12,7 +12,8 @@ public final class Usage {
             usage: tailor [serve] [--server.port=N] [--tailor.home=DIR] [--spring.datasource.url=JDBC_URL]
               the REST API (Swagger UI at /swagger-ui.html), the background worker (training, catalogue builds,
               exports) and, without a database URL, an embedded PostgreSQL under $TAILOR_HOME (default ./data);
-              on a fresh home it trains a quick supernet first and prints the first operator key once.
+              on a fresh home it prints the first operator key once and queues a quick supernet (trained here
+              unless TAILOR_WORKER_ENABLED=false, then by a worker).
               Settings are environment variables too: PORT, TAILOR_HOME, SPRING_DATASOURCE_URL,
               TAILOR_WORKER_ENABLED=false (API replicas: queue jobs, run none), TAILOR_TRAINING_DEVICE
               (cpu, gpu or gpu:N); the README's Configuration section lists them all.

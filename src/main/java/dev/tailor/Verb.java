@@ -16,7 +16,10 @@ enum Verb {
     SPECIALIZE("specialize", "tailor a subnet to a budget from the local catalogue and write its ONNX file", true),
     EXPORT("export", "write a subnet of a trained supernet as an ONNX model, checked in ONNX Runtime", true),
     AGENT("agent", "on a target device: pull measurement tasks from a server, time them, post results", true),
-    BENCH("bench", "measure training throughput and compare schedules; tables in bench/results", true),
+    BENCH(
+            "bench",
+            "training throughput, schedules at equal compute, latency model, search, load; tables in bench/results",
+            true),
     KEYS("keys", "create, list and revoke API keys on this machine's database", true);
 
     private final String cliName;
