@@ -166,6 +166,16 @@ class SpecializationExports {
     }
 
     private void awaitAnswer(String key) {
+        try {
+            awaitSignalOrStoredAnswer(key);
+        } finally {
+            // the worker that signals may be another process (an API replica runs none): a future left
+            // here would stay for good, one per request; a waiter still polling for the key loses nothing
+            finished.remove(key);
+        }
+    }
+
+    private void awaitSignalOrStoredAnswer(String key) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             CompletableFuture<Void> done = finished.computeIfAbsent(key, k -> new CompletableFuture<>());
@@ -211,6 +221,11 @@ class SpecializationExports {
             }
         }
         signal(pending.requestKey());
+    }
+
+    /** Requests of this process waiting for an export now. */
+    int waiting() {
+        return finished.size();
     }
 
     private void signal(String key) {

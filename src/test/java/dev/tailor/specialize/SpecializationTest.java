@@ -165,6 +165,8 @@ class SpecializationTest {
                 .isNotEmpty()
                 .isEqualTo(JSON.readTree(both.get(1).body()).path("id").asString());
         assertThat(specializations()).isEqualTo(before + 1);
+        // nothing of the two waits is kept once they are answered
+        assertThat(context.getBean(SpecializationExports.class).waiting()).isZero();
     }
 
     @MockitoSpyBean
