@@ -196,7 +196,11 @@ public final class DeviceAgent {
             }
             List<byte[]> models = new ArrayList<>();
             for (JsonNode task : same) {
-                models.add(download(task.get("modelUrl").asString()));
+                JsonNode sha256 = task.get("modelSha256");
+                models.add(verified(
+                        download(task.get("modelUrl").asString()),
+                        sha256 == null || sha256.isNull() ? null : sha256.asString(),
+                        task.get("modelUrl").asString()));
             }
             int timedRuns = first.get("timedRuns").asInt();
             List<LatencyStats> timed = meter.optWarmupRuns(
@@ -246,6 +250,32 @@ public final class DeviceAgent {
     private JsonNode get(String path) {
         HttpResponse<String> response = send(request(path).GET().build());
         return JSON.readTree(response.body());
+    }
+
+    /**
+     * The model as the task names it: a file that arrives with another SHA-256 (cut off, or changed
+     * on a plain-HTTP way) is not timed, so no latency is posted for a model nobody asked about.
+     * Worth trying again later, as an unreachable server is.
+     */
+    static byte[] verified(byte[] model, String expectedSha256, String path) {
+        if (expectedSha256 == null) {
+            return model;
+        }
+        String found;
+        try {
+            found = java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(model));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        if (!found.equalsIgnoreCase(expectedSha256)) {
+            throw new AgentException(
+                    "GET " + path + " gave " + model.length + " bytes with SHA-256 " + found + ", not the task's "
+                            + expectedSha256 + "; nothing of this batch was timed",
+                    true);
+        }
+        return model;
     }
 
     private byte[] download(String path) {

@@ -56,6 +56,7 @@ class SpecializationExports {
     private final JdbcClient jdbc;
     private final boolean queued;
     private final Duration wait;
+    private final int maxQueued;
     private final OneTimeTask<String> task;
     private final SchedulerClient client;
     private final Scheduler worker;
@@ -68,7 +69,13 @@ class SpecializationExports {
             @Value("${tailor.worker.enabled:true}") boolean workerEnabled,
             @Value("${tailor.specialization.exports:queued}") String mode,
             @Value("${tailor.specialization.wait:PT2M}") Duration wait,
-            @Value("${tailor.specialization.export-heartbeat:PT2S}") Duration heartbeat) {
+            @Value("${tailor.specialization.export-heartbeat:PT2S}") Duration heartbeat,
+            @Value("${tailor.specialization.max-queued-exports:20}") int maxQueued) {
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException(
+                    "tailor.specialization.max-queued-exports must be at least 1; got " + maxQueued);
+        }
+        this.maxQueued = maxQueued;
         this.exporter = exporter;
         this.jdbc = jdbc;
         this.queued = switch (mode) {
@@ -158,11 +165,38 @@ class SpecializationExports {
         jdbc.sql("delete from specialization_export_failure where request_sha256 = ?")
                 .param(key)
                 .update();
+        refuseWhenTheQueueIsFull(key);
         SchedulerClient queue = worker != null ? worker : client;
         boolean started =
                 queue.scheduleIfNotExists(task.instance(key, JSON.writeValueAsString(pending)), Instant.now());
         awaitAnswer(key);
         return started;
+    }
+
+    /**
+     * Every new budget queues an export, and a worker runs one at a time: with reads open to anyone,
+     * an unbounded queue would let a few thousand distinct budgets keep the workers busy for hours.
+     * A request identical to one queued waits for it whatever the queue holds; a new one past the
+     * bound is 503 with Retry-After (two requests at once may both pass: the bound is about right).
+     */
+    private void refuseWhenTheQueueIsFull(String key) {
+        long queuedNow = jdbc.sql("select count(*) from " + TABLE + " where task_name = ? and task_instance <> ?")
+                .params(TASK, key)
+                .query(Long.class)
+                .single();
+        boolean identicalQueued =
+                jdbc.sql("select count(*) from " + TABLE + " where task_name = ? and task_instance = ?")
+                                .params(TASK, key)
+                                .query(Long.class)
+                                .single()
+                        > 0;
+        if (!identicalQueued && queuedNow >= maxQueued) {
+            throw Problems.unavailable(
+                    queuedNow + " exports of other budgets are queued (tailor.specialization.max-queued-exports is "
+                            + maxQueued + "); send the same request again later, or a budget served before",
+                    30,
+                    Map.of("queuedExports", queuedNow));
+        }
     }
 
     private void awaitAnswer(String key) {

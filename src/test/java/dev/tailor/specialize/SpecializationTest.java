@@ -169,6 +169,31 @@ class SpecializationTest {
         assertThat(context.getBean(SpecializationExports.class).waiting()).isZero();
     }
 
+    @Test
+    void aNewBudgetPastTheExportQueueBoundIsA503AndNothingIsStored() throws Exception {
+        // twenty exports of other budgets waiting: rows the worker will not take for a day
+        for (int i = 0; i < 20; i++) {
+            jdbc.sql("insert into specialization_export_task (task_name, task_instance, execution_time, picked,"
+                            + " version) values (?, ?, now() + interval '1 day', false, 1)")
+                    .params(SpecializationExports.TASK, "queued-by-test-" + i)
+                    .update();
+        }
+        try {
+            long before = specializations();
+            HttpResponse<String> refused = post(
+                    "{\"device\":\"host-cpu\",\"macs\":2468013,\"supernet\":\"" + supernet + "\"}", "application/json");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
+            JsonNode problem = JSON.readTree(refused.body());
+            assertThat(problem.path("detail").asString()).contains("tailor.specialization.max-queued-exports");
+            assertThat(problem.path("queuedExports").asLong()).isEqualTo(20);
+            assertThat(specializations()).isEqualTo(before);
+        } finally {
+            jdbc.sql("delete from specialization_export_task where task_instance like 'queued-by-test-%'")
+                    .update();
+        }
+    }
+
     @MockitoSpyBean
     DeviceLatencies deviceLatencies;
 

@@ -1,0 +1,90 @@
+package dev.tailor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A model that arrives with another SHA-256 than its task names is not timed and nothing is posted. */
+class DeviceAgentModelCheckTest {
+
+    private HttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
+    void aModelChangedOnTheWayIsNotTimedAndTheAgentTriesAgainLater() throws Exception {
+        byte[] asked = "the model the server stored".getBytes(StandardCharsets.UTF_8);
+        byte[] arrived = "a model changed on the way".getBytes(StandardCharsets.UTF_8);
+        String task = "[{\"id\":\"t1\",\"kind\":\"subnet\",\"subnetId\":7,\"resolution\":28,\"warmupRuns\":1,"
+                + "\"timedRuns\":3,\"threads\":1,\"batchSize\":1,\"executionProvider\":\"cpu\","
+                + "\"modelUrl\":\"/api/v1/artifacts/" + sha256(asked) + "\",\"modelSha256\":\"" + sha256(asked)
+                + "\"}]";
+        AtomicInteger pulls = new AtomicInteger();
+        AtomicInteger posts = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/v1/devices/pi/tasks", exchange -> {
+            byte[] body = (pulls.getAndIncrement() == 0 ? task : "[]").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/api/v1/artifacts/", exchange -> {
+            exchange.sendResponseHeaders(200, arrived.length);
+            exchange.getResponseBody().write(arrived);
+            exchange.close();
+        });
+        server.createContext("/api/v1/devices/pi/measurements", exchange -> {
+            posts.incrementAndGet();
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        server.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeviceAgent agent = new DeviceAgent(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
+                "pi",
+                "token",
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        int done = agent.run(true, 5, 1);
+
+        assertThat(done).isZero();
+        assertThat(posts).hasValue(0);
+        assertThat(pulls).hasValue(2);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("not the task's " + sha256(asked))
+                .contains("trying again in");
+    }
+
+    @Test
+    void aModelWithTheTasksHashPassesAndAServerThatNamesNoneIsTrusted() throws Exception {
+        byte[] model = {1, 2, 3};
+        assertThat(DeviceAgent.verified(model, sha256(model), "/m")).isSameAs(model);
+        assertThat(DeviceAgent.verified(model, sha256(model).toUpperCase(), "/m"))
+                .isSameAs(model);
+        assertThat(DeviceAgent.verified(model, null, "/m")).isSameAs(model);
+        assertThatThrownBy(() -> DeviceAgent.verified(new byte[] {9}, sha256(model), "/m"))
+                .isInstanceOf(DeviceAgent.AgentException.class)
+                .hasMessageContaining("nothing of this batch was timed");
+    }
+}
