@@ -62,6 +62,14 @@ public class TailorApplication {
                 ended.countDown();
             }
         }
+        try {
+            verb.get().checkFlags(rest);
+        } catch (IllegalArgumentException mistake) {
+            // said at once, before a database starts (on a fresh home that would take seconds and create it)
+            err.println("tailor " + verb.get().cliName() + ": " + mistake.getMessage());
+            err.print(verb.get().help());
+            return 2;
+        }
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
         if (verb.get().oneShot()) {

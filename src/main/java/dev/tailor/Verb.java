@@ -64,6 +64,25 @@ enum Verb {
         };
     }
 
+    /**
+     * Refuses the verb's flag mistakes before anything starts (no database, nothing under the home):
+     * an {@link IllegalArgumentException} naming the flag. Serve and worker take Spring's options
+     * only; the agent checks its own flags without a context.
+     */
+    void checkFlags(String[] args) {
+        switch (this) {
+            case TRAIN -> dev.tailor.jobs.TrainCommand.checkFlags(args);
+            case CATALOGUE -> dev.tailor.jobs.CatalogueCommand.checkFlags(args);
+            case SPECIALIZE -> dev.tailor.specialize.SpecializeCommand.checkFlags(args);
+            case EXPORT -> dev.tailor.export.ExportCommand.checkFlags(args);
+            case BENCH -> dev.tailor.bench.BenchCommand.checkFlags(args);
+            case KEYS -> dev.tailor.security.KeysCommand.checkFlags(args);
+            case SERVE, WORKER, AGENT -> {
+                // nothing of their own to check here
+            }
+        }
+    }
+
     static Optional<Verb> byName(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
         return Arrays.stream(values()).filter(v -> v.cliName.equals(wanted)).findFirst();

@@ -64,6 +64,49 @@ class TailorApplicationTest {
     }
 
     @Test
+    void aFlagMistakeIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home) {
+        String untouched = "--tailor.home=" + home.resolve("untouched");
+        String[][] mistakes = {
+            {"train", untouched, "--bogus", "1"},
+            {"train", untouched, "--epochs", "many"},
+            {"train", untouched, "--epochs"},
+            {"catalogue", untouched, "--subnets", "10"},
+            {"catalogue", untouched, "--supernet", "not-a-uuid"},
+            {"specialize", untouched, "--colour", "red"},
+            {"export", untouched, "--supernet", "a", "--supernet", "b"},
+            {"bench", untouched, "warp"},
+            {"bench", untouched, "search", "--bogus=1"},
+            {"keys", untouched, "create", "--role"},
+            {"keys", untouched, "rotate"}
+        };
+        String[] named = {
+            "unknown flag --bogus",
+            "--epochs: 'many' is not a number",
+            "--epochs needs a value",
+            "--supernet: which supernet",
+            "is not a supernet id",
+            "unknown flag --colour",
+            "--supernet is given twice",
+            "unknown benchmark 'warp'",
+            "unknown flag --bogus",
+            "--role needs a value",
+            "unknown action 'rotate'"
+        };
+        for (int i = 0; i < mistakes.length; i++) {
+            err.reset();
+            String verb = mistakes[i][0];
+            assertThat(run(mistakes[i])).as(String.join(" ", mistakes[i])).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .as(String.join(" ", mistakes[i]))
+                    .startsWith("tailor " + verb + ": ")
+                    .contains(named[i])
+                    .contains("usage: tailor");
+        }
+        // no database was started for any of them: the home was never made
+        assertThat(home.resolve("untouched")).doesNotExist();
+    }
+
+    @Test
     void verbsAreMatchedByName() {
         assertThat(Verb.byName("serve")).contains(Verb.SERVE);
         assertThat(Verb.byName("WORKER")).contains(Verb.WORKER);

@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("bench")
-class BenchCommand extends OneShotCommand {
+public class BenchCommand extends OneShotCommand {
 
     private static final List<String> FLAGS = List.of(
             "dataset",
@@ -68,18 +68,36 @@ class BenchCommand extends OneShotCommand {
         this.searchBench = searchBench;
     }
 
+    private static final List<String> BENCHMARKS =
+            List.of("training", "schedules", "pilot-check", "latency", "search", "load", "all");
+
+    /** The benchmark's name and the flags' own mistakes, checked before anything starts (no database). */
+    public static void checkFlags(String[] args) {
+        String[] rest = withoutSpringOptions(args);
+        if (rest.length > 0 && !rest[0].startsWith("-")) {
+            if (!BENCHMARKS.contains(rest[0])) {
+                throw new IllegalArgumentException("unknown benchmark '" + rest[0] + "'");
+            }
+            rest = java.util.Arrays.copyOfRange(rest, 1, rest.length);
+        }
+        CliFlags.parse(rest, Set.copyOf(FLAGS), Set.of("same-thread"));
+    }
+
+    private static String[] withoutSpringOptions(String[] args) {
+        return java.util.Arrays.stream(args)
+                .filter(arg -> !CliFlags.isSpringOption(arg))
+                .toArray(String[]::new);
+    }
+
     @Override
     protected int execute(String[] args) {
         String which = "all";
         // the benchmark is the first word after any of Spring's own options (--tailor.home=...)
-        String[] rest = java.util.Arrays.stream(args)
-                .filter(arg -> !CliFlags.isSpringOption(arg))
-                .toArray(String[]::new);
+        String[] rest = withoutSpringOptions(args);
         if (rest.length > 0 && !rest[0].startsWith("-")) {
             which = rest[0];
             rest = java.util.Arrays.copyOfRange(rest, 1, rest.length);
-            if (!List.of("training", "schedules", "pilot-check", "latency", "search", "load", "all")
-                    .contains(which)) {
+            if (!BENCHMARKS.contains(which)) {
                 err.println("tailor bench: unknown benchmark '" + which + "'");
                 err.print(Usage.BENCH);
                 return 2;

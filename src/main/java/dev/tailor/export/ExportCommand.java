@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("export")
-class ExportCommand extends OneShotCommand {
+public class ExportCommand extends OneShotCommand {
 
     private static final Set<String> FLAGS = Set.of("supernet", "config", "subnet", "o", "out");
 
@@ -41,6 +41,11 @@ class ExportCommand extends OneShotCommand {
         this.exporter = exporter;
         this.out = out;
         this.err = err;
+    }
+
+    /** The flags' own mistakes (unknown, missing value, given twice), checked before anything starts. */
+    public static void checkFlags(String[] args) {
+        CliFlags.parse(args, FLAGS, Set.of());
     }
 
     @Override

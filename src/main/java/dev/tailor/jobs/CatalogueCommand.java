@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("catalogue")
-class CatalogueCommand extends OneShotCommand {
+public class CatalogueCommand extends OneShotCommand {
 
     private static final Set<String> FLAGS = Set.of("supernet", "subnets", "seed", "help");
 
@@ -48,6 +48,28 @@ class CatalogueCommand extends OneShotCommand {
         this.err = err;
     }
 
+    /** The flags' own mistakes, checked before anything starts (no database). */
+    public static void checkFlags(String[] args) {
+        Map<String, String> flags = CliFlags.parse(args, FLAGS, Set.of("help"));
+        if (!flags.containsKey("help")) {
+            supernet(flags);
+            CliFlags.integer(flags, "subnets", 1, 1, CatalogueBuildQueue.MAX_SUBNETS);
+            CliFlags.integer(flags, "seed", 1, 0, Integer.MAX_VALUE);
+        }
+    }
+
+    private static UUID supernet(Map<String, String> flags) {
+        if (!flags.containsKey("supernet")) {
+            throw new IllegalArgumentException("--supernet: which supernet (its id); GET /api/v1/supernets lists them");
+        }
+        try {
+            return UUID.fromString(flags.get("supernet"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--supernet: '" + flags.get("supernet") + "' is not a supernet id (a UUID)");
+        }
+    }
+
     @Override
     protected int execute(String[] args) {
         Map<String, String> flags;
@@ -60,16 +82,7 @@ class CatalogueCommand extends OneShotCommand {
                 out.print(Usage.CATALOGUE);
                 return 0;
             }
-            if (!flags.containsKey("supernet")) {
-                throw new IllegalArgumentException(
-                        "--supernet: which supernet (its id); GET /api/v1/supernets lists them");
-            }
-            try {
-                supernetId = UUID.fromString(flags.get("supernet"));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "--supernet: '" + flags.get("supernet") + "' is not a supernet id (a UUID)");
-            }
+            supernetId = supernet(flags);
             subnets = CliFlags.integer(flags, "subnets", queue.defaultSubnets(), 1, CatalogueBuildQueue.MAX_SUBNETS);
             seed = CliFlags.integer(flags, "seed", 1, 0, Integer.MAX_VALUE);
         } catch (IllegalArgumentException e) {

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("train")
-class TrainCommand extends OneShotCommand {
+public class TrainCommand extends OneShotCommand {
 
     private final TrainingJobRunner runner;
     private final TrainingJobRepository jobs;
@@ -202,6 +202,14 @@ class TrainCommand extends OneShotCommand {
                 .map(Map.Entry::getKey)
                 .findFirst()
                 .orElse(field);
+    }
+
+    /**
+     * The flags' own mistakes (unknown, missing value, given twice, not a number), checked before
+     * anything starts: no database, nothing written under the home.
+     */
+    public static void checkFlags(String[] args) {
+        spec(parse(args));
     }
 
     /** {@code --flag value} and {@code --flag=value}, each flag once; Spring's own options pass through. */

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("keys")
-class KeysCommand extends OneShotCommand {
+public class KeysCommand extends OneShotCommand {
 
     private final ApiKeys keys;
     private final PrintStream out;
@@ -34,6 +34,28 @@ class KeysCommand extends OneShotCommand {
         this.keys = keys;
         this.out = out;
         this.err = err;
+    }
+
+    private static final Set<String> CREATE_FLAGS = Set.of("role", "name", "device");
+
+    /** The action and its flags' own mistakes, checked before anything starts (no database). */
+    public static void checkFlags(String[] args) {
+        List<String> words = Arrays.stream(args)
+                .filter(a -> !a.startsWith("--spring.") && !a.startsWith("--tailor.") && !a.startsWith("--logging."))
+                .toList();
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("give an action: create, list or revoke");
+        }
+        String[] rest = words.subList(1, words.size()).toArray(String[]::new);
+        switch (words.get(0)) {
+            case "create" -> CliFlags.parse(rest, CREATE_FLAGS, Set.of());
+            case "list" -> CliFlags.parse(rest, Set.of(), Set.of());
+            case "revoke" -> {
+                // its one argument, a key id, is looked up in the database
+            }
+            default ->
+                throw new IllegalArgumentException("unknown action '" + words.get(0) + "'; use create, list or revoke");
+        }
     }
 
     @Override
@@ -66,7 +88,7 @@ class KeysCommand extends OneShotCommand {
     }
 
     private int create(String[] args) {
-        Map<String, String> flags = CliFlags.parse(args, Set.of("role", "name", "device"), Set.of());
+        Map<String, String> flags = CliFlags.parse(args, CREATE_FLAGS, Set.of());
         if (!flags.containsKey("role")) {
             throw new IllegalArgumentException("--role: give viewer, operator or agent");
         }

@@ -26,7 +26,7 @@ import org.springframework.web.ErrorResponseException;
  */
 @Component
 @Profile("specialize")
-class SpecializeCommand extends OneShotCommand {
+public class SpecializeCommand extends OneShotCommand {
 
     /** Request field -> flag, so that a refusal names what the user typed. */
     private static final Map<String, String> FLAG_OF = Map.of(
@@ -61,6 +61,11 @@ class SpecializeCommand extends OneShotCommand {
         this.artifacts = artifacts;
         this.out = out;
         this.err = err;
+    }
+
+    /** The flags' own mistakes (unknown, missing value, given twice), checked before anything starts. */
+    public static void checkFlags(String[] args) {
+        CliFlags.parse(args, FLAGS, Set.of("help"));
     }
 
     @Override
