@@ -101,7 +101,7 @@ class CatalogueBootstrap {
             if (quick == null) {
                 return;
             }
-            TrainingJobQueue.enqueue(scheduler, trainingTask, quick.getId());
+            enqueueOrForget(quick);
             log.info(
                     "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch); its catalogue build"
                             + " follows, specializations are answered once it has enough rows, and the default run"
@@ -132,10 +132,28 @@ class CatalogueBootstrap {
         try {
             TrainingJob full = runner.create(
                     TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
-            TrainingJobQueue.enqueue(scheduler, trainingTask, full.getId());
+            enqueueOrForget(full);
             log.info("The quick supernet's catalogue is built: queued the default training run {}", full.getId());
         } catch (TrainingJobSpec.InvalidSpecException e) {
             log.warn("Could not queue the default training run: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Puts a job this bootstrap stored on the queue, or deletes it again (as TrainingJobSubmission does):
+     * a QUEUED row no worker will take would also count as a job, and a later try would queue nothing.
+     */
+    private void enqueueOrForget(TrainingJob job) {
+        try {
+            TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+        } catch (RuntimeException refused) {
+            try {
+                jobs.deleteById(job.getId());
+            } catch (RuntimeException alsoFailed) {
+                // the queue's failure is the one to report; the delete failed for the same outage, most likely
+                refused.addSuppressed(alsoFailed);
+            }
+            throw refused;
         }
     }
 }

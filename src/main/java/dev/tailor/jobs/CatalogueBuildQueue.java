@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Starts catalogue builds: stores the build and puts it on the job queue, where any worker takes
@@ -31,6 +33,8 @@ public class CatalogueBuildQueue {
     private final OneTimeTask<String> task;
     private final int defaultSubnets;
     private final boolean afterTraining;
+    private final TransactionTemplate transactions;
+    private final JdbcClient jdbc;
 
     CatalogueBuildQueue(
             CatalogueBuilds builds,
@@ -38,7 +42,11 @@ public class CatalogueBuildQueue {
             SchedulerClient scheduler,
             @Qualifier("catalogueBuildTask") OneTimeTask<String> task,
             @Value("${tailor.catalogue.subnets:500}") int defaultSubnets,
-            @Value("${tailor.catalogue.build-after-training:true}") boolean afterTraining) {
+            @Value("${tailor.catalogue.build-after-training:true}") boolean afterTraining,
+            TransactionTemplate transactions,
+            JdbcClient jdbc) {
+        this.transactions = transactions;
+        this.jdbc = jdbc;
         this.builds = builds;
         this.trained = trained;
         this.scheduler = scheduler;
@@ -63,7 +71,10 @@ public class CatalogueBuildQueue {
 
     /** Stores and queues a build; a worker runs it. */
     public CatalogueBuilds.Build enqueue(UUID supernetId, Integer subnets, Long seed) {
-        CatalogueBuilds.Build build = create(supernetId, subnets, seed);
+        return schedule(create(supernetId, subnets, seed));
+    }
+
+    private CatalogueBuilds.Build schedule(CatalogueBuilds.Build build) {
         try {
             scheduler.scheduleIfNotExists(
                     task.instance(build.id().toString(), build.id().toString()), Instant.now());
@@ -75,6 +86,24 @@ public class CatalogueBuildQueue {
         return build;
     }
 
+    /**
+     * The supernet's first build, queued with the default size unless it has a build already (then
+     * empty). Its training run, the same run taken up again after a crash, and the sweep for builds
+     * an outage lost may all ask: under a lock on the supernet, one build comes of it.
+     */
+    java.util.Optional<CatalogueBuilds.Build> enqueueFirst(UUID supernetId) {
+        java.util.Optional<CatalogueBuilds.Build> created = transactions.execute(status -> {
+            jdbc.sql("select pg_advisory_xact_lock(:key)")
+                    .param("key", supernetId.getMostSignificantBits() ^ supernetId.getLeastSignificantBits())
+                    .query()
+                    .singleRow();
+            return builds.countOfSupernet(supernetId) > 0
+                    ? java.util.Optional.<CatalogueBuilds.Build>empty()
+                    : java.util.Optional.of(create(supernetId, null, null));
+        });
+        return created.map(this::schedule);
+    }
+
     @EventListener
     void supernetTrained(CatalogueEvents.SupernetTrained trainedEvent) {
         if (!afterTraining) {
@@ -82,9 +111,13 @@ public class CatalogueBuildQueue {
         }
         CatalogueBuilds.Build build;
         try {
-            build = enqueue(trainedEvent.supernetId(), null, null);
+            java.util.Optional<CatalogueBuilds.Build> first = enqueueFirst(trainedEvent.supernetId());
+            if (first.isEmpty()) {
+                return;
+            }
+            build = first.get();
         } catch (RuntimeException e) {
-            // the training run succeeded all the same; a build can be started by hand
+            // the training run succeeded all the same; the sweep for missing builds queues it later
             log.warn(
                     "Could not queue a catalogue build for supernet {}: {}", trainedEvent.supernetId(), e.getMessage());
             return;

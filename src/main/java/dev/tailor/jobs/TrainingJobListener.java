@@ -32,6 +32,7 @@ final class TrainingJobListener implements TrainingListener {
     private static final long PROGRESS_INTERVAL_NANOS = 2_000_000_000L;
 
     private final UUID jobId;
+    private final java.util.function.BooleanSupplier lockLost;
     private final TrainingListener console;
     private final TrainingJobRepository jobs;
     private final ArtifactRepository artifacts;
@@ -48,7 +49,9 @@ final class TrainingJobListener implements TrainingListener {
             ArtifactRepository artifacts,
             TransactionTemplate transactions,
             DataSource dataSource,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            java.util.function.BooleanSupplier lockLost) {
+        this.lockLost = lockLost;
         this.jobId = jobId;
         this.console = console;
         this.jobs = jobs;
@@ -116,7 +119,8 @@ final class TrainingJobListener implements TrainingListener {
 
     @Override
     public boolean stopRequested() {
-        return console.stopRequested();
+        // a run whose lock is gone stops at once: another process may be taking the job up
+        return console.stopRequested() || lockLost.getAsBoolean();
     }
 
     private void writeProgress(Integer completedEpoch) {

@@ -50,30 +50,61 @@ public class TrainingJobQueue {
      * ending.
      */
     static final class StoppedPartWay extends RuntimeException {
+        private final boolean byShutdown;
+
         StoppedPartWay(String job, String why) {
             super(job + " " + why + "; it continues from where it stopped");
+            this.byShutdown = TrainingJobRunner.STOPPED.equals(why);
         }
+
+        /** Handed back by a stopping process, not stopped by a fault. */
+        boolean byShutdown() {
+            return byShutdown;
+        }
+    }
+
+    /** The longest a failed job waits before it is tried again. */
+    static final Duration MAX_RETRY_WAIT = Duration.ofMinutes(5);
+
+    /**
+     * A job handed back by a stopping process is due {@link #RETRY_AFTER_STOP} later however often it
+     * was handed back before (db-scheduler counts each hand-back as a failure, and its exponential
+     * backoff has no cap: after ten stops a job waited 2 minutes, after twenty 1.8 hours, with the
+     * workers idle). Any other failure (the database away, a dataset this worker cannot read) waits
+     * 1.5 times longer each time, at most {@link #MAX_RETRY_WAIT}.
+     */
+    static <T> FailureHandler<T> retryPolicy() {
+        return (complete, operations) -> {
+            boolean handedBack =
+                    complete.getCause().orElse(null) instanceof StoppedPartWay stopped && stopped.byShutdown();
+            Duration wait = handedBack ? RETRY_AFTER_STOP : retryWait(complete.getExecution().consecutiveFailures);
+            operations.reschedule(complete, Instant.now().plus(wait));
+        };
+    }
+
+    /** The wait after a failure that follows {@code failuresBefore} others in a row. */
+    static Duration retryWait(int failuresBefore) {
+        double millis = RETRY_AFTER_STOP.toMillis() * Math.pow(1.5, Math.min(failuresBefore, 40));
+        return millis >= MAX_RETRY_WAIT.toMillis() ? MAX_RETRY_WAIT : Duration.ofMillis((long) millis);
     }
 
     @Bean
     OneTimeTask<String> trainingTask(ObjectProvider<TrainingJobRunner> runner, ObjectProvider<TrainingDevice> device) {
-        return Tasks.oneTime(TASK, String.class)
-                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
-                .execute((instance, context) -> {
-                    UUID id = UUID.fromString(instance.getData());
-                    refuseWhileStopping("training job " + id);
-                    TrainingListener stops = new TrainingListener() {
-                        @Override
-                        public boolean stopRequested() {
-                            return context.getSchedulerState().isShuttingDown() || ProcessShutdown.started();
-                        }
-                    };
-                    TrainingJobRunner.Outcome outcome =
-                            runner.getObject().run(id, null, stops, device.getIfAvailable(() -> TrainingDevice.CPU));
-                    if (outcome.state() == JobState.RUNNING) {
-                        throw new StoppedPartWay("training job " + id, outcome.error());
-                    }
-                });
+        return Tasks.oneTime(TASK, String.class).onFailure(retryPolicy()).execute((instance, context) -> {
+            UUID id = UUID.fromString(instance.getData());
+            refuseWhileStopping("training job " + id);
+            TrainingListener stops = new TrainingListener() {
+                @Override
+                public boolean stopRequested() {
+                    return context.getSchedulerState().isShuttingDown() || ProcessShutdown.started();
+                }
+            };
+            TrainingJobRunner.Outcome outcome =
+                    runner.getObject().run(id, null, stops, device.getIfAvailable(() -> TrainingDevice.CPU));
+            if (outcome.state() == JobState.RUNNING) {
+                throw new StoppedPartWay("training job " + id, outcome.error());
+            }
+        });
     }
 
     @Bean
@@ -81,7 +112,7 @@ public class TrainingJobQueue {
         // ahead of queued training: a trained supernet is of no use until its catalogue exists
         return Tasks.oneTime(CATALOGUE_TASK, String.class)
                 .defaultPriority(CatalogueBuildQueue.PRIORITY)
-                .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(RETRY_AFTER_STOP))
+                .onFailure(retryPolicy())
                 .execute((instance, context) -> {
                     UUID id = UUID.fromString(instance.getData());
                     refuseWhileStopping("catalogue build " + id);

@@ -98,6 +98,10 @@ public class TrainingJobRunner {
     /** The {@link Outcome#error()} of a job stopped on request, which continues from its last checkpoint. */
     static final String STOPPED = "stopped at a step boundary for a shutdown";
 
+    /** The {@link Outcome#error()} of a job whose lock ended with its database session (see {@link LockWatch}). */
+    static final String LOCK_LOST = "stopped because its database session ended (the database restarted?), and with"
+            + " it the lock that keeps other processes from training the job too";
+
     /** The {@link Outcome#error()} of a job stopped because the database went away. */
     static final String WAITING_FOR_DATABASE = "stopped because the database cannot be reached";
 
@@ -133,7 +137,7 @@ public class TrainingJobRunner {
                 throw new IllegalStateException("job " + jobId + " is being trained by another process");
             }
             try {
-                return runLocked(jobId, preloaded, console, device);
+                return runLocked(jobId, preloaded, console, device, new LockWatch(lockConnection));
             } finally {
                 AdvisoryLock.unlock(lockConnection, jobId);
                 events.publishEvent(new WorkEvents.WorkEnded("training", jobId));
@@ -157,18 +161,38 @@ public class TrainingJobRunner {
     }
 
     private Outcome runLocked(
-            UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console, TrainingDevice device) {
+            UUID jobId,
+            TrainingJobSpec.Prepared preloaded,
+            TrainingListener console,
+            TrainingDevice device,
+            LockWatch lock) {
         TrainingJob job = jobs.findById(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
         if (job.isFinished()) {
+            if (job.getState() == JobState.SUCCEEDED && job.getSupernetId() != null) {
+                // run again after its success was stored: the process may have died (or the database gone
+                // away) before the catalogue build was queued; queueing it is a no-op when it was
+                events.publishEvent(new CatalogueEvents.SupernetTrained(job.getSupernetId()));
+            }
             return new Outcome(job.getState(), job.getSupernetId(), Map.of(), Map.of(), job.getError());
         }
-        TrainingJobSpec.Prepared prepared =
-                preloaded != null ? preloaded : spec(job).prepare(System.getenv("TAILOR_DATASET_DIR"));
-        TrainingData data = TrainingData.prepare(
-                prepared.datasetName(),
-                prepared.data(),
-                prepared.options().validationSize(),
-                prepared.options().seed());
+        TrainingJobSpec.Prepared prepared;
+        TrainingData data;
+        try {
+            prepared = preloaded != null ? preloaded : spec(job).prepare(System.getenv("TAILOR_DATASET_DIR"));
+            data = TrainingData.prepare(
+                    prepared.datasetName(),
+                    prepared.data(),
+                    prepared.options().validationSize(),
+                    prepared.options().seed());
+        } catch (TrainingJobSpec.InvalidSpecException | dev.tailor.data.DatasetException e) {
+            // it was read where the job was submitted: this worker lacks it (a volume mounted elsewhere, say);
+            // said on the job, which stays where it was and is tried again, by this worker or another
+            String why = "waiting for a worker that can read the dataset: " + dev.tailor.ProcessName.current()
+                    + " cannot (" + e.getMessage() + ")";
+            log.warn("Training job {}: {}", jobId, why);
+            transactions.executeWithoutResult(status -> jobs.findById(jobId).ifPresent(stored -> stored.setError(why)));
+            return new Outcome(JobState.RUNNING, job.getSupernetId(), Map.of(), Map.of(), why);
+        }
         SearchSpace space = SearchSpace.forInput(data.train().channels());
         Supernet supernet = job.getSupernetId() == null
                 ? null
@@ -199,6 +223,7 @@ public class TrainingJobRunner {
                 job.getAttempts() + 1,
                 device);
         job.setState(JobState.RUNNING);
+        job.setError(null);
         job.countAttempt();
         job = jobs.saveAndFlush(job);
         UUID supernetId = supernet.getId();
@@ -214,8 +239,12 @@ public class TrainingJobRunner {
                 log.info("Job {} resumes at epoch {} from checkpoint {}", jobId, epoch, job.getLastCheckpoint());
             }
             TrainingJobListener listener =
-                    new TrainingJobListener(jobId, console, jobs, artifacts, transactions, dataSource, events);
+                    new TrainingJobListener(jobId, console, jobs, artifacts, transactions, dataSource, events, lock);
             if (!trainer.train(listener)) {
+                if (lock.lost()) {
+                    log.warn("Training job {} stopped: {}", jobId, LOCK_LOST);
+                    return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), LOCK_LOST);
+                }
                 // stopped on request: the job stays RUNNING with its last checkpoint, ready to continue
                 return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), STOPPED);
             }

@@ -17,7 +17,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Refreshes a device's latencies (refit and every catalogued subnet's row) off the request that
  * brought a new measurement: an agent posting twenty measurements in a row waits for none of the
  * refreshes, and they coalesce, since a refresh queued and not yet begun covers every measurement
- * stored before it begins. Queued after the measurement's transaction commits, so the refresh sees it.
+ * stored before it begins. Whether to ride along or queue one is decided only once the measurement's
+ * transaction has committed: a refresh that began reading before that commit cannot see the measurement.
  */
 @Component
 public class DeviceRefits {
@@ -38,14 +39,35 @@ public class DeviceRefits {
         this.devices = devices;
     }
 
-    /** Queues a refresh of the device unless one is queued and not yet begun; true when this call queued it. */
+    /**
+     * Sees to it that a refresh of the device reads this measurement once the caller's transaction (if any)
+     * has committed: one queued and not yet begun, or else a new one. True when this call queued one; inside
+     * a transaction the decision waits for the commit, so there it is a forecast: true when none is queued yet.
+     */
     public boolean request(Device device) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            return queueUnlessQueued(device);
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                // a rolled-back measurement needs no refresh
+                if (status == STATUS_COMMITTED) {
+                    queueUnlessQueued(device);
+                }
+            }
+        });
+        return !queued.contains(device.getId());
+    }
+
+    /** Called once the measurement is committed only: a refresh still queued then is sure to read it. */
+    private boolean queueUnlessQueued(Device device) {
         long id = device.getId();
         if (!queued.add(id)) {
             return false;
         }
-        Runnable submit = () -> worker.execute(() -> {
-            // taken off first: a measurement stored while this refresh runs queues the next one
+        worker.execute(() -> {
+            // taken off before reading: a measurement committed after this point queues the next refresh
             queued.remove(id);
             try {
                 devices.findById(id).ifPresent(latencies::refresh);
@@ -53,20 +75,6 @@ public class DeviceRefits {
                 log.warn("Could not refresh the latencies of device {}: {}", device.getName(), e.getMessage());
             }
         });
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCompletion(int status) {
-                    if (status == STATUS_COMMITTED) {
-                        submit.run();
-                    } else {
-                        queued.remove(id);
-                    }
-                }
-            });
-        } else {
-            submit.run();
-        }
         return true;
     }
 

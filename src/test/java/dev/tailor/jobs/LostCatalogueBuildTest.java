@@ -1,0 +1,130 @@
+package dev.tailor.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.catalogue.CatalogueEvents;
+import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.TrainingJob;
+import dev.tailor.db.DatabaseSwitch;
+import dev.tailor.training.TrainingListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.test.annotation.DirtiesContext;
+
+/**
+ * A training job's success is stored before its catalogue build is queued, in a step of its own.
+ * With the database away at that moment (or the process dying there) the supernet still gets its
+ * build, once: from the job's execution taken up again, or from the sweep for missing builds.
+ */
+@SpringBootTest(
+        properties = {
+            "tailor.home=target/test-home/${random.uuid}",
+            "spring.profiles.active=serve",
+            "tailor.bootstrap.enabled=false",
+            "tailor.worker.enabled=false",
+            "tailor.catalogue.build-after-training=true",
+            "spring.datasource.hikari.connection-timeout=1500",
+            "tailor.test.context=lost-catalogue-build"
+        })
+@DirtiesContext
+class LostCatalogueBuildTest {
+
+    static final AtomicBoolean CUT = new AtomicBoolean();
+
+    @TestConfiguration
+    static class Cutter {
+        @Bean
+        Object databaseCutter(DataSource dataSource) {
+            return new Object() {
+                @EventListener
+                @Order(Ordered.HIGHEST_PRECEDENCE)
+                void cut(CatalogueEvents.SupernetTrained trained) throws Exception {
+                    if (CUT.getAndSet(false)) {
+                        DatabaseSwitch.refuseConnections(dataSource);
+                    }
+                }
+            };
+        }
+    }
+
+    @Autowired
+    TrainingJobRunner runner;
+
+    @Autowired
+    CatalogueBuilds builds;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    CatalogueBuildQueue queue;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    private TrainingJobSpec.Prepared tiny(String name) throws Exception {
+        Path dataset =
+                IdxFixture.write(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "lost"), 640, 100);
+        return TrainCommand.spec(TrainCommand.parse(new String[] {
+                    "--dataset", dataset.toString(),
+                    "--name", name,
+                    "--schedule", "sandwich",
+                    "--epochs", "1",
+                    "--batch-size", "32",
+                    "--max-steps-per-epoch", "4",
+                    "--validation-size", "100",
+                    "--calibration-images", "64",
+                    "--lr", "0.05"
+                }))
+                .prepare(null);
+    }
+
+    /** Trains a job whose catalogue build the database's outage keeps from being queued. */
+    private TrainingJobRunner.Outcome trainedThroughAnOutage(TrainingJobSpec.Prepared prepared, TrainingJob job)
+            throws Exception {
+        CUT.set(true);
+        try {
+            return runner.run(job.getId(), prepared, new TrainingListener() {});
+        } finally {
+            DatabaseSwitch.allowConnections(dataSource);
+        }
+    }
+
+    @Test
+    void theSweepQueuesTheBuildAnOutageLostOnceAndOnlyOnce() throws Exception {
+        TrainingJobSpec.Prepared prepared = tiny("swept-build");
+        TrainingJobRunner.Outcome outcome = trainedThroughAnOutage(prepared, runner.create(prepared));
+        assertThat(outcome.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(builds.countOfSupernet(outcome.supernetId())).isZero();
+
+        MissingCatalogueBuilds sweep = new MissingCatalogueBuilds(jdbc, queue, true, 0);
+        assertThat(sweep.sweep()).isEqualTo(1);
+        assertThat(sweep.sweep()).isZero();
+        assertThat(builds.countOfSupernet(outcome.supernetId())).isEqualTo(1);
+    }
+
+    @Test
+    void aSupernetTrainedJustBeforeAnOutageStillGetsItsCatalogueBuild() throws Exception {
+        TrainingJobSpec.Prepared prepared = tiny("lost-build");
+        TrainingJob job = runner.create(prepared);
+        TrainingJobRunner.Outcome outcome = trainedThroughAnOutage(prepared, job);
+        assertThat(outcome.state()).isEqualTo(JobState.SUCCEEDED);
+        // as db-scheduler would after a crash at the same point: the execution is revived and run again
+        TrainingJobRunner.Outcome again = runner.run(job.getId(), prepared, new TrainingListener() {});
+        assertThat(again.state()).isEqualTo(JobState.SUCCEEDED);
+
+        assertThat(builds.countOfSupernet(outcome.supernetId()))
+                .as("catalogue builds of the trained supernet")
+                .isEqualTo(1);
+    }
+}
