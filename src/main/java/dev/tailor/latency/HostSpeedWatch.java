@@ -1,7 +1,6 @@
 package dev.tailor.latency;
 
 import dev.tailor.PeriodicWork;
-import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.LatencySource;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.space.SearchSpace;
@@ -76,7 +75,7 @@ class HostSpeedWatch {
                         .stream()
                         .filter(Objects::nonNull)
                         .toList(),
-                () -> trainingJobs.existsByState(JobState.RUNNING),
+                trainingJobs::trainingNow,
                 check,
                 registry,
                 intervalSeconds);

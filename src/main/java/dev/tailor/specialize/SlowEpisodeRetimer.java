@@ -1,7 +1,6 @@
 package dev.tailor.specialize;
 
 import dev.tailor.PeriodicWork;
-import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.export.ExportedFileTimings;
 import dev.tailor.latency.HostSpeedCheck;
@@ -58,13 +57,7 @@ class SlowEpisodeRetimer {
             HostSpeedCheck speedCheck,
             TrainingJobRepository trainingJobs,
             @Value("${tailor.specialization.retime-interval-seconds:60}") long intervalSeconds) {
-        this(
-                answers,
-                timings::time,
-                timings,
-                speedCheck::slowEpisode,
-                () -> trainingJobs.existsByState(JobState.RUNNING),
-                intervalSeconds);
+        this(answers, timings::time, timings, speedCheck::slowEpisode, trainingJobs::trainingNow, intervalSeconds);
     }
 
     /** With another timer, episode mark and way to tell that training runs (tests). */
