@@ -3,6 +3,7 @@ package dev.tailor.catalogue;
 import dev.tailor.cost.SubnetCosts;
 import dev.tailor.space.SubnetConfig;
 import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -20,12 +21,15 @@ public class SubnetRegistry {
     private final SubnetRepository subnets;
     private final EvaluationRepository evaluations;
     private final SubnetCostRepository costs;
+    private final JdbcClient jdbc;
 
     SubnetRegistry(
             SupernetRepository supernets,
             SubnetRepository subnets,
             EvaluationRepository evaluations,
-            SubnetCostRepository costs) {
+            SubnetCostRepository costs,
+            JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.supernets = supernets;
         this.subnets = subnets;
         this.evaluations = evaluations;
@@ -41,6 +45,15 @@ public class SubnetRegistry {
      */
     @Transactional(propagation = Propagation.REQUIRED)
     public Subnet register(UUID supernetId, SubnetConfig config, SubnetCosts counted, Measured... measured) {
+        // a catalogue build and an export (or two exports) may register one config at once: without
+        // this they both found none, both inserted, and the later failed on the unique key when the
+        // first committed (a build then failed for good); held until the caller's transaction ends
+        jdbc.sql("select pg_advisory_xact_lock(?)")
+                .param(supernetId.getMostSignificantBits()
+                        ^ supernetId.getLeastSignificantBits()
+                        ^ Long.parseUnsignedLong(config.sha256().substring(0, 16), 16))
+                .query()
+                .singleRow();
         Subnet subnet = subnets.findBySupernetIdAndConfigSha256(supernetId, config.sha256())
                 .orElseGet(
                         () -> subnets.save(new Subnet(supernets.getReferenceById(supernetId), config.canonicalJson())));
