@@ -157,26 +157,7 @@ public class PredictorStore {
         double seconds = (System.nanoTime() - started) / 1e9;
         Artifact artifact = Artifact.of(fitted.predictor().toBytes(), MEDIA_TYPE);
         String rowsSha = Artifact.sha256(seen.toString().getBytes(StandardCharsets.UTF_8));
-        UUID id = UUID.randomUUID();
-        transactions.executeWithoutResult(status -> {
-            if (!artifacts.existsById(artifact.getSha256())) {
-                artifacts.save(artifact);
-            }
-            artifacts.flush();
-            jdbc.sql(
-                            "insert into accuracy_predictor (id, supernet_id, version, artifact_sha256, rows_seen, rows_sha256,"
-                                    + " report) values (?, ?, (select coalesce(max(version), 0) + 1 from accuracy_predictor"
-                                    + " where supernet_id = ?), ?, ?, ?, ?::jsonb)")
-                    .params(
-                            id,
-                            supernetId,
-                            supernetId,
-                            artifact.getSha256(),
-                            n,
-                            rowsSha,
-                            JSON.writeValueAsString(fitted.report()))
-                    .update();
-        });
+        store(supernetId, artifact, n, rowsSha, fitted.report());
         PredictorReport r = fitted.report();
         log.info(
                 "Accuracy predictor of supernet {} fitted on {} rows in {} s: held-out RMSE {} points (noise floor {},"
@@ -190,6 +171,41 @@ public class PredictorStore {
                 String.format(java.util.Locale.ROOT, "%.3f", r.kendallTau()));
         return newest(supernetId).orElseThrow();
     }
+
+    /**
+     * Stores a fitted version as the supernet's next. Two replicas may fit at once (each refits when
+     * its catalogue build ends or a request finds the predictor stale): without the lock both took
+     * the same next number and the later failed on the unique key, its fit wasted; with it the later
+     * waits for the first to commit and takes the number after.
+     */
+    void store(UUID supernetId, Artifact artifact, int rowsSeen, String rowsSha, PredictorReport report) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.sql("select pg_advisory_xact_lock(?)")
+                    .param(VERSION_LOCK ^ supernetId.getMostSignificantBits() ^ supernetId.getLeastSignificantBits())
+                    .query()
+                    .singleRow();
+            if (!artifacts.existsById(artifact.getSha256())) {
+                artifacts.save(artifact);
+            }
+            artifacts.flush();
+            jdbc.sql(
+                            "insert into accuracy_predictor (id, supernet_id, version, artifact_sha256, rows_seen, rows_sha256,"
+                                    + " report) values (?, ?, (select coalesce(max(version), 0) + 1 from accuracy_predictor"
+                                    + " where supernet_id = ?), ?, ?, ?, ?::jsonb)")
+                    .params(
+                            UUID.randomUUID(),
+                            supernetId,
+                            supernetId,
+                            artifact.getSha256(),
+                            rowsSeen,
+                            rowsSha,
+                            JSON.writeValueAsString(report))
+                    .update();
+        });
+    }
+
+    /** Keeps the versions' lock apart from other advisory locks keyed by the same supernet. */
+    private static final long VERSION_LOCK = 0x7072656469637472L;
 
     /**
      * How much the held-out figures depend on which fifth of the catalogue is held out: the same rows fitted
