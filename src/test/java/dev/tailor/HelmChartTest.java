@@ -28,7 +28,7 @@ class HelmChartTest {
     private static final Path CHART = Path.of("helm/tailor");
     private static final String OPERATOR_KEY = "an-operator-key-of-at-least-32-characters";
 
-    /** helm-java's lint takes no --set: lint a copy whose values.yaml has the two required values filled. */
+    /** helm-java's lint takes no --set: lint a copy whose values.yaml has the required values filled. */
     @Test
     @SuppressWarnings("unchecked")
     void helmLintsTheChartStrictlyWithoutFindings(@TempDir Path copy) throws IOException {
@@ -49,6 +49,17 @@ class HelmChartTest {
 
         LintResult lint = new Helm(copy).lint().strict().call();
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+
+        // again with the agent on, so that its Deployment and NetworkPolicy are linted too
+        Map<String, Object> agent = (Map<String, Object>) values.get("agent");
+        agent.put("enabled", true);
+        agent.put("device", "jetson-nano");
+        agent.put("key", "tlr_agentkeyagentkeyagentkey");
+        Files.writeString(copy.resolve("values.yaml"), new Yaml().dump(values));
+        LintResult withAgent = new Helm(copy).lint().strict().call();
+        assertThat(withAgent.isFailed())
+                .as(String.join("\n", withAgent.getMessages()))
+                .isFalse();
     }
 
     @Test
@@ -118,6 +129,117 @@ class HelmChartTest {
     }
 
     @Test
+    void networkPoliciesLetAnyoneReachTheApiPortAndWorkersNothingWhileBothReachOnlyDnsAndTheDatabase() {
+        List<Map<String, Object>> objects = render(t -> t);
+        assertThat(objects.stream().filter(o -> "NetworkPolicy".equals(o.get("kind"))))
+                .hasSize(2);
+
+        Map<String, Object> api = object(objects, "NetworkPolicy", "tailor-tailor-api");
+        assertSelectsPodsOf(api, deployment(objects, "tailor-tailor-api"), "api");
+        assertThat(spec(api).get("policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
+        // one ingress rule: the HTTP port, from any source (users and off-cluster agents)
+        Map<String, Object> apiIngress = map(single(spec(api).get("ingress")));
+        assertThat(apiIngress.get("ports")).isEqualTo(List.of(port("TCP", 8080)));
+        assertThat(apiIngress).doesNotContainKey("from");
+        assertOnlyDnsAndDatabaseEgress(api, 5432);
+
+        Map<String, Object> worker = object(objects, "NetworkPolicy", "tailor-tailor-worker");
+        assertSelectsPodsOf(worker, deployment(objects, "tailor-tailor-worker"), "worker");
+        // Ingress isolated with no rule: nothing gets in (the kubelet's probes come from the node)
+        assertThat(spec(worker).get("policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
+        assertThat(spec(worker)).doesNotContainKey("ingress");
+        assertOnlyDnsAndDatabaseEgress(worker, 5432);
+    }
+
+    @Test
+    void theDatabaseEgressTakesThePortTheDatabaseUrlNames() {
+        // a pgbouncer in front of PostgreSQL: an upgrade that shipped 5432 would cut the pods off their database
+        List<Map<String, Object>> objects =
+                render(t -> t.set("database.url", "jdbc:postgresql://pgbouncer.db.svc:6543/tailor?sslmode=require"));
+
+        assertOnlyDnsAndDatabaseEgress(object(objects, "NetworkPolicy", "tailor-tailor-api"), 6543);
+        assertOnlyDnsAndDatabaseEgress(object(objects, "NetworkPolicy", "tailor-tailor-worker"), 6543);
+        // a URL without a port: PostgreSQL's own
+        assertOnlyDnsAndDatabaseEgress(
+                object(
+                        render(t -> t.set("database.url", "jdbc:postgresql://db/tailor")),
+                        "NetworkPolicy",
+                        "tailor-tailor-api"),
+                5432);
+    }
+
+    @Test
+    void networkPolicyValuesNarrowIngressPinTheDatabaseAndLetTheAgentReachOnlyTheApi() {
+        List<Map<String, Object>> objects = render(t -> t.set("agent.enabled", true)
+                .set("agent.device", "jetson-nano")
+                .set("agent.key", "tlr_agentkeyagentkeyagentkey")
+                .set("networkPolicy.api.from[0].namespaceSelector.matchLabels.team", "web")
+                .set("networkPolicy.worker.from[0].ipBlock.cidr", "10.1.0.0/16")
+                .set("networkPolicy.worker.extraEgress[0].to[0].ipBlock.cidr", "10.2.0.0/16")
+                .set("networkPolicy.database.cidrs[0]", "10.0.12.7/32")
+                .set("networkPolicy.database.port", 6432));
+
+        Map<String, Object> api = object(objects, "NetworkPolicy", "tailor-tailor-api");
+        Map<String, Object> apiIngress = map(single(spec(api).get("ingress")));
+        assertThat(apiIngress.get("ports")).isEqualTo(List.of(port("TCP", 8080)));
+        // the configured peers, and the chart's own agent, which must still reach the API
+        assertThat(apiIngress.get("from"))
+                .isEqualTo(List.of(
+                        Map.of("namespaceSelector", Map.of("matchLabels", Map.of("team", "web"))),
+                        Map.of(
+                                "podSelector",
+                                Map.of(
+                                        "matchLabels",
+                                        Map.of(
+                                                "app.kubernetes.io/instance",
+                                                "tailor",
+                                                "app.kubernetes.io/component",
+                                                "agent")))));
+        assertOnlyDnsAndDatabaseEgress(api, 6432);
+        Map<String, Object> database = map(((List<?>) spec(api).get("egress")).get(1));
+        assertThat(database.get("to")).isEqualTo(List.of(Map.of("ipBlock", Map.of("cidr", "10.0.12.7/32"))));
+
+        Map<String, Object> worker = object(objects, "NetworkPolicy", "tailor-tailor-worker");
+        Map<String, Object> workerIngress = map(single(spec(worker).get("ingress")));
+        assertThat(workerIngress.get("ports")).isEqualTo(List.of(port("TCP", 8081)));
+        assertThat(workerIngress.get("from")).isEqualTo(List.of(Map.of("ipBlock", Map.of("cidr", "10.1.0.0/16"))));
+        List<?> workerEgress = (List<?>) spec(worker).get("egress");
+        assertThat(workerEgress).hasSize(3);
+        assertThat(workerEgress.get(2))
+                .isEqualTo(Map.of("to", List.of(Map.of("ipBlock", Map.of("cidr", "10.2.0.0/16")))));
+
+        Map<String, Object> agent = object(objects, "NetworkPolicy", "tailor-tailor-agent");
+        assertSelectsPodsOf(agent, deployment(objects, "tailor-tailor-agent"), "agent");
+        assertThat(spec(agent).get("policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
+        assertThat(spec(agent)).doesNotContainKey("ingress");
+        List<?> agentEgress = (List<?>) spec(agent).get("egress");
+        assertThat(agentEgress).hasSize(2);
+        assertDns(map(agentEgress.get(0)));
+        Map<String, Object> toApi = map(agentEgress.get(1));
+        assertThat(toApi.get("ports")).isEqualTo(List.of(port("TCP", 8080)));
+        assertThat(toApi.get("to"))
+                .isEqualTo(List.of(Map.of(
+                        "podSelector",
+                        Map.of(
+                                "matchLabels",
+                                Map.of(
+                                        "app.kubernetes.io/instance",
+                                        "tailor",
+                                        "app.kubernetes.io/component",
+                                        "api")))));
+    }
+
+    @Test
+    void disablingNetworkPoliciesRendersNone() {
+        List<Map<String, Object>> objects = render(t -> t.set("networkPolicy.enabled", false)
+                .set("agent.enabled", true)
+                .set("agent.device", "jetson-nano")
+                .set("agent.key", "tlr_agentkeyagentkeyagentkey"));
+        assertThat(objects).noneMatch(o -> "NetworkPolicy".equals(o.get("kind")));
+        deployment(objects, "tailor-tailor-agent");
+    }
+
+    @Test
     void renderingRefusesAChartWithoutItsDatabaseOrOperatorKey() {
         assertThatThrownBy(() -> new Helm(CHART).template().withName("tailor").call())
                 .hasMessageContaining("database.url is required");
@@ -143,6 +265,45 @@ class HelmChartTest {
             }
         }
         return objects;
+    }
+
+    /** The policy selects by instance and component, and the Deployment's pods carry both labels. */
+    private static void assertSelectsPodsOf(
+            Map<String, Object> policy, Map<String, Object> deployment, String component) {
+        Map<String, Object> selector = map(map(spec(policy).get("podSelector")).get("matchLabels"));
+        assertThat(selector)
+                .isEqualTo(Map.of("app.kubernetes.io/instance", "tailor", "app.kubernetes.io/component", component));
+        Map<String, Object> podLabels =
+                map(map(map(spec(deployment).get("template")).get("metadata")).get("labels"));
+        assertThat(podLabels).containsAllEntriesOf(selector);
+    }
+
+    /** Egress is DNS (kube-dns, port 53) and the database's port, and nothing else. */
+    private static void assertOnlyDnsAndDatabaseEgress(Map<String, Object> policy, int databasePort) {
+        List<?> egress = (List<?>) spec(policy).get("egress");
+        assertThat(egress).hasSize(2);
+        assertDns(map(egress.get(0)));
+        assertThat(map(egress.get(1)).get("ports")).isEqualTo(List.of(port("TCP", databasePort)));
+    }
+
+    private static void assertDns(Map<String, Object> rule) {
+        assertThat(rule.get("ports")).isEqualTo(List.of(port("UDP", 53), port("TCP", 53)));
+        assertThat(rule.get("to"))
+                .isEqualTo(List.of(Map.of(
+                        "namespaceSelector",
+                        Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "kube-system")),
+                        "podSelector",
+                        Map.of("matchLabels", Map.of("k8s-app", "kube-dns")))));
+    }
+
+    private static Map<String, Object> port(String protocol, int port) {
+        return Map.of("protocol", protocol, "port", port);
+    }
+
+    private static Object single(Object list) {
+        assertThat(list).isInstanceOf(List.class);
+        assertThat((List<?>) list).hasSize(1);
+        return ((List<?>) list).get(0);
     }
 
     private static Map<String, Object> deployment(List<Map<String, Object>> objects, String name) {

@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param latencyMeasuredAtExport whether the export's own timing is the stated latency
  * @param search the search's facts; its total time is filled in when the answer is stored
  * @param requestedAtMillis when the request came (epoch milliseconds), for the total time
+ * @param failedAttempts how often the export has failed on its own account so far (a hand-back by a
+ *     stopping worker or a database outage is not one); absent in jobs queued before it was kept: 0
  */
 record PendingExport(
         String requestKey,
@@ -27,4 +29,28 @@ record PendingExport(
         boolean latencyMeasuredAtExport,
         SpecializationResponse.Search search,
         long searchNanos,
-        long requestedAtMillis) {}
+        long requestedAtMillis,
+        Integer failedAttempts) {
+
+    PendingExport {
+        failedAttempts = failedAttempts == null ? 0 : failedAttempts;
+    }
+
+    PendingExport withFailedAttempts(int failures) {
+        return new PendingExport(
+                requestKey,
+                supernetId,
+                deviceId,
+                device,
+                budget,
+                config,
+                predictedAccuracy,
+                bindingConstraint,
+                latency,
+                latencyMeasuredAtExport,
+                search,
+                searchNanos,
+                requestedAtMillis,
+                failures);
+    }
+}

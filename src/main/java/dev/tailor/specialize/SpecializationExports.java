@@ -6,7 +6,6 @@ import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.tailor.NativeStacks;
-import dev.tailor.ProcessShutdown;
 import dev.tailor.api.Problems;
 import dev.tailor.export.SubnetExporter;
 import dev.tailor.metrics.JobLogContext;
@@ -22,8 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -41,15 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class SpecializationExports {
 
-    private static final Logger log = LoggerFactory.getLogger(SpecializationExports.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     static final String TASK = "specialization-export";
     static final String TABLE = "specialization_export_task";
-    /** An export that fails this many times for an unforeseen reason is given up and the failure stored. */
-    static final int MAX_ATTEMPTS = 3;
-
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(2);
     private static final Duration POLL = Duration.ofMillis(250);
 
     private final PickExporter exporter;
@@ -87,28 +79,7 @@ class SpecializationExports {
         };
         this.wait = wait;
         this.task = Tasks.oneTime(TASK, String.class)
-                .onFailure((complete, operations) -> {
-                    int attempts = complete.getExecution().consecutiveFailures + 1;
-                    String key = complete.getExecution().taskInstance.getId();
-                    Throwable cause = complete.getCause().orElse(null);
-                    if (ProcessShutdown.started()) {
-                        // ONNX Runtime closed under it as the process stops: not the export's fault
-                        log.info("Export {} stopped by a shutdown; it is taken up again", key);
-                        operations.reschedule(complete, Instant.now().plus(FIRST_RETRY));
-                    } else if (attempts >= MAX_ATTEMPTS) {
-                        exporter.recordFailure(
-                                key,
-                                "supernet",
-                                "the export failed " + attempts + " times; last: "
-                                        + (cause == null ? "unknown" : cause.toString()));
-                        operations.stop();
-                        signal(key);
-                    } else {
-                        log.warn("Export {} failed (attempt {}), trying again: {}", key, attempts, cause);
-                        operations.reschedule(
-                                complete, Instant.now().plus(FIRST_RETRY.multipliedBy(1L << (attempts - 1))));
-                    }
-                })
+                .onFailure(new ExportFailures(exporter, dataSource, this::signal))
                 .execute((instance, context) -> run(instance.getData()));
         this.client = SchedulerClient.Builder.create(dataSource, task)
                 .tableName(TABLE)

@@ -165,7 +165,8 @@ public class Specializer {
                         SEED,
                         predictor.version().version()),
                 searchNanos,
-                requestedAt);
+                requestedAt,
+                0);
         boolean exportedForThisRequest = exports.exportAndWait(pending);
         SpecializationResponse response = stored(key)
                 .orElseThrow(() -> new IllegalStateException("export of " + key + " ended with no answer stored"));
