@@ -150,7 +150,10 @@ class SpecializationExports {
      * A request identical to one queued waits for it whatever the queue holds; a new one past the
      * bound is 503 with Retry-After (two requests at once may both pass: the bound is about right).
      */
-    private void refuseWhenTheQueueIsFull(String key) {
+    void refuseWhenTheQueueIsFull(String key) {
+        if (!queued) {
+            return;
+        }
         long queuedNow = jdbc.sql("select count(*) from " + TABLE + " where task_name = ? and task_instance <> ?")
                 .params(TASK, key)
                 .query(Long.class)

@@ -42,6 +42,7 @@ public class Specializer {
     private final ServingLookups lookups;
     private final DeviceLatencyViews latencyViews;
     private final SpecializationExports exports;
+    private final SearchSlots searchSlots;
     private final JdbcClient jdbc;
     private final ApplicationEventPublisher events;
 
@@ -49,11 +50,13 @@ public class Specializer {
             ServingLookups lookups,
             DeviceLatencyViews latencyViews,
             SpecializationExports exports,
+            SearchSlots searchSlots,
             JdbcClient jdbc,
             ApplicationEventPublisher events) {
         this.lookups = lookups;
         this.latencyViews = latencyViews;
         this.exports = exports;
+        this.searchSlots = searchSlots;
         this.jdbc = jdbc;
         this.events = events;
     }
@@ -120,9 +123,15 @@ public class Specializer {
             costs = costs.withLatency(view.get().millis());
         }
         SubnetSearch search = new SubnetSearch(space, predictor.scorer()::score, costs);
-        long searchStarted = System.nanoTime();
-        SearchOutcome outcome = search.search(checked.budget(), checked.objective(), SEED);
-        long searchNanos = System.nanoTime() - searchStarted;
+        // a budget whose export could not be queued is refused before it costs a search
+        exports.refuseWhenTheQueueIsFull(key);
+        SearchOutcome outcome;
+        long searchNanos;
+        try (SearchSlots.Slot slot = searchSlots.take()) {
+            long searchStarted = System.nanoTime();
+            outcome = search.search(checked.budget(), checked.objective(), SEED);
+            searchNanos = System.nanoTime() - searchStarted;
+        }
         if (outcome instanceof Infeasible infeasible) {
             throw infeasible(infeasible, device, view);
         }

@@ -20,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -178,20 +179,57 @@ class SpecializationTest {
                     .params(SpecializationExports.TASK, "queued-by-test-" + i)
                     .update();
         }
+        // every search slot held: the refusal must come before the search (a search would wait for a slot)
+        List<SearchSlots.Slot> held = new ArrayList<>();
+        for (int i = 0; i < searchSlots.size(); i++) {
+            held.add(searchSlots.take());
+        }
         try {
             long before = specializations();
+            long started = System.nanoTime();
             HttpResponse<String> refused = post(
                     "{\"device\":\"host-cpu\",\"macs\":2468013,\"supernet\":\"" + supernet + "\"}", "application/json");
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
             JsonNode problem = JSON.readTree(refused.body());
             assertThat(problem.path("detail").asString()).contains("tailor.specialization.max-queued-exports");
             assertThat(problem.path("queuedExports").asLong()).isEqualTo(20);
             assertThat(specializations()).isEqualTo(before);
         } finally {
+            held.forEach(SearchSlots.Slot::close);
             jdbc.sql("delete from specialization_export_task where task_instance like 'queued-by-test-%'")
                     .update();
         }
+    }
+
+    @Autowired
+    SearchSlots searchSlots;
+
+    @Test
+    void aNewBudgetWhileEverySearchSlotIsBusyIsA503AndNothingIsStoredThenItIsSearched() throws Exception {
+        String body = "{\"device\":\"host-cpu\",\"macs\":2591177,\"supernet\":\"" + supernet + "\"}";
+        List<SearchSlots.Slot> held = new ArrayList<>();
+        for (int i = 0; i < searchSlots.size(); i++) {
+            held.add(searchSlots.take());
+        }
+        long before = specializations();
+        HttpResponse<String> refused;
+        try {
+            refused = post(body, "application/json");
+        } finally {
+            held.forEach(SearchSlots.Slot::close);
+        }
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("detail").asString()).contains("tailor.specialization.max-concurrent-searches");
+        assertThat(problem.path("runningSearches").asInt()).isEqualTo(searchSlots.size());
+        assertThat(specializations()).isEqualTo(before);
+
+        HttpResponse<String> answered = post(body, "application/json");
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(201);
+        assertThat(specializations()).isEqualTo(before + 1);
     }
 
     @MockitoSpyBean
