@@ -4,6 +4,7 @@ import dev.tailor.catalogue.ArtifactContents;
 import dev.tailor.catalogue.ArtifactRepository;
 import dev.tailor.catalogue.ArtifactRepository.ArtifactHeader;
 import dev.tailor.onnx.OnnxExport;
+import dev.tailor.training.Checkpoint;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -32,6 +33,9 @@ class ArtifactController {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    /** PredictorStore's media type (specialize depends on this package, not the other way round). */
+    static final String PREDICTOR_MEDIA_TYPE = "application/vnd.tailor.accuracy-predictor";
+
     private final ArtifactRepository artifacts;
     private final ArtifactContents contents;
 
@@ -47,11 +51,13 @@ class ArtifactController {
             description = "The ETag is the SHA-256; send it back in If-None-Match to get 304 Not Modified.")
     @ApiResponse(
             responseCode = "200",
-            description = "The bytes",
-            content =
-                    @Content(
-                            mediaType = "application/octet-stream",
-                            schema = @Schema(type = "string", format = "binary")))
+            description = "The bytes, as the artifact's own media type: an ONNX model, a checkpoint (a zip) or an"
+                    + " accuracy predictor",
+            content = {
+                @Content(mediaType = OnnxExport.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = Checkpoint.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = PREDICTOR_MEDIA_TYPE, schema = @Schema(type = "string", format = "binary"))
+            })
     @ApiResponse(
             responseCode = "304",
             description = "Not modified: the client's copy is current",

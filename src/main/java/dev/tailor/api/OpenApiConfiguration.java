@@ -82,6 +82,32 @@ class OpenApiConfiguration {
         };
     }
 
+    /**
+     * A server-sent event stream is text, not the JSON object springdoc derives from the handler's
+     * SseEmitter (a {@code timeout} property no client ever sees): say what it is, and drop that schema.
+     */
+    @Bean
+    OpenApiCustomizer eventStreams() {
+        return openApi -> {
+            if (openApi.getPaths() == null) {
+                return;
+            }
+            openApi.getPaths().values().stream()
+                    .flatMap(path -> path.readOperations().stream())
+                    .flatMap(operation -> operation.getResponses().values().stream())
+                    .filter(response -> response.getContent() != null)
+                    .map(response ->
+                            response.getContent().get(org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE))
+                    .filter(java.util.Objects::nonNull)
+                    .forEach(media -> media.setSchema(new StringSchema()
+                            .description("Server-sent events (text/event-stream): each event's data is one JSON"
+                                    + " document, the resource as its GET returns it")));
+            if (openApi.getComponents() != null && openApi.getComponents().getSchemas() != null) {
+                openApi.getComponents().getSchemas().remove("SseEmitter");
+            }
+        };
+    }
+
     private static final String MAY_BE_NULL = "x-tailor-may-be-null";
 
     /**

@@ -93,12 +93,15 @@ class SubnetQuery {
 
             OffsetDateTime createdAt) {}
 
-    @Schema(description = "Newest measured top-1 accuracies, 0..1; null when not evaluated")
+    // named apart from SpecializationResponse's Accuracy and Latency: springdoc names a schema after the
+    // record's simple name, and of two records with one name the spec would describe only one
+    @Schema(name = "SubnetAccuracy", description = "Newest measured top-1 accuracies, 0..1; null when not evaluated")
     record Accuracy(Double validation, Integer validationSamples, Double test, Integer testSamples) {}
 
     @Schema(description = "Cost counted from the config; null when not counted yet")
     record Cost(long macs, long params, long peakActivationBytes) {}
 
+    @Schema(name = "SubnetLatency", description = "The subnet's newest batch-1 latency on the named device")
     record Latency(
             String device,
             double p50Ms,

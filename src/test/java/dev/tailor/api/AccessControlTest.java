@@ -43,6 +43,7 @@ class AccessControlTest extends ApiTestSupport {
                 "{\"name\":\"" + name + "\",\"role\":\"" + role + "\""
                         + (device == null ? "" : ",\"device\":\"" + device + "\"") + "}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(SpecSchemas.responseViolations("createApiKey", created)).isEmpty();
         JsonNode body = body(created);
         assertThat(created.headers().firstValue("Location"))
                 .hasValue("/api/v1/api-keys/" + body.path("details").path("id").asLong());
@@ -110,6 +111,7 @@ class AccessControlTest extends ApiTestSupport {
         assertThat(stored).anyMatch(row -> row.contains(hash));
         HttpResponse<String> listed = getAs(TestKeys.OPERATOR, "/api/v1/api-keys");
         assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("listApiKeys", listed)).isEmpty();
         assertThat(listed.body()).doesNotContain(viewer).contains(viewer.substring(0, 12));
         assertThat(body(listed).findValues("key")).isEmpty();
     }
@@ -131,6 +133,11 @@ class AccessControlTest extends ApiTestSupport {
                 .build());
         assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
         assertThat(body(revoked).path("revokedAt").isNull()).isFalse();
+        assertThat(SpecSchemas.responseViolations("revokeApiKey", revoked)).isEmpty();
+        HttpResponse<String> got = getAs(TestKeys.OPERATOR, "/api/v1/api-keys/" + id);
+        assertThat(body(got).path("revokedAt").asString())
+                .isEqualTo(body(revoked).path("revokedAt").asString());
+        assertThat(SpecSchemas.responseViolations("getApiKey", got)).isEmpty();
         JsonNode problem = problem(postJsonAs(operator, "/api/v1/devices", "{\"name\":\"" + device + "-2\"}"), 401);
         assertThat(problem.path("detail").asString()).contains("not valid");
         // even where no key is needed, a bad key is said to be bad rather than ignored
@@ -170,12 +177,14 @@ class AccessControlTest extends ApiTestSupport {
         problem(getAs(key("viewer", null), path), 403);
         HttpResponse<String> operator = getAs(TestKeys.OPERATOR, path);
         assertThat(operator.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("getArtifact", operator)).isEmpty();
         // what needed a key must not be kept by a shared cache and handed to the next caller
         assertThat(operator.headers().firstValue("Cache-Control"))
                 .hasValueSatisfying(
                         cache -> assertThat(cache).contains("private").doesNotContain("public"));
         HttpResponse<String> anonymous = get("/api/v1/artifacts/" + model);
         assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("getArtifact", anonymous)).isEmpty();
         assertThat(anonymous.headers().firstValue("Cache-Control"))
                 .hasValueSatisfying(
                         cache -> assertThat(cache).contains("public").contains("immutable"));

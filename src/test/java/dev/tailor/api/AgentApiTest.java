@@ -95,9 +95,9 @@ class AgentApiTest extends ApiTestSupport {
         device = "agent-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(postJson("/api/v1/devices", "{\"name\":\"" + device + "\"}").statusCode())
                 .isEqualTo(201);
-        token = body(postJson("/api/v1/devices/" + device + "/agent-token", ""))
-                .path("token")
-                .asString();
+        HttpResponse<String> issued = postJson("/api/v1/devices/" + device + "/agent-token", "");
+        assertThat(SpecSchemas.responseViolations("issueAgentToken", issued)).isEmpty();
+        token = body(issued).path("token").asString();
         String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
         postJson("/api/v1/devices", "{\"name\":\"" + other + "\"}");
         otherToken = body(postJson("/api/v1/devices/" + other + "/agent-token", ""))
@@ -131,7 +131,10 @@ class AgentApiTest extends ApiTestSupport {
         assertThat(withToken("HEAD", tasks, dev.tailor.security.TestKeys.OPERATOR, null)
                         .statusCode())
                 .isEqualTo(403);
-        assertThat(body(withToken("GET", tasks, token, null)).size()).isPositive();
+        HttpResponse<String> all = withToken("GET", tasks, token, null);
+        assertThat(body(all).size()).isPositive();
+        // layer and subnet tasks alike are what the spec says
+        assertThat(SpecSchemas.responseViolations("pullMeasurementTasks", all)).isEmpty();
     }
 
     @Test
@@ -149,7 +152,10 @@ class AgentApiTest extends ApiTestSupport {
                 .contains("does not allow it");
         // an operator may do everything but an agent's own work
         problem(withToken("GET", tasks, dev.tailor.security.TestKeys.OPERATOR, null), 403);
-        JsonNode first = body(withToken("GET", tasks, token, null));
+        HttpResponse<String> pulled = withToken("GET", tasks, token, null);
+        assertThat(SpecSchemas.responseViolations("pullMeasurementTasks", pulled))
+                .isEmpty();
+        JsonNode first = body(pulled);
         JsonNode second = body(withToken("GET", tasks, token, null));
         assertThat(first.size()).isEqualTo(3);
         Set<String> ids = new HashSet<>();
@@ -208,6 +214,7 @@ class AgentApiTest extends ApiTestSupport {
         HttpResponse<String> accepted =
                 withToken("POST", path, token, "{\"layerKey\":\"" + layerKey + "\"," + good + "}");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+        assertThat(SpecSchemas.responseViolations("postMeasurement", accepted)).isEmpty();
         JsonNode refitQueued = body(accepted).path("refitQueued");
         assertThat(refitQueued.isBoolean()).as(accepted.body()).isTrue();
         assertThat(measurements.count()).isEqualTo(stored + 1);

@@ -27,13 +27,18 @@ class DeviceApiTest extends ApiTestSupport {
         assertThat(device.path("executionProvider").asString()).isEqualTo("cuda");
         assertThat(device.path("measurement").asString()).isEqualTo("agent");
         assertThat(device.path("peakGflops").asDouble()).isEqualTo(472.0);
+        assertThat(SpecSchemas.responseViolations("createDevice", created)).isEmpty();
 
-        JsonNode fetched = body(get("/api/v1/devices/" + name));
+        HttpResponse<String> got = get("/api/v1/devices/" + name);
+        JsonNode fetched = body(got);
         assertThat(fetched.path("name").asString()).isEqualTo(name);
         assertThat(fetched.path("memoryGbps").asDouble()).isEqualTo(25.6);
+        assertThat(SpecSchemas.responseViolations("getDevice", got)).isEmpty();
 
-        JsonNode list = body(get("/api/v1/devices"));
+        HttpResponse<String> listed = get("/api/v1/devices");
+        JsonNode list = body(listed);
         assertThat(list.valueStream().map(d -> d.path("name").asString())).contains(name);
+        assertThat(SpecSchemas.responseViolations("listDevices", listed)).isEmpty();
     }
 
     @Test

@@ -94,6 +94,8 @@ class TrainingJobApiTest extends ApiTestSupport {
     void aJobIsAcceptedTrainedByTheWorkerAndStreamsItsProgress(CapturedOutput output) throws Exception {
         HttpResponse<String> accepted = postJson("/api/v1/training-jobs", tinyJob(",\"schedule\":\"sandwich\""));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(SpecSchemas.responseViolations("createTrainingJob", accepted))
+                .isEmpty();
         String id = body(accepted).path("id").asString();
         assertThat(accepted.headers().firstValue("Location")).contains("/api/v1/training-jobs/" + id);
         assertThat(body(accepted).path("settings").path("schedule").asString()).isEqualTo("sandwich");
@@ -104,10 +106,17 @@ class TrainingJobApiTest extends ApiTestSupport {
         assertThat(events.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         assertThat(events.body()).contains("event:progress").contains("\"state\":\"succeeded\"");
+        assertThat(SpecSchemas.responseViolations("trainingJobEvents", events)).isEmpty();
+        assertThat(SpecSchemas.eventDataViolations("TrainingJobResponse", events.body()))
+                .isEmpty();
 
-        JsonNode job = body(get("/api/v1/training-jobs/" + id));
+        HttpResponse<String> got = get("/api/v1/training-jobs/" + id);
+        JsonNode job = body(got);
         assertThat(job.path("state").asString()).isEqualTo("succeeded");
-        assertThat(SpecSchemas.violations("TrainingJobResponse", job)).isEmpty();
+        assertThat(SpecSchemas.responseViolations("getTrainingJob", got)).isEmpty();
+        HttpResponse<String> listed = get("/api/v1/training-jobs?size=200");
+        assertThat(listed.body()).contains(id);
+        assertThat(SpecSchemas.responseViolations("listTrainingJobs", listed)).isEmpty();
         // a missing field must fail here, not read as 0
         JsonNode epochsCompleted = job.path("progress").path("epochsCompleted");
         assertThat(epochsCompleted.isIntegralNumber())
@@ -124,10 +133,14 @@ class TrainingJobApiTest extends ApiTestSupport {
                 .isTrue();
         assertThat(largestTop1.asDouble()).isBetween(0.0, 1.0);
         String supernet = job.path("supernetId").asString();
-        JsonNode registered = body(get("/api/v1/supernets/" + supernet));
+        HttpResponse<String> ready = get("/api/v1/supernets/" + supernet);
+        JsonNode registered = body(ready);
         assertThat(registered.path("state").asString()).isEqualTo("ready");
+        assertThat(SpecSchemas.responseViolations("getSupernet", ready)).isEmpty();
         // the largest and the smallest with test accuracy; the catalogue build training queued adds more
-        JsonNode subnets = body(get("/api/v1/supernets/" + supernet + "/subnets?size=200"));
+        HttpResponse<String> catalogue = get("/api/v1/supernets/" + supernet + "/subnets?size=200");
+        assertThat(SpecSchemas.responseViolations("listSubnets", catalogue)).isEmpty();
+        JsonNode subnets = body(catalogue);
         int withTest = 0;
         for (JsonNode item : subnets.path("items")) {
             withTest += item.path("accuracy").path("test").isNumber() ? 1 : 0;

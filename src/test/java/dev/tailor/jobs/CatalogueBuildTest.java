@@ -3,6 +3,7 @@ package dev.tailor.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailor.api.SpecSchemas;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.space.SearchSpace;
 import java.io.ByteArrayOutputStream;
@@ -173,13 +174,25 @@ class CatalogueBuildTest {
     void restStartsABuildAndShowsItsProgress() throws Exception {
         HttpResponse<String> created = post("/api/v1/supernets/" + supernet + "/catalogue-builds", "{\"subnets\":7}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        assertThat(SpecSchemas.responseViolations("createCatalogueBuild", created))
+                .isEmpty();
         String location = created.headers().firstValue("Location").orElseThrow();
         TinySupernet.awaitBuild(builds, UUID.fromString(location.substring(location.lastIndexOf('/') + 1)));
         HttpResponse<String> got = get(location);
         assertThat(got.statusCode()).isEqualTo(200);
         assertThat(got.body()).contains("\"state\":\"succeeded\"").contains("\"done\":7");
-        assertThat(get("/api/v1/supernets/" + supernet + "/catalogue-builds").body())
-                .contains(location.substring(location.lastIndexOf('/') + 1));
+        assertThat(SpecSchemas.responseViolations("getCatalogueBuild", got)).isEmpty();
+        HttpResponse<String> listed = get("/api/v1/supernets/" + supernet + "/catalogue-builds");
+        assertThat(listed.body()).contains(location.substring(location.lastIndexOf('/') + 1));
+        assertThat(SpecSchemas.responseViolations("listCatalogueBuilds", listed))
+                .isEmpty();
+        // the finished build's stream: its progress events, then the end
+        HttpResponse<String> events = get(location + "/events");
+        assertThat(events.body()).contains("event:progress");
+        assertThat(SpecSchemas.responseViolations("catalogueBuildEvents", events))
+                .isEmpty();
+        assertThat(SpecSchemas.eventDataViolations("CatalogueBuildResponse", events.body()))
+                .isEmpty();
 
         Map<String, Integer> bad = Map.of(
                 "{\"subnets\":0}", 400,

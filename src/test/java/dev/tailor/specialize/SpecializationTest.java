@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.tailor.api.SpecSchemas;
 import dev.tailor.jobs.CatalogueBuildQueue;
 import dev.tailor.jobs.CatalogueBuilds;
 import dev.tailor.jobs.TinySupernet;
@@ -110,11 +111,13 @@ class SpecializationTest {
         assertThat(first.headers().firstValue("Location"))
                 .hasValue("/api/v1/specializations/" + made.path("id").asString());
         // the body is what the checked-in spec says (budget and config objects, not strings)
-        assertThat(dev.tailor.api.SpecSchemas.violations("SpecializationResponse", made))
+        assertThat(SpecSchemas.responseViolations("createSpecialization", first))
                 .isEmpty();
 
         HttpResponse<String> again = post(body, "application/json");
         assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("createSpecialization", again))
+                .isEmpty();
         assertThat(again.headers().firstValue("X-Tailor-From-Catalogue")).hasValue("true");
         assertThat(JSON.readTree(again.body()).path("id").asString())
                 .isEqualTo(made.path("id").asString());
@@ -122,6 +125,12 @@ class SpecializationTest {
         HttpResponse<byte[]> onnx = HttpClient.newHttpClient()
                 .send(request(body, "application/octet-stream"), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(onnx.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations(
+                        "createSpecialization",
+                        onnx.statusCode(),
+                        onnx.headers().firstValue("Content-Type").orElse(null),
+                        null))
+                .isEmpty();
         assertThat(onnx.headers().firstValue("ETag")).hasValue("\"" + sha + "\"");
         assertThat(onnx.headers().firstValue("Content-Disposition"))
                 .hasValueSatisfying(d -> assertThat(d).contains(".onnx"));
@@ -135,11 +144,14 @@ class SpecializationTest {
                 OrtSession.Result result = session.run(Map.of("image", input))) {
             assertThat(((float[][]) result.get(0).getValue())).hasDimensions(2, 10);
         }
-        assertThat(get("/api/v1/specializations/" + made.path("id").asString()).statusCode())
-                .isEqualTo(200);
-        assertThat(get("/api/v1/specializations?device=host-cpu&supernet=" + supernet)
-                        .body())
-                .contains(made.path("id").asString());
+        HttpResponse<String> got =
+                get("/api/v1/specializations/" + made.path("id").asString());
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("getSpecialization", got)).isEmpty();
+        HttpResponse<String> listed = get("/api/v1/specializations?device=host-cpu&supernet=" + supernet);
+        assertThat(listed.body()).contains(made.path("id").asString());
+        assertThat(SpecSchemas.responseViolations("listSpecializations", listed))
+                .isEmpty();
         long rows = jdbc.sql("select count(*) from specialization where supernet_id = ?")
                 .param(supernet)
                 .query(Long.class)
@@ -343,6 +355,8 @@ class SpecializationTest {
                 "{\"device\":\"host-cpu\",\"latencyMs\":" + budget + ",\"supernet\":\"" + supernet + "\"}",
                 "application/json");
         assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+        assertThat(SpecSchemas.responseViolations("createSpecialization", response))
+                .isEmpty();
         JsonNode answer = JSON.readTree(response.body());
         JsonNode latency = answer.path("latency");
         JsonNode speed = latency.path("speedCheck");
@@ -460,6 +474,12 @@ class SpecializationTest {
     void thePredictorAndTheParetoPlotAreServed() throws Exception {
         HttpResponse<String> predictor = get("/api/v1/supernets/" + supernet + "/predictor");
         assertThat(predictor.statusCode()).as(predictor.body()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("getPredictor", predictor)).isEmpty();
+        // its artifact is served as the media type the spec declares for it
+        HttpResponse<String> fitted = get("/api/v1/artifacts/"
+                + JSON.readTree(predictor.body()).path("artifactSha256").asString());
+        assertThat(fitted.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("getArtifact", fitted)).isEmpty();
         JsonNode report = JSON.readTree(predictor.body()).path("report");
         assertThat(report.path("heldOutCount").asInt()).isPositive();
         assertThat(report.has("rmsePoints") && report.has("noiseFloorPoints") && report.has("macsRmsePoints"))
@@ -467,6 +487,7 @@ class SpecializationTest {
 
         HttpResponse<String> svg = get("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano");
         assertThat(svg.statusCode()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("getPareto", svg)).isEmpty();
         assertThat(svg.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("image/svg+xml"));
         assertThat(svg.body()).contains("<svg").contains("latency on jetson-nano, ms (estimated)");
@@ -477,6 +498,7 @@ class SpecializationTest {
                 send(HttpRequest.newBuilder(uri("/api/v1/supernets/" + supernet + "/pareto?device=jetson-nano"))
                         .header("Accept", "application/json")
                         .build());
+        assertThat(SpecSchemas.responseViolations("getPareto", data)).isEmpty();
         assertThat(JSON.readTree(data.body()).path("catalogue").size()).isGreaterThanOrEqualTo(24);
         assertThat(JSON.readTree(data.body()).path("predictedFront").size()).isPositive();
         assertThat(get("/api/v1/supernets/" + supernet + "/pareto?device=no-such-board")
@@ -624,8 +646,9 @@ class SpecializationTest {
         // at the host's usual speed: the later figure is the answer's, the one at export kept beside it
         reads.set(1.1 * expected);
         assertThat(retimer.tick()).isEqualTo(1);
-        JsonNode latency =
-                JSON.readTree(get("/api/v1/specializations/" + id).body()).path("latency");
+        HttpResponse<String> retimed = get("/api/v1/specializations/" + id);
+        assertThat(SpecSchemas.responseViolations("getSpecialization", retimed)).isEmpty();
+        JsonNode latency = JSON.readTree(retimed.body()).path("latency");
         assertThat(latency.path("ms").asDouble(-1))
                 .isCloseTo(1.1 * expected, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(latency.path("timedInSlowEpisode").isBoolean()).isTrue();
