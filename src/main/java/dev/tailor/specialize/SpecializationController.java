@@ -60,7 +60,10 @@ class SpecializationController {
                     + " dies leaves it to the next one); the request waits for it up to tailor.specialization.wait"
                     + " (2 minutes), then answers 503 with Retry-After and the export's state, and the same request"
                     + " again is answered once it is stored. Infeasible budgets are 422 with the closest reachable"
-                    + " value; not ready yet is 503 with Retry-After and progress.")
+                    + " value; not ready yet is 503 with Retry-After and progress. A new budget is refused 503 with"
+                    + " Retry-After before it is searched while 20 exports of other budgets wait"
+                    + " (tailor.specialization.max-queued-exports) or while every search slot of the replica stays"
+                    + " busy for 5 s (one per core, tailor.specialization.max-concurrent-searches).")
     @ApiResponse(
             responseCode = "201",
             description = "Tailored now: searched, exported and checked",
@@ -121,8 +124,9 @@ class SpecializationController {
             })
     @ApiResponse(
             responseCode = "503",
-            description = "Not ready yet (a supernet training, a catalogue building, an export still running):"
-                    + " ask again after Retry-After seconds; the body says what it waits for",
+            description = "Not ready yet (a supernet training, a catalogue building, an export still running) or"
+                    + " busy (the export queue full, every search slot taken): ask again after Retry-After seconds;"
+                    + " the body says what it waits for",
             headers =
                     @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(type = "integer")),
             content =
