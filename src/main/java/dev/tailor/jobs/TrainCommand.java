@@ -122,6 +122,11 @@ public class TrainCommand extends OneShotCommand {
                     + "; the same command continues it from its last checkpoint");
             return 1;
         }
+        if (outcome.state() == JobState.CANCELLED) {
+            err.println("tailor train: job " + job.getId() + " was cancelled (through the API); its last checkpoint is"
+                    + " kept, and the same command starts a new job");
+            return 1;
+        }
         if (outcome.state() != JobState.SUCCEEDED) {
             err.println("tailor train: job " + job.getId() + " failed: " + outcome.error());
             return 1;

@@ -40,11 +40,17 @@ class TrainingJobController {
     private final TrainingJobRepository jobs;
     private final TrainingJobSubmission submission;
     private final ProgressEvents events;
+    private final TrainingJobCancellation cancellation;
 
-    TrainingJobController(TrainingJobRepository jobs, TrainingJobSubmission submission, ProgressEvents events) {
+    TrainingJobController(
+            TrainingJobRepository jobs,
+            TrainingJobSubmission submission,
+            ProgressEvents events,
+            TrainingJobCancellation cancellation) {
         this.jobs = jobs;
         this.submission = submission;
         this.events = events;
+        this.cancellation = cancellation;
     }
 
     @Schema(description = "A training job and how far it got.")
@@ -134,6 +140,25 @@ class TrainingJobController {
     @Operation(operationId = "getTrainingJob", summary = "One training job")
     TrainingJobResponse get(@PathVariable UUID id) {
         return TrainingJobResponse.of(find(id));
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(
+            operationId = "cancelTrainingJob",
+            summary = "Cancel a queued or running training job (operator)",
+            description = "The job is cancelled at once and stays so; a run under way stops at its next step"
+                    + " boundary, within seconds, keeping its last checkpoint; the supernet it was training is marked"
+                    + " failed and never registered. A job that finished already is 409.")
+    @ApiResponse(responseCode = "200", description = "Cancelled; the job as it is now")
+    @ApiResponse(
+            responseCode = "409",
+            description = "The job has finished (succeeded, failed or cancelled) already",
+            content =
+                    @io.swagger.v3.oas.annotations.media.Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    TrainingJobResponse cancel(@PathVariable UUID id) {
+        return TrainingJobResponse.of(cancellation.cancel(id));
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -32,7 +32,7 @@ final class TrainingJobListener implements TrainingListener {
     private static final long PROGRESS_INTERVAL_NANOS = 2_000_000_000L;
 
     private final UUID jobId;
-    private final java.util.function.BooleanSupplier lockLost;
+    private final java.util.function.BooleanSupplier mustStop;
     private final TrainingListener console;
     private final TrainingJobRepository jobs;
     private final ArtifactRepository artifacts;
@@ -50,8 +50,8 @@ final class TrainingJobListener implements TrainingListener {
             TransactionTemplate transactions,
             DataSource dataSource,
             ApplicationEventPublisher events,
-            java.util.function.BooleanSupplier lockLost) {
-        this.lockLost = lockLost;
+            java.util.function.BooleanSupplier mustStop) {
+        this.mustStop = mustStop;
         this.jobId = jobId;
         this.console = console;
         this.jobs = jobs;
@@ -119,8 +119,8 @@ final class TrainingJobListener implements TrainingListener {
 
     @Override
     public boolean stopRequested() {
-        // a run whose lock is gone stops at once: another process may be taking the job up
-        return console.stopRequested() || lockLost.getAsBoolean();
+        // a run whose lock is gone stops at once (another process may be taking the job up), and a cancelled one
+        return console.stopRequested() || mustStop.getAsBoolean();
     }
 
     private void writeProgress(Integer completedEpoch) {

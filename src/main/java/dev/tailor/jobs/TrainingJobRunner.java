@@ -36,6 +36,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -238,9 +239,21 @@ public class TrainingJobRunner {
                 job = jobs.saveAndFlush(job);
                 log.info("Job {} resumes at epoch {} from checkpoint {}", jobId, epoch, job.getLastCheckpoint());
             }
-            TrainingJobListener listener =
-                    new TrainingJobListener(jobId, console, jobs, artifacts, transactions, dataSource, events, lock);
+            CancelWatch cancel = new CancelWatch(JdbcClient.create(dataSource), jobId);
+            TrainingJobListener listener = new TrainingJobListener(
+                    jobId,
+                    console,
+                    jobs,
+                    artifacts,
+                    transactions,
+                    dataSource,
+                    events,
+                    () -> lock.getAsBoolean() || cancel.getAsBoolean());
             if (!trainer.train(listener)) {
+                if (cancel.cancelled()) {
+                    log.info("Training job {} stopped: {}", jobId, TrainingJobCancellation.CANCELLED);
+                    return cancelled(supernetId);
+                }
                 if (lock.lost()) {
                     log.warn("Training job {} stopped: {}", jobId, LOCK_LOST);
                     return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), LOCK_LOST);
@@ -257,7 +270,10 @@ public class TrainingJobRunner {
             Map<String, SubnetAccuracy> accuracy = new LinkedHashMap<>();
             reported.forEach((role, config) -> accuracy.put(role, measured.get(config)));
             Map<String, Object> scheduleReport = trainer.scheduleReport();
-            register(jobId, supernetId, space, data.train().numClasses(), accuracy, scheduleReport);
+            if (!register(jobId, supernetId, space, data.train().numClasses(), accuracy, scheduleReport)) {
+                log.info("Training job {} was cancelled as it finished; its supernet is not registered", jobId);
+                return cancelled(supernetId);
+            }
             refreshLatencies();
             log.info("Training done: supernet {} registered", supernetId);
             events.publishEvent(new CatalogueEvents.SupernetTrained(supernetId));
@@ -300,14 +316,28 @@ public class TrainingJobRunner {
         });
     }
 
-    private void register(
+    private static Outcome cancelled(UUID supernetId) {
+        return new Outcome(JobState.CANCELLED, supernetId, Map.of(), Map.of(), TrainingJobCancellation.CANCELLED);
+    }
+
+    /** Registers the trained supernet and its subnets; false if the job was cancelled first (nothing then). */
+    private boolean register(
             UUID jobId,
             UUID supernetId,
             SearchSpace space,
             int numClasses,
             Map<String, SubnetAccuracy> accuracy,
             Map<String, Object> scheduleReport) {
-        transactions.executeWithoutResult(status -> {
+        return Boolean.TRUE.equals(transactions.execute(status -> {
+            // the row locked: a cancellation either came first (nothing is registered) or waits and finds it done
+            String state = JdbcClient.create(dataSource)
+                    .sql("select state from training_job where id = ? for update")
+                    .param(jobId)
+                    .query(String.class)
+                    .single();
+            if (JobState.CANCELLED.name().equals(state)) {
+                return false;
+            }
             TrainingJob job = jobs.findById(jobId).orElseThrow();
             Supernet supernet = supernets.findById(supernetId).orElseThrow();
             supernet.markReady(job.getLastCheckpoint());
@@ -329,7 +359,8 @@ public class TrainingJobRunner {
             }
             job.setProgress(JSON.writeValueAsString(progress));
             job.setState(JobState.SUCCEEDED);
-        });
+            return true;
+        }));
     }
 
     private static Map<String, Object> summary(SubnetAccuracy accuracy) {

@@ -163,8 +163,84 @@ class TrainingJobApiTest extends ApiTestSupport {
                 .allSatisfy(line -> assertThat(line).contains("[training " + id + "]"));
     }
 
+    @Autowired
+    dev.tailor.jobs.TrainingJobRunner runner;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Test
+    void aRunningJobIsCancelledStopsWithinSecondsAndStaysCancelled() throws Exception {
+        // 200 short epochs: still running when cancelled
+        HttpResponse<String> accepted =
+                postJson("/api/v1/training-jobs", tinyJob(",\"name\":\"to-cancel\",\"epochs\":200"));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = body(accepted).path("id").asString();
+        java.util.UUID jobId = java.util.UUID.fromString(id);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        JsonNode job = body(get("/api/v1/training-jobs/" + id));
+        while (!(job.path("state").asString().equals("running")
+                && job.path("lastCheckpoint").isString())) {
+            assertThat(System.nanoTime() - deadline)
+                    .as("running with a checkpoint: " + job)
+                    .isNegative();
+            Thread.sleep(200);
+            job = body(get("/api/v1/training-jobs/" + id));
+        }
+        String supernet = job.path("supernetId").asString();
+
+        HttpResponse<String> cancelled = postJson("/api/v1/training-jobs/" + id + "/cancel", "");
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("cancelTrainingJob", cancelled))
+                .isEmpty();
+        assertThat(body(cancelled).path("state").asString()).isEqualTo("cancelled");
+        assertThat(body(cancelled).path("error").asString()).contains("cancelled");
+
+        // the run stops at a step boundary: its lock is let go and its queue entry is gone
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (runner.isRunningElsewhere(jobId) || queueEntries(id) > 0) {
+            assertThat(System.nanoTime() - deadline).as("the run stopped").isNegative();
+            Thread.sleep(200);
+        }
+        JsonNode after = body(get("/api/v1/training-jobs/" + id));
+        assertThat(after.path("state").asString()).isEqualTo("cancelled");
+        assertThat(after.path("lastCheckpoint").isString()).isTrue();
+        assertThat(body(get("/api/v1/supernets/" + supernet)).path("state").asString())
+                .isEqualTo("failed");
+
+        // finished: a second cancel is a conflict and changes nothing
+        JsonNode again = problem(postJson("/api/v1/training-jobs/" + id + "/cancel", ""), 409);
+        assertThat(again.path("detail").asString()).contains("cancelled already");
+        assertThat(body(get("/api/v1/training-jobs/" + id)).path("state").asString())
+                .isEqualTo("cancelled");
+    }
+
+    @Test
+    void aCancelledJobStaysCancelledWhateverItsRunWritesAfter() {
+        HttpResponse<String> accepted =
+                postJson("/api/v1/training-jobs", tinyJob(",\"name\":\"cancel-race\",\"epochs\":200"));
+        String id = body(accepted).path("id").asString();
+        assertThat(postJson("/api/v1/training-jobs/" + id + "/cancel", "").statusCode())
+                .isEqualTo(200);
+        // a run that read the row before the cancellation committed writes the state it read
+        jdbc.sql("update training_job set state = 'RUNNING', error = null where id = ?")
+                .param(java.util.UUID.fromString(id))
+                .update();
+        JsonNode job = body(get("/api/v1/training-jobs/" + id));
+        assertThat(job.path("state").asString()).isEqualTo("cancelled");
+        assertThat(job.path("error").asString()).contains("cancelled");
+    }
+
+    private long queueEntries(String id) {
+        return jdbc.sql("select count(*) from scheduled_tasks where task_instance = ?")
+                .param(id)
+                .query(Long.class)
+                .single();
+    }
+
     @Test
     void anUnknownJobIsNotFound() {
+        problem(postJson("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000/cancel", ""), 404);
         problem(get("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000"), 404);
         problem(get("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000/events"), 404);
     }
