@@ -148,6 +148,24 @@ class CatalogueBuildController {
         return CatalogueBuildResponse.of(find(supernetId, buildId));
     }
 
+    @PostMapping("/{buildId}/cancel")
+    @Operation(
+            operationId = "cancelCatalogueBuild",
+            summary = "Cancel a queued or running catalogue build (operator)",
+            description = "The build is cancelled at once; a run under way stops after the subnet it is evaluating"
+                    + " (every row stored so far stays in the catalogue). A build that finished already is 409.")
+    @ApiResponse(responseCode = "200", description = "Cancelled; the build as it is now")
+    @ApiResponse(
+            responseCode = "409",
+            description = "The build has finished (succeeded, failed or cancelled) already",
+            content =
+                    @io.swagger.v3.oas.annotations.media.Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    CatalogueBuildResponse cancel(@PathVariable UUID supernetId, @PathVariable UUID buildId) {
+        return CatalogueBuildResponse.of(queue.cancel(supernetId, buildId));
+    }
+
     @GetMapping(path = "/{buildId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(
             operationId = "catalogueBuildEvents",

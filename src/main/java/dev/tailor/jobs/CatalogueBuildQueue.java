@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.CatalogueEvents;
 import java.time.Instant;
 import java.util.UUID;
@@ -102,6 +103,35 @@ public class CatalogueBuildQueue {
                     : java.util.Optional.of(create(supernetId, null, null));
         });
         return created.map(this::schedule);
+    }
+
+    /**
+     * Cancels a queued or running build: cancelled at once, its queue entry removed unless a worker
+     * runs it, and a run under way stops after the subnet it is evaluating (its rows are kept).
+     */
+    CatalogueBuilds.Build cancel(UUID supernetId, UUID buildId) {
+        CatalogueBuilds.Build build = builds.find(buildId)
+                .filter(b -> b.supernetId().equals(supernetId))
+                .orElseThrow(() -> Problems.notFound(
+                        "Catalogue build",
+                        "supernet " + supernetId + " has no catalogue build " + buildId + "; GET /api/v1/supernets/"
+                                + supernetId + "/catalogue-builds lists them"));
+        if (!builds.cancel(buildId)) {
+            throw Problems.conflict(
+                    "catalogue build " + buildId + " has "
+                            + builds.find(buildId).orElse(build).state().name().toLowerCase(java.util.Locale.ROOT)
+                            + " already; only a queued or running build can be cancelled",
+                    "buildId");
+        }
+        try {
+            scheduler.cancel(com.github.kagkarlsson.scheduler.task.TaskInstanceId.of(
+                    TrainingJobQueue.CATALOGUE_TASK, buildId.toString()));
+        } catch (com.github.kagkarlsson.scheduler.exceptions.TaskInstanceException runningOrGone) {
+            // a worker runs it (it stops after its subnet) or it was never queued (a catalogue verb's build)
+            log.debug("Catalogue build {} has no queue entry to remove: {}", buildId, runningOrGone.getMessage());
+        }
+        log.info("Catalogue build {} cancelled", buildId);
+        return builds.find(buildId).orElseThrow();
     }
 
     @EventListener

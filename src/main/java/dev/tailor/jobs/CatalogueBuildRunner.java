@@ -126,7 +126,9 @@ public class CatalogueBuildRunner {
                 }
             }
             done = total - pending.size();
-            builds.start(buildId, done);
+            if (!builds.start(buildId, done)) {
+                return cancelled(buildId, done, total);
+            }
             events.publishEvent(new CatalogueEvents.CatalogueBuildStarting(supernetId));
             log.info(
                     "Catalogue build {}: {} of {} subnets already evaluated, {} to go",
@@ -154,14 +156,18 @@ public class CatalogueBuildRunner {
                         config.canonicalJson(),
                         top1);
                 int counted = done;
-                transactions.executeWithoutResult(status -> {
+                boolean live = Boolean.TRUE.equals(transactions.execute(status -> {
                     registry.register(
                             supernetId,
                             config,
                             costs,
                             new SubnetRegistry.Measured(Split.VALIDATION, top1, validationImages));
-                    builds.progress(buildId, counted, JSON.writeValueAsString(json(progress)));
-                });
+                    return builds.progress(buildId, counted, JSON.writeValueAsString(json(progress)));
+                }));
+                if (!live) {
+                    // the subnet just evaluated is kept: a row of the catalogue like any other
+                    return cancelled(buildId, done, total);
+                }
                 listener.onSubnet(progress);
                 events.publishEvent(
                         new WorkEvents.CatalogueBuildProgressed(buildId, (double) done / total, thisRun / minutes));
@@ -171,7 +177,9 @@ public class CatalogueBuildRunner {
                 }
             }
             refreshLatencies();
-            builds.finish(buildId, JobState.SUCCEEDED, null);
+            if (!builds.finish(buildId, JobState.SUCCEEDED, null)) {
+                return cancelled(buildId, done, total);
+            }
             return new Outcome(JobState.SUCCEEDED, done, total, null);
         } catch (RuntimeException e) {
             if (DatabaseOutage.explains(e, dataSource)) {
@@ -192,9 +200,16 @@ public class CatalogueBuildRunner {
             }
             log.error("Catalogue build {} failed", buildId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            builds.finish(buildId, JobState.FAILED, error);
+            if (!builds.finish(buildId, JobState.FAILED, error)) {
+                return cancelled(buildId, done, total);
+            }
             return new Outcome(JobState.FAILED, done, total, error);
         }
+    }
+
+    private static Outcome cancelled(UUID buildId, int done, int total) {
+        log.info("Catalogue build {} stopped at {} of {}: {}", buildId, done, total, CatalogueBuilds.CANCELLED);
+        return new Outcome(JobState.CANCELLED, done, total, CatalogueBuilds.CANCELLED);
     }
 
     static Map<String, Object> json(CatalogueBuildListener.Progress p) {

@@ -87,23 +87,42 @@ public class CatalogueBuilds {
                 .update();
     }
 
-    void start(UUID id, int done) {
-        jdbc.sql("update catalogue_build set state = 'RUNNING', attempts = attempts + 1, done = ?, error = null,"
-                        + " updated_at = now() where id = ?")
-                .params(done, id)
-                .update();
+    /** The build's {@code error} once cancelled. */
+    static final String CANCELLED = "cancelled by an operator";
+
+    /** Cancels a queued or running build; false if there is none such (unknown or finished). */
+    boolean cancel(UUID id) {
+        return jdbc.sql("update catalogue_build set state = 'CANCELLED', error = ?, updated_at = now()"
+                                + " where id = ? and state in ('QUEUED', 'RUNNING')")
+                        .params(CANCELLED, id)
+                        .update()
+                == 1;
     }
 
-    void progress(UUID id, int done, String progressJson) {
-        jdbc.sql("update catalogue_build set done = ?, progress = ?::jsonb, updated_at = now() where id = ?")
-                .params(done, progressJson, id)
-                .update();
+    // start, progress and finish leave a cancelled build as it is and say so (false): its run then stops
+
+    boolean start(UUID id, int done) {
+        return jdbc.sql("update catalogue_build set state = 'RUNNING', attempts = attempts + 1, done = ?,"
+                                + " error = null, updated_at = now() where id = ? and state <> 'CANCELLED'")
+                        .params(done, id)
+                        .update()
+                == 1;
     }
 
-    void finish(UUID id, JobState state, String error) {
-        jdbc.sql("update catalogue_build set state = ?, error = ?, updated_at = now() where id = ?")
-                .params(state.name(), error, id)
-                .update();
+    boolean progress(UUID id, int done, String progressJson) {
+        return jdbc.sql("update catalogue_build set done = ?, progress = ?::jsonb, updated_at = now()"
+                                + " where id = ? and state <> 'CANCELLED'")
+                        .params(done, progressJson, id)
+                        .update()
+                == 1;
+    }
+
+    boolean finish(UUID id, JobState state, String error) {
+        return jdbc.sql("update catalogue_build set state = ?, error = ?, updated_at = now()"
+                                + " where id = ? and state <> 'CANCELLED'")
+                        .params(state.name(), error, id)
+                        .update()
+                == 1;
     }
 
     private static Build row(java.sql.ResultSet rs, int row) throws java.sql.SQLException {

@@ -122,6 +122,11 @@ public class CatalogueCommand extends OneShotCommand {
                     + "; the same command continues it from the first subnet not yet stored");
             return 1;
         }
+        if (outcome.state() == JobState.CANCELLED) {
+            err.println("tailor catalogue: build " + build.id() + " was cancelled (through the API) after "
+                    + outcome.done() + " of " + outcome.total() + " subnets; they stay in the catalogue");
+            return 1;
+        }
         if (outcome.state() != JobState.SUCCEEDED) {
             err.println("tailor catalogue: build " + build.id() + " failed: " + outcome.error());
             return 1;

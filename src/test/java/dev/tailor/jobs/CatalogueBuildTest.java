@@ -213,6 +213,68 @@ class CatalogueBuildTest {
                 .isEqualTo(404);
     }
 
+    @Test
+    void aRunningBuildIsCancelledStopsAfterItsSubnetAndKeepsItsRows() throws Exception {
+        HttpResponse<String> created =
+                post("/api/v1/supernets/" + supernet + "/catalogue-builds", "{\"subnets\":400,\"seed\":4242}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        UUID buildId = UUID.fromString(location.substring(location.lastIndexOf('/') + 1));
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(3).toNanos();
+        while (!(builds.find(buildId).orElseThrow().state() == JobState.RUNNING
+                && builds.find(buildId).orElseThrow().progress() != null)) {
+            assertThat(System.nanoTime() - deadline).as("the build runs").isNegative();
+            Thread.sleep(100);
+        }
+
+        HttpResponse<String> cancelled = post(location + "/cancel", "");
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(SpecSchemas.responseViolations("cancelCatalogueBuild", cancelled))
+                .isEmpty();
+        assertThat(cancelled.body()).contains("\"state\":\"cancelled\"");
+
+        // the next build of the supernet runs once the cancelled run has let the supernet go
+        CatalogueBuilds.Build next = queue.enqueue(supernet, 2, 4243L);
+        TinySupernet.awaitBuild(builds, next.id());
+        assertThat(builds.find(next.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        CatalogueBuilds.Build stopped = builds.find(buildId).orElseThrow();
+        assertThat(stopped.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(stopped.done()).isLessThan(400);
+        long rows = evaluated();
+        Thread.sleep(3_000);
+        assertThat(evaluated()).as("nothing evaluated after the stop").isEqualTo(rows);
+        assertThat(duplicates()).isZero();
+        assertThat(jdbc.sql("select count(*) from scheduled_tasks where task_instance = ?")
+                        .param(buildId.toString())
+                        .query(Long.class)
+                        .single())
+                .isZero();
+
+        HttpResponse<String> again = post(location + "/cancel", "");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(again.body()).contains("cancelled already");
+        assertThat(post("/api/v1/supernets/" + supernet + "/catalogue-builds/" + UUID.randomUUID() + "/cancel", "")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void theCliStopsABuildCancelledThroughTheApi() {
+        TinySupernet.awaitBuilds(builds, supernet);
+        CatalogueBuilds.Build build = queue.create(supernet, 300, 777L);
+        CatalogueBuildRunner.Outcome outcome = runner.run(build.id(), null, new CatalogueBuildListener() {
+            @Override
+            public void onSubnet(Progress progress) {
+                if (progress.done() >= 1) {
+                    queue.cancel(supernet, build.id());
+                }
+            }
+        });
+        assertThat(outcome.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(outcome.done()).isLessThan(300);
+        assertThat(builds.find(build.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    }
+
     private static final class Killed extends Error {}
 
     private record Run(int code, String out, String err) {}
