@@ -95,8 +95,9 @@ public class CatalogueBuildRunner {
                 AdvisoryLock.unlock(lock, build.supernetId());
                 events.publishEvent(new WorkEvents.WorkEnded("catalogue-build", buildId));
             }
-            if (outcome.state() == JobState.SUCCEEDED) {
-                // after the lock is gone: what follows a build (predictor refit, latency calibration) may be long
+            if (outcome.state() == JobState.SUCCEEDED || outcome.state() == JobState.CANCELLED) {
+                // after the lock is gone: what follows a build (predictor refit, latency calibration) may be long;
+                // a cancelled build's rows are catalogue rows like any other
                 events.publishEvent(new CatalogueEvents.CatalogueGrew(build.supernetId(), outcome.done(), true));
             }
             return outcome;

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Cancels a queued or running training job: the job is CANCELLED at once (and stays so: see
@@ -30,14 +31,30 @@ class TrainingJobCancellation {
     private final JdbcClient jdbc;
     private final TrainingJobRepository jobs;
     private final SchedulerClient scheduler;
+    private final TransactionTemplate transactions;
 
-    TrainingJobCancellation(JdbcClient jdbc, TrainingJobRepository jobs, SchedulerClient scheduler) {
+    TrainingJobCancellation(
+            JdbcClient jdbc, TrainingJobRepository jobs, SchedulerClient scheduler, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.jobs = jobs;
         this.scheduler = scheduler;
+        this.transactions = transactions;
     }
 
     TrainingJob cancel(UUID id) {
+        transactions.executeWithoutResult(status -> cancelRows(id));
+        try {
+            scheduler.cancel(TaskInstanceId.of(TrainingJobQueue.TASK, id.toString()));
+        } catch (TaskInstanceException runningOrGone) {
+            // a worker runs it (it stops at its next step boundary) or it was never queued (a train verb's job)
+            log.debug("Training job {} has no queue entry to remove: {}", id, runningOrGone.getMessage());
+        }
+        log.info("Training job {} cancelled", id);
+        return jobs.findById(id).orElseThrow();
+    }
+
+    /** The job and its supernet, in one transaction: both or neither. */
+    private void cancelRows(UUID id) {
         int changed = jdbc.sql("update training_job set state = 'CANCELLED', error = :why, updated_at = now()"
                         + " where id = :id and state in ('QUEUED', 'RUNNING')")
                 .param("why", CANCELLED)
@@ -56,13 +73,5 @@ class TrainingJobCancellation {
                         + " and id = (select supernet_id from training_job where id = :id)")
                 .param("id", id)
                 .update();
-        try {
-            scheduler.cancel(TaskInstanceId.of(TrainingJobQueue.TASK, id.toString()));
-        } catch (TaskInstanceException runningOrGone) {
-            // a worker runs it (it stops at its next step boundary) or it was never queued (a train verb's job)
-            log.debug("Training job {} has no queue entry to remove: {}", id, runningOrGone.getMessage());
-        }
-        log.info("Training job {} cancelled", id);
-        return jobs.findById(id).orElseThrow();
     }
 }

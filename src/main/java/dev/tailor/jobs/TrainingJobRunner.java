@@ -293,6 +293,12 @@ public class TrainingJobRunner {
             log.error("Training job {} failed", jobId, e);
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             fail(jobId, supernetId, error);
+            if (jobs.findById(jobId)
+                    .map(stored -> stored.getState() == JobState.CANCELLED)
+                    .orElse(false)) {
+                // cancelled before it failed: it stays cancelled (migration V12), and says so
+                return cancelled(supernetId);
+            }
             return new Outcome(JobState.FAILED, supernetId, Map.of(), Map.of(), error);
         }
     }
@@ -316,7 +322,15 @@ public class TrainingJobRunner {
         });
     }
 
-    private static Outcome cancelled(UUID supernetId) {
+    /**
+     * The run of a cancelled job marks its own supernet failed: a cancellation that came before the run
+     * stored the supernet on the job could not find it.
+     */
+    private Outcome cancelled(UUID supernetId) {
+        JdbcClient.create(dataSource)
+                .sql("update supernet set state = 'FAILED', updated_at = now() where id = ? and state = 'TRAINING'")
+                .param(supernetId)
+                .update();
         return new Outcome(JobState.CANCELLED, supernetId, Map.of(), Map.of(), TrainingJobCancellation.CANCELLED);
     }
 
