@@ -2,7 +2,6 @@ package dev.tailor.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tailor.catalogue.Supernet;
-import dev.tailor.catalogue.SupernetDeletion;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.SupernetState;
 import io.swagger.v3.oas.annotations.Operation;
@@ -21,7 +20,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.MediaType;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -38,12 +36,10 @@ class SupernetController {
 
     private final SupernetRepository supernets;
     private final SubnetQuery subnets;
-    private final SupernetDeletion deletion;
 
-    SupernetController(SupernetRepository supernets, SubnetQuery subnets, SupernetDeletion deletion) {
+    SupernetController(SupernetRepository supernets, SubnetQuery subnets) {
         this.supernets = supernets;
         this.subnets = subnets;
-        this.deletion = deletion;
     }
 
     @Schema(description = "A trained (or training) weight-shared supernet.")
@@ -83,29 +79,6 @@ class SupernetController {
             @RequestParam(defaultValue = "20") @Min(1) @Max(MAX_PAGE_SIZE) int size) {
         var found = supernets.findAll(PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "createdAt")));
         return PageResponse.of(found.map(SupernetResponse::of).getContent(), page, size, found.getTotalElements());
-    }
-
-    @DeleteMapping("/{id}")
-    @Operation(
-            operationId = "deleteSupernet",
-            summary = "Delete a supernet and its catalogue (operator)",
-            description =
-                    "Deletes the supernet with its subnets, evaluations, latencies, catalogue builds, predictors and"
-                            + " served specializations, and the artifacts only they referred to (checkpoint, ONNX models,"
-                            + " predictor files); training jobs stay, their supernet and checkpoint cleared. A queued or"
-                            + " running training job or catalogue build of it is 409: cancel it first. Answers already"
-                            + " served may still be answered by a replica for up to 2 s.")
-    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "204", description = "Deleted")
-    @io.swagger.v3.oas.annotations.responses.ApiResponse(
-            responseCode = "409",
-            description = "Work on the supernet is queued or running",
-            content =
-                    @io.swagger.v3.oas.annotations.media.Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
-    org.springframework.http.ResponseEntity<Void> delete(@PathVariable UUID id) {
-        deletion.delete(id);
-        return org.springframework.http.ResponseEntity.noContent().build();
     }
 
     @GetMapping("/{id}")
