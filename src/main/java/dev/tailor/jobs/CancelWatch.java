@@ -52,4 +52,10 @@ final class CancelWatch implements BooleanSupplier {
     boolean cancelled() {
         return cancelled;
     }
+
+    /** Looks now, whenever it last looked: before work that asks no more (the final evaluation). */
+    boolean cancelledNow() {
+        nextLook = System.nanoTime();
+        return getAsBoolean();
+    }
 }

@@ -261,6 +261,10 @@ public class TrainingJobRunner {
                 // stopped on request: the job stays RUNNING with its last checkpoint, ready to continue
                 return new Outcome(JobState.RUNNING, supernetId, Map.of(), Map.of(), STOPPED);
             }
+            if (cancel.cancelledNow()) {
+                // the last step trained: the evaluation that would follow takes a while and is of no use now
+                return cancelled(supernetId);
+            }
             Map<String, SubnetConfig> reported = trainer.reportedSubnets();
             List<SubnetConfig> distinct = List.copyOf(new LinkedHashSet<>(reported.values()));
             Map<SubnetConfig, SubnetAccuracy> measured = new HashMap<>();
