@@ -110,6 +110,23 @@ class SubnetApiTest extends ApiTestSupport {
         assertThat(macs(subnets("minAccuracy=0.725&sort=macs"))).containsExactly(3_000_000L, 4_000_000L);
     }
 
+    /** The count is its own query with only the joins the filters read: it must count what the page lists. */
+    @Test
+    void totalsCountWhatTheFiltersLetThrough() {
+        assertThat(subnets("maxMacs=2500000").path("totalItems").asLong()).isEqualTo(2);
+        assertThat(subnets("minAccuracy=0.725").path("totalItems").asLong()).isEqualTo(2);
+        assertThat(subnets("device=" + deviceName).path("totalItems").asLong()).isEqualTo(4);
+        assertThat(subnets("device=" + deviceName + "&maxLatencyMs=4.5")
+                        .path("totalItems")
+                        .asLong())
+                .isEqualTo(2);
+        assertThat(subnets("device=" + deviceName + "&maxLatencyMs=5&maxMacs=1500000&minAccuracy=0.705")
+                        .path("totalItems")
+                        .asLong())
+                .isEqualTo(1);
+        assertThat(subnets("minAccuracy=0.9").path("totalItems").asLong()).isZero();
+    }
+
     @Test
     void latencyFilterUsesTheNamedDeviceAndSaysWhereTheFigureCameFrom() {
         JsonNode page = subnets("device=" + deviceName + "&maxLatencyMs=4.5&sort=-latency");
