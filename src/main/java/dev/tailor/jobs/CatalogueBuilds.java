@@ -99,7 +99,7 @@ public class CatalogueBuilds {
                 == 1;
     }
 
-    // start, progress and finish leave a cancelled build as it is and say so (false): its run then stops
+    // start and finish leave a cancelled build as it is, and they and progress say so (false): its run stops
 
     boolean start(UUID id, int done) {
         return jdbc.sql("update catalogue_build set state = 'RUNNING', attempts = attempts + 1, done = ?,"
@@ -109,12 +109,14 @@ public class CatalogueBuilds {
                 == 1;
     }
 
+    /** Stores how far the build got, cancelled or not (its rows are kept); false once it is cancelled. */
     boolean progress(UUID id, int done, String progressJson) {
         return jdbc.sql("update catalogue_build set done = ?, progress = ?::jsonb, updated_at = now()"
-                                + " where id = ? and state <> 'CANCELLED'")
-                        .params(done, progressJson, id)
-                        .update()
-                == 1;
+                        + " where id = ? returning state <> 'CANCELLED'")
+                .params(done, progressJson, id)
+                .query(Boolean.class)
+                .optional()
+                .orElse(false);
     }
 
     boolean finish(UUID id, JobState state, String error) {

@@ -272,7 +272,10 @@ class CatalogueBuildTest {
         });
         assertThat(outcome.state()).isEqualTo(JobState.CANCELLED);
         assertThat(outcome.done()).isLessThan(300);
-        assertThat(builds.find(build.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        CatalogueBuilds.Build stored = builds.find(build.id()).orElseThrow();
+        assertThat(stored.state()).isEqualTo(JobState.CANCELLED);
+        // the row evaluated as the cancel came is kept, and counted
+        assertThat(stored.done()).isEqualTo(outcome.done());
     }
 
     private static final class Killed extends Error {}
