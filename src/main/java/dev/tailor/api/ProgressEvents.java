@@ -116,8 +116,17 @@ public class ProgressEvents {
                 cancel();
                 return;
             }
+            T now;
             try {
-                T now = snapshot.get();
+                now = snapshot.get();
+            } catch (RuntimeException e) {
+                // the work vanished or its state cannot be read: end the response too, or the client's
+                // connection stays open, silent and uncounted, until the emitter's timeout
+                close();
+                emitter.complete();
+                return;
+            }
+            try {
                 long at = System.nanoTime();
                 if (!Objects.equals(now, lastSent)) {
                     lastSent = now;
@@ -133,7 +142,7 @@ public class ProgressEvents {
                     close();
                 }
             } catch (IOException | RuntimeException e) {
-                // the client went away, or the work vanished; stop polling for it
+                // the client went away (the container ends the response); stop polling for it
                 close();
             }
         }

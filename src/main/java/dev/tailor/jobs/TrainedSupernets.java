@@ -91,8 +91,10 @@ public class TrainedSupernets {
                 prepared.options().validationSize(),
                 prepared.options().seed());
         try {
-            Trainer trainer = Trainer.restore(checkpoint, data);
-            return new Restored(supernet, SearchSpace.fromJson(supernet.getSpaceSpec()), data, trainer);
+            // the space is read first: a trainer restored before a failure here would keep its weights and
+            // optimizer state in native memory for good
+            SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
+            return new Restored(supernet, space, data, Trainer.restore(checkpoint, data));
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UnusableSupernetException("the supernet's checkpoint cannot be used: " + e.getMessage());
         }

@@ -12,10 +12,8 @@ import dev.tailor.space.SubnetConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -41,7 +39,7 @@ public class PredictorStore {
     private final ArtifactRepository artifacts;
     private final TransactionTemplate transactions;
     private final int minRows;
-    private final Map<UUID, Loaded> loaded = new ConcurrentHashMap<>();
+    private final LoadedPredictors loaded = new LoadedPredictors();
 
     PredictorStore(
             JdbcClient jdbc,

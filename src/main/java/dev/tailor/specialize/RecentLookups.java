@@ -22,6 +22,7 @@ class RecentLookups {
     private record Entry(Object value, long until) {}
 
     private final Map<String, Entry> recent = new ConcurrentHashMap<>();
+    private volatile long nextSweep = System.nanoTime();
     private final Map<String, SpecializationResponse> answers = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
@@ -32,15 +33,32 @@ class RecentLookups {
             return (T) entry.value();
         }
         T value = lookup.get();
-        recent.put(key, new Entry(value, now + FRESH_NANOS));
+        remember(key, value, now);
         return value;
     }
 
     /** Looks up now, whatever is remembered, and remembers the result. */
     <T> T refresh(String key, Supplier<T> lookup) {
         T value = lookup.get();
-        recent.put(key, new Entry(value, System.nanoTime() + FRESH_NANOS));
+        remember(key, value, System.nanoTime());
         return value;
+    }
+
+    /**
+     * Lookups past their time are dropped now and then, not only when asked for again: one for a supernet
+     * nobody names any more would hold its predictor and score cache for good.
+     */
+    private void remember(String key, Object value, long now) {
+        recent.put(key, new Entry(value, now + FRESH_NANOS));
+        if (now - nextSweep >= 0) {
+            nextSweep = now + FRESH_NANOS;
+            recent.values().removeIf(entry -> now - entry.until() >= 0);
+        }
+    }
+
+    /** Lookups held now, fresh or not yet swept. */
+    int heldLookups() {
+        return recent.size();
     }
 
     java.util.Optional<SpecializationResponse> answer(

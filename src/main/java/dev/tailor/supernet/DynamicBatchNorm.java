@@ -133,12 +133,12 @@ final class DynamicBatchNorm extends ElasticBlock {
         }
         NDArray runningMeanArray = runningMean.getArray();
         NDArray runningVarArray = runningVar.getArray();
-        runningMeanArray.set(
-                new ai.djl.ndarray.index.NDIndex(":{}", c),
-                runningMeanArray.getManager().create(mean));
-        runningVarArray.set(
-                new ai.djl.ndarray.index.NDIndex(":{}", c),
-                runningVarArray.getManager().create(var));
+        // copied in, then freed: made on the parameters' manager, they would live as long as the supernet
+        try (NDArray meanValues = runningMeanArray.getManager().create(mean);
+                NDArray varValues = runningVarArray.getManager().create(var)) {
+            runningMeanArray.set(new ai.djl.ndarray.index.NDIndex(":{}", c), meanValues);
+            runningVarArray.set(new ai.djl.ndarray.index.NDIndex(":{}", c), varValues);
+        }
         meanSum = null;
         varSum = null;
     }

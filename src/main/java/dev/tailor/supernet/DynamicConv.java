@@ -97,7 +97,9 @@ final class DynamicConv extends ElasticBlock {
         long width = s.get(3);
         long out = w.getShape().get(0);
         NDArray rows = x.transpose(0, 2, 3, 1).reshape(n * h * width, s.get(1));
-        NDArray y = Linear.linear(rows, w.reshape(out, s.get(1)), b).singletonOrThrow();
+        // a full-width weight is the parameter's own array: its reshape would go to the supernet's manager
+        NDArray y = Linear.linear(rows, Slices.owned(w.reshape(out, s.get(1)), x.getManager()), b)
+                .singletonOrThrow();
         return y.reshape(n, h, width, out).transpose(0, 3, 1, 2);
     }
 

@@ -74,19 +74,31 @@ public final class Trainer implements AutoCloseable {
         this.options = options;
         this.device = device;
         this.manager = NDManager.newBaseManager(device.device());
-        this.store = new ParameterStore(manager, false);
-        GradMode.offForThisThread();
-        Engine.getInstance().setRandomSeed((int) options.seed());
-        int fullSteps = Math.max(1, data.train().size() / options.batchSize());
-        this.stepsPerEpoch =
-                options.maxStepsPerEpoch() > 0 ? Math.min(fullSteps, options.maxStepsPerEpoch()) : fullSteps;
-        this.schedule = Schedules.create(space, options, stepsPerEpoch);
-        this.supernet = Supernet.create(space, data.train().numClasses(), schedule.exitHeads(), manager);
-        for (Pair<String, Parameter> named : supernet.getParameters()) {
-            named.getValue().getArray().setName(named.getKey());
+        try {
+            this.store = new ParameterStore(manager, false);
+            GradMode.offForThisThread();
+            Engine.getInstance().setRandomSeed((int) options.seed());
+            int fullSteps = Math.max(1, data.train().size() / options.batchSize());
+            this.stepsPerEpoch =
+                    options.maxStepsPerEpoch() > 0 ? Math.min(fullSteps, options.maxStepsPerEpoch()) : fullSteps;
+            this.schedule = Schedules.create(space, options, stepsPerEpoch);
+            this.supernet = Supernet.create(space, data.train().numClasses(), schedule.exitHeads(), manager);
+            for (Pair<String, Parameter> named : supernet.getParameters()) {
+                named.getValue().getArray().setName(named.getKey());
+            }
+            this.optimizer =
+                    new NesterovSgd(supernet.getParameters(), options.momentum(), options.weightDecay(), manager);
+            this.trainBatches = new ImageBatches(data.train(), data.normalization());
+        } catch (RuntimeException e) {
+            // no trainer to close: its native memory would stay behind
+            manager.close();
+            throw e;
         }
-        this.optimizer = new NesterovSgd(supernet.getParameters(), options.momentum(), options.weightDecay(), manager);
-        this.trainBatches = new ImageBatches(data.train(), data.normalization());
+    }
+
+    /** Arrays this trainer holds in native memory now, its steps' own included while one runs. */
+    int arraysHeld() {
+        return manager.getManagedArrays().size();
     }
 
     public Supernet supernet() {

@@ -77,6 +77,46 @@ class ProgressEventsTest {
         assertThat(finishing.openStreams()).isEqualTo(1);
     }
 
+    /** An emitter that says whether the service ended its response. */
+    static final class EndedResponse extends SseEmitter {
+        volatile boolean completed;
+
+        @Override
+        public void complete() {
+            completed = true;
+            super.complete();
+        }
+
+        @Override
+        public void completeWithError(Throwable ex) {
+            completed = true;
+            super.completeWithError(ex);
+        }
+    }
+
+    @Test
+    void aStreamWhoseWorkCanNoLongerBeReadEndsItsResponseAndFreesItsPlace() throws Exception {
+        List<EndedResponse> clients = new ArrayList<>();
+        ProgressEvents events = new ProgressEvents(Duration.ofSeconds(15), 10, () -> {
+            EndedResponse client = new EndedResponse();
+            clients.add(client);
+            return client;
+        });
+        AtomicInteger polls = new AtomicInteger();
+        events.stream(
+                () -> {
+                    if (polls.incrementAndGet() > 1) {
+                        throw new IllegalStateException("the database cannot be reached");
+                    }
+                    return "running";
+                },
+                state -> false);
+        waitUntil(() -> events.openStreams() == 0, "the stream to close when its state cannot be read");
+        assertThat(clients.get(0).completed)
+                .as("the client's response ended, not left open until the emitter's timeout")
+                .isTrue();
+    }
+
     @Test
     void settingsThatCannotWorkAreRefusedNamingTheProperty() {
         assertThatThrownBy(() -> new ProgressEvents(Duration.ZERO, 10, SseEmitter::new))

@@ -48,4 +48,14 @@ class RecentLookupsTest {
         assertThat(recent.<String>refresh("k", () -> "new")).isEqualTo("new");
         assertThat(recent.<String>fresh("k", () -> "newer")).isEqualTo("new");
     }
+
+    @Test
+    void lookupsPastTheirTimeAreDroppedEvenIfNobodyAsksForThemAgain() throws InterruptedException {
+        RecentLookups recent = new RecentLookups();
+        recent.fresh("serving:a supernet nobody names any more", () -> "its predictor");
+        Thread.sleep(RecentLookups.FRESH_NANOS / 1_000_000 + 100);
+        recent.fresh("serving:the current one", () -> "its predictor");
+        recent.fresh("device:host-cpu", () -> "the device");
+        assertThat(recent.heldLookups()).isEqualTo(2);
+    }
 }

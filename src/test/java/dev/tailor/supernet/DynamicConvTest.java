@@ -57,6 +57,32 @@ class DynamicConvTest {
         }
     }
 
+    @Test
+    void aTrainingStepLeavesNoArrayOnTheWeightsManager() {
+        // a full-width 1x1 weight is the parameter's own array, whose operations DJL gives to its manager:
+        // an array left there lives as long as the supernet, one per layer and step
+        Engine.getInstance().setRandomSeed(5);
+        try (NDManager weights = NDManager.newBaseManager()) {
+            DynamicConv conv = DynamicConv.builder().setChannels(24, 72).build();
+            conv.initialize(weights, DataType.FLOAT32, new Shape(1, 24, 7, 7));
+            int before = -1;
+            for (int step = 0; step < 4; step++) {
+                if (step == 1) {
+                    // after a first step: whatever a backward pass keeps for good (gradients) is there by now
+                    before = weights.getManagedArrays().size();
+                }
+                try (NDManager activations = weights.newSubManager();
+                        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray x = Layouts.channelsLast(activations.randomNormal(new Shape(4, 24, 7, 7)));
+                    NDArray y = conv.forward(new ParameterStore(), new NDList(x), true)
+                            .singletonOrThrow();
+                    collector.backward(y.sum());
+                }
+            }
+            assertThat(weights.getManagedArrays()).hasSize(before);
+        }
+    }
+
     private static NDArray reference(NDArray x, NDArray w, NDArray b) {
         NDArray x64 = x.toType(DataType.FLOAT64, false);
         return Conv2d.conv2d(

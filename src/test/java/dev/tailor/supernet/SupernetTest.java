@@ -304,4 +304,17 @@ public class SupernetTest {
             assertThat(running[c]).isCloseTo(expectedMean[c], org.assertj.core.data.Offset.offset(1e-4f));
         }
     }
+
+    @Test
+    void recalibrationLeavesNoArrayBehindOnTheSupernetsManager() {
+        // a catalogue build or an evaluation after every epoch recalibrates thousands of times on one supernet
+        SubnetConfig config = SPACE.smallest();
+        List<NDArray> batches = List.of(images(4, config.resolution()), images(4, config.resolution()));
+        BatchNormCalibration.recalibrate(supernet, config, batches);
+        int before = manager.getManagedArrays().size();
+        for (int i = 0; i < 3; i++) {
+            BatchNormCalibration.recalibrate(supernet, config, batches);
+        }
+        assertThat(manager.getManagedArrays()).hasSize(before);
+    }
 }

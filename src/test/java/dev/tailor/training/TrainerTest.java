@@ -74,6 +74,27 @@ class TrainerTest {
     }
 
     @Test
+    void trainingStepsLeaveNothingBehindOnTheTrainersManager() {
+        // an array a step leaves on the supernet's manager lives until the run ends: a 30-epoch run has
+        // about 12,000 steps, so one per layer and step is hundreds of MB of native memory and heap
+        TrainingData data = data();
+        TrainingOptions options = options("sandwich", 5).withLimits(128, 256, 3);
+        try (Trainer trainer = new Trainer(SPACE, data, options)) {
+            List<Integer> heldAtEpochEnds = new ArrayList<>();
+            TrainingListener recorder = new TrainingListener() {
+                @Override
+                public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
+                    heldAtEpochEnds.add(trainer.arraysHeld());
+                }
+            };
+            assertThat(trainer.train(recorder)).isTrue();
+            assertThat(heldAtEpochEnds).hasSize(5);
+            // from the second epoch on: the optimizer's buffers exist after the first step
+            assertThat(heldAtEpochEnds.subList(1, 5)).containsOnly(heldAtEpochEnds.get(1));
+        }
+    }
+
+    @Test
     void resumingFromACheckpointEndsInTheSameStateAsAnUnbrokenRun() {
         TrainingData data = data();
         TrainingOptions options = options("deps", 2).withLimits(128, 256, 6);
