@@ -29,6 +29,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -48,6 +50,32 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     ApiProblemHandler(DatabaseOutage outage) {
         this.outage = outage;
+    }
+
+    /**
+     * Spring's own problems (an unknown path, a method or media type the endpoint does not take) come
+     * typed {@code about:blank}: they get this API's type for their status, so that a client can tell
+     * them apart by type as it does the API's own.
+     */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(
+            Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+        if (body instanceof ProblemDetail problem
+                && (problem.getType() == null
+                        || "about:blank".equals(problem.getType().toString()))) {
+            problem.setType(Problems.typeFor(statusCode.value()));
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(
+            NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ErrorResponseException notFound = Problems.notFound(
+                "Endpoint",
+                "no endpoint at " + ex.getHttpMethod() + " /" + ex.getResourcePath()
+                        + "; /v3/api-docs and Swagger UI (/swagger-ui.html) list them");
+        return problem(notFound.getBody(), headers);
     }
 
     @Override
@@ -139,6 +167,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception ex) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+            // a download or stream the client left: no incident, and no 500 written over a started 200
+            log.debug("Client went away: {}", ex.toString());
+            return null;
+        }
         if (outage.explains(ex)) {
             log.warn("Database unreachable: {}", ex.getMessage());
             ErrorResponseException unavailable = DatabaseOutage.problem();

@@ -22,9 +22,12 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         String title = status >= 500 ? "Internal error" : "Bad request";
         String detail = status >= 500
                 ? "The server failed to handle this request."
-                : "The request could not be parsed: check the URL's percent-encoding and the request line.";
-        String body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
-                + detail + "\"}";
+                : status == 400
+                        ? "The request could not be parsed: check the URL's percent-encoding and the request line."
+                        : "The request was refused before it reached the API (HTTP " + status
+                                + "): check its size, request line and headers.";
+        String body = "{\"type\":\"" + Problems.typeFor(status) + "\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail + "\"}";
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());

@@ -25,6 +25,24 @@ public final class Problems {
 
     private Problems() {}
 
+    /** The type of a problem Spring raised itself, by its status: the API's own where it has one. */
+    static URI typeFor(int status) {
+        return switch (status) {
+            case 400 -> INVALID_REQUEST;
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 409 -> CONFLICT;
+            case 413 -> TOO_LARGE;
+            case 422 -> UNPROCESSABLE;
+            case 503 -> UNAVAILABLE;
+            case 405 -> URI.create("urn:tailor:problem:method-not-allowed");
+            case 406 -> URI.create("urn:tailor:problem:not-acceptable");
+            case 415 -> URI.create("urn:tailor:problem:unsupported-media-type");
+            default -> status >= 500 ? INTERNAL : URI.create("urn:tailor:problem:http-" + status);
+        };
+    }
+
     /** One field's complaint: where it is, what is wrong, and (when short) what would be right. */
     public record FieldError(String field, String message) {}
 

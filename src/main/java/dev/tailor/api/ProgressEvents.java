@@ -17,6 +17,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -67,6 +69,12 @@ public class ProgressEvents {
 
     /** @param snapshot the current state as the GET endpoint returns it; compared by equals */
     public <T> SseEmitter stream(Supplier<T> snapshot, Predicate<T> finished) {
+        if (askedWithHead()) {
+            // a HEAD's body is thrown away, so its writes never fail: polled, it would hold a slot for an hour
+            SseEmitter headers = emitters.get();
+            headers.complete();
+            return headers;
+        }
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             ErrorResponseException busy = Problems.unavailable(
@@ -87,6 +95,11 @@ public class ProgressEvents {
             stream.future.cancel(false);
         }
         return emitter;
+    }
+
+    private static boolean askedWithHead() {
+        return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request
+                && "HEAD".equals(request.getRequest().getMethod());
     }
 
     /** Streams this replica serves now. */

@@ -55,10 +55,12 @@ class AccessPolicy implements AuthorizationManager<RequestAuthorizationContext> 
 
     private final AccessProperties properties;
     private final ArtifactRepository artifacts;
+    private final UnservedMethods unservedMethods;
 
-    AccessPolicy(AccessProperties properties, ArtifactRepository artifacts) {
+    AccessPolicy(AccessProperties properties, ArtifactRepository artifacts, UnservedMethods unservedMethods) {
         this.properties = properties;
         this.artifacts = artifacts;
+        this.unservedMethods = unservedMethods;
     }
 
     @Override
@@ -66,7 +68,8 @@ class AccessPolicy implements AuthorizationManager<RequestAuthorizationContext> 
             Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
         Need need = need(context.getRequest());
         Caller caller = authentication.get() instanceof ApiKeyAuthentication key ? key.getPrincipal() : null;
-        return new AuthorizationDecision(need.grants(caller));
+        // looked at only for a refusal: a method the endpoint does not serve runs nothing, and MVC's 405 says so
+        return new AuthorizationDecision(need.grants(caller) || unservedMethods.unserved(context.getRequest()));
     }
 
     Need need(HttpServletRequest request) {

@@ -1,8 +1,10 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.AcceptNegotiation;
 import dev.tailor.api.PageResponse;
 import dev.tailor.api.Problems;
 import dev.tailor.catalogue.ArtifactContents;
+import dev.tailor.onnx.OnnxExport;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -12,6 +14,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpHeaders;
@@ -39,6 +42,12 @@ class SpecializationController {
     private final SpecializationQuery query;
     private final ArtifactContents contents;
 
+    /** JSON by default (curl's {@code *}{@code /*} included); the model's bytes when asked for by either type. */
+    private static final List<MediaType> REPRESENTATIONS = List.of(
+            MediaType.APPLICATION_JSON,
+            MediaType.APPLICATION_OCTET_STREAM,
+            MediaType.parseMediaType(OnnxExport.MEDIA_TYPE));
+
     SpecializationController(Specializer specializer, SpecializationQuery query, ArtifactContents contents) {
         this.specializer = specializer;
         this.query = query;
@@ -47,7 +56,11 @@ class SpecializationController {
 
     @PostMapping(
             consumes = MediaType.APPLICATION_JSON_VALUE,
-            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+            produces = {
+                MediaType.APPLICATION_JSON_VALUE,
+                MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                OnnxExport.MEDIA_TYPE
+            })
     @Operation(
             operationId = "createSpecialization",
             summary = "Tailor a subnet to a budget",
@@ -55,7 +68,7 @@ class SpecializationController {
                     + " budget (objective accuracy) or the fastest reaching minAccuracy (objective latency), exports"
                     + " it to ONNX, checks it in ONNX Runtime against the supernet and measures its accuracy and"
                     + " host latency: 201. The same request again is answered from the catalogue: 200. With `Accept:"
-                    + " application/octet-stream` the body is the ONNX file itself (ETag, Content-Disposition,"
+                    + " application/octet-stream` (or application/vnd.onnx) the body is the ONNX file itself (ETag, Content-Disposition,"
                     + " X-Tailor-Config-Sha256). The export is a durable job that a worker runs (a worker that"
                     + " dies leaves it to the next one); the request waits for it up to tailor.specialization.wait"
                     + " (2 minutes), then answers 503 with Retry-After and the export's state, and the same request"
@@ -91,7 +104,8 @@ class SpecializationController {
                         schema = @Schema(implementation = SpecializationResponse.class)),
                 @Content(
                         mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                        schema = @Schema(type = "string", format = "binary"))
+                        schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = OnnxExport.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary"))
             })
     @ApiResponse(
             responseCode = "200",
@@ -120,7 +134,8 @@ class SpecializationController {
                         schema = @Schema(implementation = SpecializationResponse.class)),
                 @Content(
                         mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                        schema = @Schema(type = "string", format = "binary"))
+                        schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = OnnxExport.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary"))
             })
     @ApiResponse(
             responseCode = "503",
@@ -145,7 +160,9 @@ class SpecializationController {
                 .location(URI.create("/api/v1/specializations/" + response.id()))
                 .header("X-Tailor-From-Catalogue", Boolean.toString(answer.fromCatalogue()))
                 .header("X-Tailor-Config-Sha256", response.configSha256());
-        if (!wantsOnnx(accept)) {
+        builder.header(HttpHeaders.VARY, HttpHeaders.ACCEPT);
+        MediaType representation = AcceptNegotiation.choose(accept, REPRESENTATIONS);
+        if (representation.equals(MediaType.APPLICATION_JSON)) {
             return builder.contentType(MediaType.APPLICATION_JSON).body(response);
         }
         byte[] bytes = contents.content(
@@ -156,24 +173,8 @@ class SpecializationController {
                         HttpHeaders.CONTENT_DISPOSITION,
                         "attachment; filename=\"tailor-" + response.device() + "-"
                                 + response.configSha256().substring(0, 12) + ".onnx\"")
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .contentType(representation)
                 .body(bytes);
-    }
-
-    /** The ONNX bytes when the client asks for them and not for JSON first. */
-    static boolean wantsOnnx(String accept) {
-        if (accept == null) {
-            return false;
-        }
-        for (MediaType type : MediaType.parseMediaTypes(accept)) {
-            if (type.equals(MediaType.APPLICATION_JSON)) {
-                return false;
-            }
-            if (type.equals(MediaType.APPLICATION_OCTET_STREAM)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -1,5 +1,6 @@
 package dev.tailor.specialize;
 
+import dev.tailor.api.AcceptNegotiation;
 import dev.tailor.latency.HostDevices;
 import dev.tailor.predictor.PredictorReport;
 import io.swagger.v3.oas.annotations.Operation;
@@ -8,6 +9,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpHeaders;
@@ -77,6 +79,10 @@ class SupernetInsightsController {
                 v.createdAt());
     }
 
+    /** The plot by default; its data when JSON is asked for first. */
+    private static final List<MediaType> PARETO_REPRESENTATIONS =
+            List.of(MediaType.parseMediaType(ParetoPlot.MEDIA_TYPE), MediaType.APPLICATION_JSON);
+
     @GetMapping(
             path = "/pareto",
             produces = {ParetoPlot.MEDIA_TYPE, MediaType.APPLICATION_JSON_VALUE})
@@ -100,11 +106,15 @@ class SupernetInsightsController {
             @RequestParam(defaultValue = HostDevices.HOST_CPU) String device,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         SupernetInsights.ParetoData data = insights.pareto(supernetId, device);
-        if (accept != null && MediaType.parseMediaTypes(accept).stream().anyMatch(MediaType.APPLICATION_JSON::equals)) {
-            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(data);
+        if (AcceptNegotiation.choose(accept, PARETO_REPRESENTATIONS).equals(MediaType.APPLICATION_JSON)) {
+            return ResponseEntity.ok()
+                    .varyBy(HttpHeaders.ACCEPT)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(data);
         }
         byte[] svg = SupernetInsights.plot(data).toSvg();
         return ResponseEntity.ok()
+                .varyBy(HttpHeaders.ACCEPT)
                 .contentType(MediaType.parseMediaType(ParetoPlot.MEDIA_TYPE))
                 .eTag("\"" + dev.tailor.catalogue.Artifact.sha256(svg) + "\"")
                 .body(svg);

@@ -130,6 +130,7 @@ class BadInputTest extends ApiTestSupport {
             String body = response.substring(response.indexOf("\r\n\r\n") + 4);
             assertThat(body)
                     .contains("\"status\":400")
+                    .contains("\"type\":\"urn:tailor:problem:invalid-request\"")
                     .doesNotContain("Exception")
                     .doesNotContain("<html");
         }

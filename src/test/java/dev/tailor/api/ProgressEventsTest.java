@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 class ProgressEventsTest {
@@ -115,6 +118,30 @@ class ProgressEventsTest {
         assertThat(clients.get(0).completed)
                 .as("the client's response ended, not left open until the emitter's timeout")
                 .isTrue();
+    }
+
+    @Test
+    void aHeadGetsTheStreamsHeadersAndTakesNoSlot() {
+        List<EndedResponse> clients = new ArrayList<>();
+        ProgressEvents events = new ProgressEvents(Duration.ofSeconds(15), 1, () -> {
+            EndedResponse client = new EndedResponse();
+            clients.add(client);
+            return client;
+        });
+        RequestContextHolder.setRequestAttributes(
+                new ServletRequestAttributes(new MockHttpServletRequest("HEAD", "/api/v1/training-jobs/x/events")));
+        try {
+            AtomicInteger polls = new AtomicInteger();
+            for (int i = 0; i < 3; i++) {
+                events.stream(() -> "running" + polls.incrementAndGet(), state -> false);
+            }
+            assertThat(events.openStreams()).isZero();
+            assertThat(clients)
+                    .allSatisfy(client -> assertThat(client.completed).isTrue());
+            assertThat(polls).hasValue(0);
+        } finally {
+            RequestContextHolder.resetRequestAttributes();
+        }
     }
 
     @Test
