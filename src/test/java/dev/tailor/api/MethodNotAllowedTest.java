@@ -47,4 +47,14 @@ class MethodNotAllowedTest extends ApiTestSupport {
                 .contains("/api/v1/nothing-here")
                 .contains("/v3/api-docs");
     }
+
+    @Test
+    void anAcceptTheEndpointCannotAnswerIsA406ProblemBody() {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/supernets"))
+                .header("Accept", "text/html")
+                .GET()
+                .build());
+        JsonNode problem = problem(response, 406);
+        assertThat(problem.path("type").asString()).isEqualTo("urn:tailor:problem:not-acceptable");
+    }
 }
