@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 
 /** Content-addressed bytes: the SHA-256 is the ETag, and the content under it never changes. */
@@ -72,6 +73,12 @@ class ArtifactController {
                 .orElseThrow(() -> Problems.notFound("Artifact", "no artifact with SHA-256 " + key));
         String etag = '"' + key + '"';
         if (request.checkNotModified(etag)) {
+            // a 304 repeats the Cache-Control a 200 would have carried (RFC 9110 15.4.5)
+            if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
+                servlet.getResponse()
+                        .setHeader(
+                                HttpHeaders.CACHE_CONTROL, cacheControl(request).getHeaderValue());
+            }
             return null;
         }
         // a checkpoint may be rotated away between the header and the body: that is a 404, not a failure
@@ -101,6 +108,7 @@ class ArtifactController {
     private static String extension(ArtifactHeader header) {
         return switch (header.getMediaType()) {
             case OnnxExport.MEDIA_TYPE -> ".onnx";
+            case Checkpoint.MEDIA_TYPE -> ".zip";
             default -> "";
         };
     }

@@ -5,6 +5,7 @@ import dev.tailor.api.PageResponse;
 import dev.tailor.api.Problems;
 import dev.tailor.api.ProgressEvents;
 import dev.tailor.catalogue.JobState;
+import dev.tailor.catalogue.SupernetRepository;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -37,11 +38,14 @@ class CatalogueBuildController {
     private final CatalogueBuildQueue queue;
     private final CatalogueBuilds builds;
     private final ProgressEvents events;
+    private final SupernetRepository supernets;
 
-    CatalogueBuildController(CatalogueBuildQueue queue, CatalogueBuilds builds, ProgressEvents events) {
+    CatalogueBuildController(
+            CatalogueBuildQueue queue, CatalogueBuilds builds, ProgressEvents events, SupernetRepository supernets) {
         this.queue = queue;
         this.builds = builds;
         this.events = events;
+        this.supernets = supernets;
     }
 
     @Schema(description = "What to build; both fields may be left out.")
@@ -133,13 +137,18 @@ class CatalogueBuildController {
             @PathVariable UUID supernetId,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
             @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+        long total = builds.countOfSupernet(supernetId);
+        // a mistyped id is a 404, as for the supernet's subnets, not an empty list
+        if (total == 0 && !supernets.existsById(supernetId)) {
+            throw Problems.notFound("Supernet", "no supernet " + supernetId + "; GET /api/v1/supernets lists them");
+        }
         return PageResponse.of(
                 builds.ofSupernet(supernetId, page, size).stream()
                         .map(CatalogueBuildResponse::of)
                         .toList(),
                 page,
                 size,
-                builds.countOfSupernet(supernetId));
+                total);
     }
 
     @GetMapping("/{buildId}")

@@ -55,6 +55,10 @@ class ArtifactApiTest extends ApiTestSupport {
                         ""))
                 .isEmpty();
         assertThat(response.headers().firstValue("ETag")).contains('"' + artifact.getSha256() + '"');
+        // what a 200 would have said, repeated: a cache keeps the copy it just revalidated as long again
+        assertThat(response.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(
+                        cache -> assertThat(cache).contains("max-age=31536000").contains("immutable"));
     }
 
     @Test

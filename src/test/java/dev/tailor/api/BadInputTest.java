@@ -76,6 +76,7 @@ class BadInputTest extends ApiTestSupport {
                 Arguments.of("GET", "/api/v1/supernets/not-a-uuid/subnets", null, 400, "id"),
                 Arguments.of("GET", SUPERNET, null, 404, ""),
                 Arguments.of("GET", SUPERNET + "/subnets", null, 404, ""),
+                Arguments.of("GET", SUPERNET + "/catalogue-builds", null, 404, ""),
                 Arguments.of("GET", "/api/v1/supernets?size=0", null, 400, "size"),
                 Arguments.of("GET", "/api/v1/supernets?size=201", null, 400, "size"),
                 Arguments.of("GET", "/api/v1/supernets?size=99999999999", null, 400, "size"),
