@@ -1,6 +1,7 @@
 package dev.tailor.specialize;
 
 import dev.tailor.api.PageResponse;
+import dev.tailor.api.Problems;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,7 +40,28 @@ class SpecializationQuery {
                 .param("supernet", supernet)
                 .query(Long.class)
                 .single();
+        if (total == 0) {
+            refuseUnknownFilters(device, supernet);
+        }
         return PageResponse.of(items, page, size, total);
+    }
+
+    /** A mistyped filter is a 400 naming it, as for the catalogue's listings, not an empty page. */
+    private void refuseUnknownFilters(String device, UUID supernet) {
+        if (device != null
+                && !jdbc.sql("select exists (select 1 from device where name = ?)")
+                        .param(device)
+                        .query(Boolean.class)
+                        .single()) {
+            throw Problems.badField("device", "no device named '" + device + "'; GET /api/v1/devices lists them");
+        }
+        if (supernet != null
+                && !jdbc.sql("select exists (select 1 from supernet where id = ?)")
+                        .param(supernet)
+                        .query(Boolean.class)
+                        .single()) {
+            throw Problems.badField("supernet", "no supernet " + supernet + "; GET /api/v1/supernets lists them");
+        }
     }
 
     /** Every specialization of a supernet on a device, for the Pareto plot. */

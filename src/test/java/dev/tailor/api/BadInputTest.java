@@ -77,6 +77,9 @@ class BadInputTest extends ApiTestSupport {
                 Arguments.of("GET", SUPERNET, null, 404, ""),
                 Arguments.of("GET", SUPERNET + "/subnets", null, 404, ""),
                 Arguments.of("GET", SUPERNET + "/catalogue-builds", null, 404, ""),
+                Arguments.of("GET", "/api/v1/specializations?device=no-such-device", null, 400, "device"),
+                Arguments.of(
+                        "GET", "/api/v1/specializations?supernet=" + SUPERNET.substring(18), null, 400, "supernet"),
                 Arguments.of("GET", "/api/v1/supernets?size=0", null, 400, "size"),
                 Arguments.of("GET", "/api/v1/supernets?size=201", null, 400, "size"),
                 Arguments.of("GET", "/api/v1/supernets?size=99999999999", null, 400, "size"),
