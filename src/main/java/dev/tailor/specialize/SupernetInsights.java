@@ -35,6 +35,7 @@ class SupernetInsights {
     private final DeviceLatencyViews latencyViews;
     private final SpecializationQuery specializations;
     private final JdbcClient jdbc;
+    private final SearchSlots searchSlots;
 
     SupernetInsights(
             SupernetRepository supernets,
@@ -43,7 +44,8 @@ class SupernetInsights {
             ServingSupernets serving,
             DeviceLatencyViews latencyViews,
             SpecializationQuery specializations,
-            JdbcClient jdbc) {
+            JdbcClient jdbc,
+            SearchSlots searchSlots) {
         this.supernets = supernets;
         this.devices = devices;
         this.predictors = predictors;
@@ -51,6 +53,7 @@ class SupernetInsights {
         this.latencyViews = latencyViews;
         this.specializations = specializations;
         this.jdbc = jdbc;
+        this.searchSlots = searchSlots;
     }
 
     Supernet supernet(UUID id) {
@@ -128,7 +131,11 @@ class SupernetInsights {
                 costs = costs.withLatency(view.get().millis());
             }
             SubnetSearch search = new SubnetSearch(space, predictor.get().scorer()::score, costs);
-            FrontOutcome outcome = search.front(metric, Budget.unlimited(), Specializer.SEED);
+            FrontOutcome outcome;
+            // the front is a search like a new budget's (reads are open by default): one per core at a time
+            try (SearchSlots.Slot slot = searchSlots.take()) {
+                outcome = search.front(metric, Budget.unlimited(), Specializer.SEED);
+            }
             if (outcome instanceof ParetoFront paretoFront) {
                 for (FrontPoint point : paretoFront.points()) {
                     front.add(new PlotPoint(

@@ -244,6 +244,24 @@ class SpecializationTest {
         assertThat(specializations()).isEqualTo(before + 1);
     }
 
+    @Test
+    void aParetoPlotWhileEverySearchSlotIsBusyIsA503ThenItIsDrawn() throws Exception {
+        String pareto = "/api/v1/supernets/" + supernet + "/pareto?device=host-cpu";
+        List<SearchSlots.Slot> held = new ArrayList<>();
+        for (int i = 0; i < searchSlots.size(); i++) {
+            held.add(searchSlots.take());
+        }
+        HttpResponse<String> refused;
+        try {
+            refused = get(pareto);
+        } finally {
+            held.forEach(SearchSlots.Slot::close);
+        }
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(get(pareto).statusCode()).isEqualTo(200);
+    }
+
     @MockitoSpyBean
     DeviceLatencies deviceLatencies;
 
