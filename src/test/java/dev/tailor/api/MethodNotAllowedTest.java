@@ -57,4 +57,14 @@ class MethodNotAllowedTest extends ApiTestSupport {
         JsonNode problem = problem(response, 406);
         assertThat(problem.path("type").asString()).isEqualTo("urn:tailor:problem:not-acceptable");
     }
+
+    @Test
+    void anAcceptThatIsNoMediaTypeIsAProblemBodyToo() {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/supernets"))
+                .header("Accept", "json")
+                .GET()
+                .build());
+        JsonNode problem = problem(response, 400);
+        assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("Accept");
+    }
 }
