@@ -13,9 +13,9 @@ import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Reads {@code Authorization: Bearer KEY}. No header: the request goes on anonymous (reads may be
- * open). A header that names no working key is refused at once with 401, even where no key is
- * needed, so that a mistyped or revoked key shows up the first time it is used.
+ * Reads {@code Authorization: Bearer KEY} on {@code /api}. No header: the request goes on anonymous
+ * (reads may be open). A header that names no working key is refused at once with 401, even where no
+ * key is needed, so that a mistyped or revoked key shows up the first time it is used.
  */
 final class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -27,6 +27,16 @@ final class ApiKeyFilter extends OncePerRequestFilter {
         this.keys = keys;
         this.problems = problems;
         this.outage = outage;
+    }
+
+    /**
+     * Outside {@code /api} everything is open (health probes, metrics, the OpenAPI document, Swagger UI):
+     * a header meant for something else, such as an ingress's {@code Authorization: Basic}, must not turn
+     * a probe into a 401.
+     */
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith(request.getContextPath() + "/api/");
     }
 
     @Override

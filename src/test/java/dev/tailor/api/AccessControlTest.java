@@ -260,4 +260,22 @@ class AccessControlTest extends ApiTestSupport {
         }
         assertThat(checked).isGreaterThanOrEqualTo(27);
     }
+
+    @Test
+    void probesAndTheApiDocumentIgnoreAnAuthorizationHeaderMeantForSomethingElse() {
+        // an ingress with basic authentication in front forwards its header to every path
+        for (String path : new String[] {"/actuator/health", "/actuator/health/readiness", "/v3/api-docs"}) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path))
+                    .header("Authorization", "Basic dXNlcjpwYXNz")
+                    .GET()
+                    .build());
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+        }
+        // on the API it is still refused at once, so that a wrong header shows the first time
+        HttpResponse<String> api = send(HttpRequest.newBuilder(uri("/api/v1/devices"))
+                .header("Authorization", "Basic dXNlcjpwYXNz")
+                .GET()
+                .build());
+        problem(api, 401);
+    }
 }
