@@ -21,6 +21,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
@@ -64,34 +65,70 @@ class ArtifactController {
             description = "Not modified: the client's copy is current",
             content = @Content(schema = @Schema(hidden = true)))
     ResponseEntity<byte[]> get(@PathVariable String sha256, WebRequest request) {
-        String key = sha256.toLowerCase(Locale.ROOT);
-        if (!SHA256.matcher(key).matches()) {
-            throw Problems.badField("sha256", "must be 64 hexadecimal digits (the artifact's SHA-256)");
-        }
-        ArtifactHeader header = artifacts
-                .findHeader(key)
-                .orElseThrow(() -> Problems.notFound("Artifact", "no artifact with SHA-256 " + key));
-        String etag = '"' + key + '"';
-        if (request.checkNotModified(etag)) {
-            // a 304 repeats the Cache-Control a 200 would have carried (RFC 9110 15.4.5)
-            if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
-                servlet.getResponse()
-                        .setHeader(
-                                HttpHeaders.CACHE_CONTROL, cacheControl(request).getHeaderValue());
-            }
+        String key = validKey(sha256);
+        ArtifactHeader header = header(key);
+        if (notModified(key, request)) {
             return null;
         }
         // a checkpoint may be rotated away between the header and the body: that is a 404, not a failure
         byte[] content = contents.content(key, header.getMediaType())
                 .orElseThrow(() -> Problems.notFound(
                         "Artifact", "artifact " + key + " was removed while it was being read (a rotated checkpoint)"));
+        return headers(key, header, request).body(content);
+    }
+
+    /**
+     * The headers a download would carry, from the artifact's row without its bytes: Spring answers a
+     * HEAD with the GET handler, which would read a whole checkpoint out of PostgreSQL to throw it away.
+     */
+    @RequestMapping(path = "/{sha256}", method = RequestMethod.HEAD)
+    @Operation(hidden = true)
+    ResponseEntity<Void> head(@PathVariable String sha256, WebRequest request) {
+        String key = validKey(sha256);
+        ArtifactHeader header = header(key);
+        if (notModified(key, request)) {
+            return null;
+        }
+        return headers(key, header, request).build();
+    }
+
+    private static String validKey(String sha256) {
+        String key = sha256.toLowerCase(Locale.ROOT);
+        if (!SHA256.matcher(key).matches()) {
+            throw Problems.badField("sha256", "must be 64 hexadecimal digits (the artifact's SHA-256)");
+        }
+        return key;
+    }
+
+    private ArtifactHeader header(String key) {
+        return artifacts
+                .findHeader(key)
+                .orElseThrow(() -> Problems.notFound("Artifact", "no artifact with SHA-256 " + key));
+    }
+
+    private static boolean notModified(String key, WebRequest request) {
+        if (!request.checkNotModified(etag(key))) {
+            return false;
+        }
+        // a 304 repeats the Cache-Control a 200 would have carried (RFC 9110 15.4.5)
+        if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
+            servlet.getResponse()
+                    .setHeader(HttpHeaders.CACHE_CONTROL, cacheControl(request).getHeaderValue());
+        }
+        return true;
+    }
+
+    private static ResponseEntity.BodyBuilder headers(String key, ArtifactHeader header, WebRequest request) {
         return ResponseEntity.ok()
-                .eTag(etag)
+                .eTag(etag(key))
                 .cacheControl(cacheControl(request))
                 .contentType(MediaType.parseMediaType(header.getMediaType()))
                 .contentLength(header.getSizeBytes())
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + key + extension(header) + "\"")
-                .body(content);
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + key + extension(header) + "\"");
+    }
+
+    private static String etag(String key) {
+        return '"' + key + '"';
     }
 
     /**

@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.net.URI;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -60,12 +62,15 @@ class AgentController {
     @Operation(
             operationId = "issueAgentToken",
             summary = "Issue a new agent key bound to the device; its earlier agent keys stop working (operator)")
-    @ApiResponse(responseCode = "201", description = "Issued: the key is in this response only")
+    @ApiResponse(
+            responseCode = "201",
+            description = "Issued: the key is in this response only; Location names the key under /api/v1/api-keys")
     ResponseEntity<AgentToken> issueToken(
             @PathVariable String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         device(name);
         IssuedKey issued = keys.rotateAgentKey(name, caller == null ? "anonymous" : caller.keyName());
-        return ResponseEntity.status(HttpStatus.CREATED)
+        return ResponseEntity.created(
+                        URI.create("/api/v1/api-keys/" + issued.details().id()))
                 .body(new AgentToken(name, issued.key(), issued.details().id()));
     }
 
@@ -76,6 +81,18 @@ class AgentController {
     List<MeasurementTask> tasks(
             @PathVariable String name, @RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
         return tasks.pull(device(name), limit);
+    }
+
+    /**
+     * What a GET of the task list would answer, less its body, and without leasing: Spring answers a HEAD
+     * with the GET handler, and that one leases every task it lists to the caller for the lease's length.
+     */
+    @RequestMapping(path = "/tasks", method = RequestMethod.HEAD)
+    @Operation(hidden = true)
+    ResponseEntity<Void> tasksHead(
+            @PathVariable String name, @RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
+        device(name);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).build();
     }
 
     @PostMapping(path = "/measurements", consumes = MediaType.APPLICATION_JSON_VALUE)

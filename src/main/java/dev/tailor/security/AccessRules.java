@@ -39,8 +39,8 @@ final class AccessRules {
 
     /**
      * The rule for a request path (context path removed); outside {@code /api} everything is open.
-     * A HEAD is decided as a GET, because Spring MVC serves it with the GET handler, side effects
-     * and all (a HEAD on an agent's task list takes the leases).
+     * A HEAD is decided as a GET: it tells what the GET would answer (Spring MVC serves it with the GET
+     * handler unless a controller maps HEAD itself, as the task list and artifacts do).
      */
     static Match match(HttpMethod method, String path) {
         HttpMethod decided = HttpMethod.HEAD.equals(method) ? HttpMethod.GET : method;

@@ -98,6 +98,9 @@ class AgentApiTest extends ApiTestSupport {
         HttpResponse<String> issued = postJson("/api/v1/devices/" + device + "/agent-token", "");
         assertThat(SpecSchemas.responseViolations("issueAgentToken", issued)).isEmpty();
         token = body(issued).path("token").asString();
+        // the key issued is a resource of its own: an operator can look it up and revoke it there
+        assertThat(issued.headers().firstValue("Location"))
+                .contains("/api/v1/api-keys/" + body(issued).path("keyId").asLong());
         String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
         postJson("/api/v1/devices", "{\"name\":\"" + other + "\"}");
         otherToken = body(postJson("/api/v1/devices/" + other + "/agent-token", ""))
@@ -123,8 +126,7 @@ class AgentApiTest extends ApiTestSupport {
 
     @Test
     void aHeadOnTheTaskListIsAnAgentsPullAndNeedsItsKey() {
-        // Spring MVC serves a HEAD with the GET handler, which leases the tasks it lists: without
-        // the device's agent key a HEAD must not reach it, or anyone could starve the agents
+        // a HEAD is decided as the GET it stands for: only the device's agent may ask
         String tasks = "/api/v1/devices/" + device + "/tasks?limit=200";
         assertThat(withToken("HEAD", tasks, null, null).statusCode()).isEqualTo(401);
         assertThat(withToken("HEAD", tasks, otherToken, null).statusCode()).isEqualTo(403);
@@ -135,6 +137,21 @@ class AgentApiTest extends ApiTestSupport {
         assertThat(body(all).size()).isPositive();
         // layer and subnet tasks alike are what the spec says
         assertThat(SpecSchemas.responseViolations("pullMeasurementTasks", all)).isEmpty();
+    }
+
+    @Test
+    void anAgentsHeadOnItsTaskListLeasesNothing() {
+        String tasks = "/api/v1/devices/" + device + "/tasks?limit=200";
+        HttpResponse<String> head = withToken("HEAD", tasks, token, null);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        // a GET served for the HEAD would have leased every task to it
+        assertThat(body(withToken("GET", tasks, token, null)).size()).isPositive();
+        assertThat(withToken("HEAD", "/api/v1/devices/no-such-device/tasks", token, null)
+                        .statusCode())
+                .isIn(403, 404);
     }
 
     @Test

@@ -80,4 +80,24 @@ class ArtifactApiTest extends ApiTestSupport {
                 .build());
         assertThat(response.statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aHeadCarriesTheDownloadsHeadersAndNoBody() throws Exception {
+        Artifact artifact = stored();
+        HttpResponse<byte[]> response = fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEmpty();
+        assertThat(response.headers().firstValue("Content-Length"))
+                .contains(String.valueOf(artifact.getContent().length));
+        assertThat(response.headers().firstValue("ETag")).contains('"' + artifact.getSha256() + '"');
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/onnx");
+        assertThat(fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + "0".repeat(64)))
+                                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                .build())
+                        .statusCode())
+                .isEqualTo(404);
+    }
 }
