@@ -26,7 +26,7 @@ public final class PeriodicWork {
     public PeriodicWork(
             String name, String property, long intervalSeconds, long firstDelaySeconds, Runnable pass, Logger log) {
         if (intervalSeconds < 0) {
-            throw new IllegalArgumentException(property + " must be 0 (off) or more; got " + intervalSeconds);
+            throw new InvalidSettingException(property, "must be 0 (off) or more; got " + intervalSeconds);
         }
         this.name = name;
         this.intervalSeconds = intervalSeconds;

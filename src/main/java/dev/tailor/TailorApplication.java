@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.springframework.boot.SpringApplication;
@@ -23,6 +24,9 @@ public class TailorApplication {
     static final Duration STOP_LIMIT = Duration.ofSeconds(25);
 
     public static void main(String[] args) {
+        // a one-shot verb's log lines stay on standard error until the process ends: a background thread's
+        // last lines (the embedded database's, say) must not follow the result on standard output
+        StandardOutput.keepRedirectedUntilExit();
         // the verbs run libtorch and ONNX Runtime on this thread: give it the stack they need
         int exit = NativeStacks.call("main-native", () -> run(args, System.out, System.err));
         if (ProcessShutdown.signalled()) {
@@ -72,12 +76,13 @@ public class TailorApplication {
         }
         SpringApplication application = new SpringApplication(TailorApplication.class);
         application.setAdditionalProfiles(verb.get().profile());
+        application.setDefaultProperties(Map.of(SwitchSettings.VERB, verb.get().cliName()));
         if (verb.get().oneShot()) {
             // Ctrl-C or SIGTERM: the work stops at its next step boundary (training, a catalogue subnet),
             // says how to continue, and the context closes, before the JVM's hooks close ONNX Runtime
             CountDownLatch ended = new CountDownLatch(1);
             ProcessShutdown.onSignals(() -> awaitQuietly(ended), STOP_LIMIT);
-            try {
+            try (StandardOutput.Redirect logs = StandardOutput.logsToStandardError()) {
                 ConfigurableApplicationContext context = start(application, rest);
                 return context == null ? 1 : SpringApplication.exit(context);
             } finally {

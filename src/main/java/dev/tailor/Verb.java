@@ -77,9 +77,34 @@ enum Verb {
             case EXPORT -> dev.tailor.export.ExportCommand.checkFlags(args);
             case BENCH -> dev.tailor.bench.BenchCommand.checkFlags(args);
             case KEYS -> dev.tailor.security.KeysCommand.checkFlags(args);
-            case SERVE, WORKER, AGENT -> {
-                // nothing of their own to check here
+            case SERVE, WORKER -> springOptionsOnly(args);
+            case AGENT -> {
+                // checks its own flags, without a context
             }
+        }
+    }
+
+    /**
+     * Serve and worker take Spring's {@code --name=value} options and nothing else. Spring itself drops
+     * any other word without a sound: {@code --server.port 9090} served on 8080, and
+     * {@code tailor --tailor.home=/srv train} started a service instead of training.
+     */
+    private void springOptionsOnly(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("--") && arg.length() > 2) {
+                continue;
+            }
+            String previous = i > 0 ? args[i - 1] : "";
+            if (previous.startsWith("--") && !previous.contains("=")) {
+                throw new IllegalArgumentException(previous + " takes its value after '=': " + previous + "=" + arg);
+            }
+            if (byName(arg).isPresent()) {
+                throw new IllegalArgumentException(
+                        "'" + arg + "' after an option: the verb comes first (tailor " + arg + " ...)");
+            }
+            throw new IllegalArgumentException("'" + arg + "' is not an option: " + cliName
+                    + " takes Spring's options as --name=value (--server.port=9090)");
         }
     }
 

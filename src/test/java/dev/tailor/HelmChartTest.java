@@ -45,6 +45,7 @@ class HelmChartTest {
         Map<String, Object> values = new Yaml().load(Files.readString(copy.resolve("values.yaml")));
         ((Map<String, Object>) values.get("database")).put("url", "jdbc:postgresql://db:5432/tailor");
         ((Map<String, Object>) values.get("access")).put("operatorKey", OPERATOR_KEY);
+        ((Map<String, Object>) values.get("dataset")).put("existingClaim", "fashion-mnist");
         Files.writeString(copy.resolve("values.yaml"), new Yaml().dump(values));
 
         LintResult lint = new Helm(copy).lint().strict().call();
@@ -249,6 +250,22 @@ class HelmChartTest {
                         .set("database.url", "jdbc:postgresql://db:5432/tailor")
                         .call())
                 .hasMessageContaining("access.operatorKey is required");
+        // without its dataset the service never trains and answers every specialization with 503
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("tailor")
+                        .set("database.url", "jdbc:postgresql://db:5432/tailor")
+                        .set("access.operatorKey", OPERATOR_KEY)
+                        .call())
+                .hasMessageContaining("dataset.existingClaim is required");
+        assertThat(new Helm(CHART)
+                        .template()
+                        .withName("tailor")
+                        .set("database.url", "jdbc:postgresql://db:5432/tailor")
+                        .set("access.operatorKey", OPERATOR_KEY)
+                        .set("dataset.inImage", true)
+                        .call())
+                .contains("kind: Deployment");
     }
 
     private static List<Map<String, Object>> render(UnaryOperator<TemplateCommand> settings) {
@@ -256,7 +273,8 @@ class HelmChartTest {
                 .template()
                 .withName("tailor")
                 .set("database.url", "jdbc:postgresql://db:5432/tailor")
-                .set("access.operatorKey", OPERATOR_KEY);
+                .set("access.operatorKey", OPERATOR_KEY)
+                .set("dataset.existingClaim", "fashion-mnist");
         String manifest = settings.apply(template).call();
         List<Map<String, Object>> objects = new ArrayList<>();
         for (Object document : new Yaml().loadAll(manifest)) {

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class TailorApplicationTest {
 
+    private static final String UUID_TEXT = "0b9f2c4e-8a1d-4f3e-9c2b-5d6e7f8a9b0c";
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -73,11 +75,19 @@ class TailorApplicationTest {
             {"catalogue", untouched, "--subnets", "10"},
             {"catalogue", untouched, "--supernet", "not-a-uuid"},
             {"specialize", untouched, "--colour", "red"},
+            {"specialize", untouched, "--latency-ms", "abc", "-o", "model.onnx"},
+            {"specialize", untouched, "--latency-ms", "15"},
             {"export", untouched, "--supernet", "a", "--supernet", "b"},
+            {"export", untouched, "--supernet", "xyz", "--subnet", "ab", "-o", "model.onnx"},
+            {"export", untouched, "--supernet", UUID_TEXT, "--config", "{not json", "-o", "model.onnx"},
             {"bench", untouched, "warp"},
             {"bench", untouched, "search", "--bogus=1"},
             {"keys", untouched, "create", "--role"},
-            {"keys", untouched, "rotate"}
+            {"keys", untouched, "rotate"},
+            {"keys", untouched, "revoke", "abc"},
+            {"serve", untouched, "--server.port", "9090"},
+            {"worker", untouched, "extra"},
+            {"serve", untouched, "train"}
         };
         String[] named = {
             "unknown flag --bogus",
@@ -86,11 +96,19 @@ class TailorApplicationTest {
             "--supernet: which supernet",
             "is not a supernet id",
             "unknown flag --colour",
+            "--latency-ms: 'abc' is not a valid value",
+            "-o: the file to write the ONNX model to",
             "--supernet is given twice",
+            "--supernet: 'xyz' is not a supernet id (a UUID)",
+            "--config: not a subnet config",
             "unknown benchmark 'warp'",
             "unknown flag --bogus",
             "--role needs a value",
-            "unknown action 'rotate'"
+            "unknown action 'rotate'",
+            "revoke: 'abc' is not a key id",
+            "--server.port takes its value after '=': --server.port=9090",
+            "'extra' is not an option: worker takes Spring's options as --name=value",
+            "'train' after an option: the verb comes first"
         };
         for (int i = 0; i < mistakes.length; i++) {
             err.reset();

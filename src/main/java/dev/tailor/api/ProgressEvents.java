@@ -1,5 +1,6 @@
 package dev.tailor.api;
 
+import dev.tailor.InvalidSettingException;
 import dev.tailor.ProcessShutdown;
 import java.io.IOException;
 import java.time.Duration;
@@ -57,10 +58,11 @@ public class ProgressEvents {
 
     ProgressEvents(Duration heartbeat, int maxStreams, Supplier<SseEmitter> emitters) {
         if (heartbeat.isNegative() || heartbeat.isZero()) {
-            throw new IllegalArgumentException("tailor.events.heartbeat must be positive, e.g. 15s; got " + heartbeat);
+            throw new InvalidSettingException(
+                    "tailor.events.heartbeat", "must be positive, e.g. 15s; got " + heartbeat);
         }
         if (maxStreams < 1) {
-            throw new IllegalArgumentException("tailor.events.max-streams must be at least 1; got " + maxStreams);
+            throw new InvalidSettingException("tailor.events.max-streams", "must be at least 1; got " + maxStreams);
         }
         this.heartbeatNanos = heartbeat.toNanos();
         this.maxStreams = maxStreams;

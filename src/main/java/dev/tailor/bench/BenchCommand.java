@@ -2,6 +2,8 @@ package dev.tailor.bench;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.StandardOutput;
+import dev.tailor.TailorProperties;
 import dev.tailor.Usage;
 import dev.tailor.data.DatasetException;
 import dev.tailor.data.DatasetFormat;
@@ -19,7 +21,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.context.annotation.Profile;
@@ -58,14 +59,16 @@ public class BenchCommand extends OneShotCommand {
             "turns",
             "same-thread");
 
-    private final PrintStream out = System.out;
+    private final PrintStream out = StandardOutput.results();
     private final PrintStream err = System.err;
     private final HostLatencyCalibration calibration;
     private final SearchBench searchBench;
+    private final Path home;
 
-    BenchCommand(HostLatencyCalibration calibration, SearchBench searchBench) {
+    BenchCommand(HostLatencyCalibration calibration, SearchBench searchBench, TailorProperties properties) {
         this.calibration = calibration;
         this.searchBench = searchBench;
+        this.home = properties.home();
     }
 
     private static final List<String> BENCHMARKS =
@@ -208,8 +211,7 @@ public class BenchCommand extends OneShotCommand {
         if (which.equals("schedules") || which.equals("all")) {
             Path state = flags.containsKey("state")
                     ? Path.of(flags.get("state"))
-                    : Path.of(Objects.requireNonNullElse(System.getenv("TAILOR_HOME"), "data"))
-                            .resolve("bench-schedules")
+                    : home.resolve("bench-schedules")
                             .resolve(String.format(
                                     Locale.ROOT,
                                     "%s-%sh-b%d%s",

@@ -2,6 +2,7 @@ package dev.tailor.export;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.StandardOutput;
 import dev.tailor.Usage;
 import dev.tailor.space.SubnetConfig;
 import java.io.IOException;
@@ -34,7 +35,7 @@ public class ExportCommand extends OneShotCommand {
 
     @Autowired
     ExportCommand(SubnetExporter exporter) {
-        this(exporter, System.out, System.err);
+        this(exporter, StandardOutput.results(), System.err);
     }
 
     ExportCommand(SubnetExporter exporter, PrintStream out, PrintStream err) {
@@ -43,55 +44,70 @@ public class ExportCommand extends OneShotCommand {
         this.err = err;
     }
 
-    /** The flags' own mistakes (unknown, missing value, given twice), checked before anything starts. */
+    /**
+     * The flags' mistakes (unknown, missing value, given twice, a supernet id that is no UUID, a config that
+     * does not parse, no {@code -o}), checked before anything starts: no database for an export that cannot be.
+     */
     public static void checkFlags(String[] args) {
-        CliFlags.parse(args, FLAGS, Set.of());
+        asked(CliFlags.parse(args, FLAGS, Set.of()));
     }
 
-    @Override
-    protected int execute(String[] args) {
-        Map<String, String> flags;
-        try {
-            flags = new LinkedHashMap<>(CliFlags.parse(args, FLAGS, Set.of()));
-        } catch (IllegalArgumentException e) {
-            return usage(e.getMessage());
-        }
+    /** What the flags ask for: the supernet, the subnet (a config, or a catalogue id to look up) and the file. */
+    private record Asked(UUID supernetId, SubnetConfig config, String subnetId, Path target) {}
+
+    private static Asked asked(Map<String, String> parsed) {
+        Map<String, String> flags = new LinkedHashMap<>(parsed);
         if (flags.containsKey("o") && flags.containsKey("out")) {
-            return usage("-o and --out name the same file: give one");
+            throw new IllegalArgumentException("-o and --out name the same file: give one");
         }
         if (flags.containsKey("o")) {
             flags.put("out", flags.remove("o"));
         }
         if (!flags.containsKey("supernet")) {
-            return usage("--supernet: which supernet to export from (its id)");
+            throw new IllegalArgumentException("--supernet: which supernet to export from (its id)");
         }
         if (flags.containsKey("config") == flags.containsKey("subnet")) {
-            return usage("--config or --subnet: give exactly one");
+            throw new IllegalArgumentException("--config or --subnet: give exactly one");
         }
         if (!flags.containsKey("out")) {
-            return usage("-o: the file to write");
+            throw new IllegalArgumentException("-o: the file to write");
         }
         UUID supernetId;
         try {
             supernetId = UUID.fromString(flags.get("supernet"));
         } catch (IllegalArgumentException e) {
-            return fail("--supernet: '" + flags.get("supernet") + "' is not a supernet id (a UUID)");
+            throw new IllegalArgumentException(
+                    "--supernet: '" + flags.get("supernet") + "' is not a supernet id (a UUID)");
         }
         Path target = Path.of(flags.get("out"));
         if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
-            return fail("-o: directory " + target.getParent() + " does not exist");
+            throw new IllegalArgumentException("-o: directory " + target.getParent() + " does not exist");
         }
-        try {
-            SubnetConfig config;
-            if (flags.containsKey("config")) {
-                try {
-                    config = SubnetConfig.parse(flags.get("config"));
-                } catch (RuntimeException e) {
-                    return fail("--config: not a subnet config: " + e.getMessage());
-                }
-            } else {
-                config = exporter.configOf(supernetId, flags.get("subnet").toLowerCase(Locale.ROOT));
+        SubnetConfig config = null;
+        if (flags.containsKey("config")) {
+            try {
+                config = SubnetConfig.parse(flags.get("config"));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--config: not a subnet config: " + e.getMessage());
             }
+        }
+        String subnet = flags.containsKey("subnet") ? flags.get("subnet").toLowerCase(Locale.ROOT) : null;
+        return new Asked(supernetId, config, subnet, target);
+    }
+
+    @Override
+    protected int execute(String[] args) {
+        Asked asked;
+        try {
+            asked = asked(CliFlags.parse(args, FLAGS, Set.of()));
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        UUID supernetId = asked.supernetId();
+        Path target = asked.target();
+        try {
+            SubnetConfig config =
+                    asked.config() != null ? asked.config() : exporter.configOf(supernetId, asked.subnetId());
             SubnetExporter.Exported exported = exporter.export(supernetId, config, System.getenv("TAILOR_DATASET_DIR"));
             Files.write(target, exported.bytes());
             out.printf(

@@ -8,6 +8,7 @@ import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -32,7 +33,13 @@ class CatalogueBootstrap {
     private final OneTimeTask<String> trainingTask;
     private final TransactionTemplate transactions;
     private final JdbcClient jdbc;
+    private final BootstrapOutcome outcome;
+    private final String datasetDirectory;
 
+    /**
+     * @param datasetDirectory {@code TAILOR_DATASET_DIR}, where the default dataset is when it is not Debian's
+     *     {@code /usr/share/datasets/fashion-mnist}
+     */
     CatalogueBootstrap(
             SupernetRepository supernets,
             TrainingJobRepository jobs,
@@ -40,7 +47,9 @@ class CatalogueBootstrap {
             SchedulerClient scheduler,
             OneTimeTask<String> trainingTask,
             TransactionTemplate transactions,
-            JdbcClient jdbc) {
+            JdbcClient jdbc,
+            BootstrapOutcome outcome,
+            @Value("${TAILOR_DATASET_DIR:#{null}}") String datasetDirectory) {
         this.supernets = supernets;
         this.jobs = jobs;
         this.runner = runner;
@@ -48,6 +57,8 @@ class CatalogueBootstrap {
         this.trainingTask = trainingTask;
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.outcome = outcome;
+        this.datasetDirectory = datasetDirectory;
     }
 
     /**
@@ -87,7 +98,7 @@ class CatalogueBootstrap {
             return;
         }
         try {
-            TrainingJobSpec.Prepared prepared = quickSpec().prepare(System.getenv("TAILOR_DATASET_DIR"));
+            TrainingJobSpec.Prepared prepared = quickSpec().prepare(datasetDirectory);
             // a short run first, so that the service can answer within minutes; the default run is
             // queued when the short run's catalogue is built (quickCatalogueBuilt)
             TrainingJob quick = transactions.execute(status -> {
@@ -102,6 +113,7 @@ class CatalogueBootstrap {
                 return;
             }
             enqueueOrForget(quick);
+            outcome.queued();
             log.info(
                     "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch); its catalogue build"
                             + " follows, specializations are answered once it has enough rows, and the default run"
@@ -111,6 +123,7 @@ class CatalogueBootstrap {
                     QUICK_EPOCHS,
                     TrainingJobSpec.DEFAULT_EPOCHS);
         } catch (TrainingJobSpec.InvalidSpecException e) {
+            outcome.refused(e.getMessage());
             log.warn("The catalogue is empty and no supernet can be trained yet: {}", e.getMessage());
         }
     }
@@ -130,8 +143,8 @@ class CatalogueBootstrap {
             return;
         }
         try {
-            TrainingJob full = runner.create(
-                    TrainingJobSpec.allDefaults("bootstrap").prepare(System.getenv("TAILOR_DATASET_DIR")));
+            TrainingJob full =
+                    runner.create(TrainingJobSpec.allDefaults("bootstrap").prepare(datasetDirectory));
             enqueueOrForget(full);
             log.info("The quick supernet's catalogue is built: queued the default training run {}", full.getId());
         } catch (TrainingJobSpec.InvalidSpecException e) {

@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.StandardOutput;
 import dev.tailor.Usage;
 import dev.tailor.catalogue.JobState;
 import java.io.PrintStream;
@@ -32,7 +33,7 @@ public class CatalogueCommand extends OneShotCommand {
 
     @Autowired
     CatalogueCommand(CatalogueBuildQueue queue, CatalogueBuilds builds, CatalogueBuildRunner runner) {
-        this(queue, builds, runner, System.out, System.err);
+        this(queue, builds, runner, StandardOutput.results(), System.err);
     }
 
     CatalogueCommand(

@@ -2,6 +2,7 @@ package dev.tailor.jobs;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.StandardOutput;
 import dev.tailor.Usage;
 import dev.tailor.catalogue.JobState;
 import dev.tailor.catalogue.TrainingJob;
@@ -41,7 +42,7 @@ public class TrainCommand extends OneShotCommand {
             TrainingJobRepository jobs,
             @org.springframework.beans.factory.annotation.Value("${tailor.training.device:cpu}")
                     String configuredDevice) {
-        this(runner, jobs, System.out, System.err, TrainingDevice.GpuProbe::ofEngine, configuredDevice);
+        this(runner, jobs, StandardOutput.results(), System.err, TrainingDevice.GpuProbe::ofEngine, configuredDevice);
     }
 
     TrainCommand(

@@ -2,6 +2,7 @@ package dev.tailor.security;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.StandardOutput;
 import dev.tailor.Usage;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -27,7 +28,7 @@ public class KeysCommand extends OneShotCommand {
 
     @Autowired
     KeysCommand(ApiKeys keys) {
-        this(keys, System.out, System.err);
+        this(keys, StandardOutput.results(), System.err);
     }
 
     KeysCommand(ApiKeys keys, PrintStream out, PrintStream err) {
@@ -50,9 +51,7 @@ public class KeysCommand extends OneShotCommand {
         switch (words.get(0)) {
             case "create" -> CliFlags.parse(rest, CREATE_FLAGS, Set.of());
             case "list" -> CliFlags.parse(rest, Set.of(), Set.of());
-            case "revoke" -> {
-                // its one argument, a key id, is looked up in the database
-            }
+            case "revoke" -> keyId(rest);
             default ->
                 throw new IllegalArgumentException("unknown action '" + words.get(0) + "'; use create, list or revoke");
         }
@@ -142,16 +141,20 @@ public class KeysCommand extends OneShotCommand {
         return 0;
     }
 
-    private int revoke(String[] args) {
+    /** The one argument of revoke, a key id; whether such a key exists is the database's to say. */
+    private static long keyId(String[] args) {
         if (args.length != 1) {
             throw new IllegalArgumentException("revoke takes one key id (see 'tailor keys list')");
         }
-        long id;
         try {
-            id = Long.parseLong(args[0].trim());
+            return Long.parseLong(args[0].trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("revoke: '" + args[0] + "' is not a key id (see 'tailor keys list')");
         }
+    }
+
+    private int revoke(String[] args) {
+        long id = keyId(args);
         ApiKeyView key =
                 keys.revoke(id).orElseThrow(() -> new IllegalArgumentException("revoke: no key with id " + id));
         out.printf(Locale.ROOT, "key %d '%s' revoked at %s%n", key.id(), key.name(), key.revokedAt());

@@ -1,5 +1,6 @@
 package dev.tailor.specialize;
 
+import dev.tailor.InvalidSettingException;
 import dev.tailor.api.Problems;
 import java.time.Duration;
 import java.util.Map;
@@ -26,8 +27,8 @@ class SearchSlots {
             @Value("${tailor.specialization.max-concurrent-searches:0}") int size,
             @Value("${tailor.specialization.search-slot-wait:PT5S}") Duration wait) {
         if (size < 0) {
-            throw new IllegalArgumentException(
-                    "tailor.specialization.max-concurrent-searches must be 0 (one per core) or more; got " + size);
+            throw new InvalidSettingException(
+                    "tailor.specialization.max-concurrent-searches", "must be 0 (one per core) or more; got " + size);
         }
         this.size = size == 0 ? Runtime.getRuntime().availableProcessors() : size;
         this.slots = new Semaphore(this.size, true);

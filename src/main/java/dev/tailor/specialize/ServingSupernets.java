@@ -4,6 +4,7 @@ import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Supernet;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.SupernetState;
+import dev.tailor.jobs.BootstrapOutcome;
 import dev.tailor.jobs.CatalogueBuilds;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,16 +26,19 @@ class ServingSupernets {
 
     private final SupernetRepository supernets;
     private final CatalogueBuilds builds;
+    private final BootstrapOutcome bootstrap;
     private final JdbcClient jdbc;
     private final int minRows;
 
     ServingSupernets(
             SupernetRepository supernets,
             CatalogueBuilds builds,
+            BootstrapOutcome bootstrap,
             JdbcClient jdbc,
             @org.springframework.beans.factory.annotation.Value("${tailor.predictor.min-rows:50}") int minRows) {
         this.supernets = supernets;
         this.builds = builds;
+        this.bootstrap = bootstrap;
         this.jdbc = jdbc;
         this.minRows = minRows;
     }
@@ -65,12 +69,57 @@ class ServingSupernets {
                 .param("minRows", minRows)
                 .query(UUID.class)
                 .optional()
-                .orElseThrow(() -> Problems.unavailable(
-                        "no trained supernet yet: a training run must finish first (POST /api/v1/training-jobs starts"
-                                + " one; a fresh service queues one by itself)",
-                        RETRY_AFTER_SECONDS,
-                        training()));
+                .orElseThrow(this::noSupernet);
         return supernets.findById(newest).orElseThrow();
+    }
+
+    /**
+     * The 503 for a catalogue without a trained supernet: with the run that will make one, or, where none is
+     * queued or running, what stopped one (this process's bootstrap, the last run) and who can start one.
+     */
+    private RuntimeException noSupernet() {
+        Map<String, Object> extra = training();
+        if (extra.containsKey("trainingJob")) {
+            return Problems.unavailable(
+                    "no trained supernet yet: the training run under trainingJob must finish first",
+                    RETRY_AFTER_SECONDS,
+                    extra);
+        }
+        StringBuilder detail = new StringBuilder("no trained supernet yet, and no training run is queued or running");
+        java.util.Optional<Map<String, Object>> last = lastTrainingJob();
+        // the bootstrap's reason holds while no run was ever queued; after one, that run's end says more
+        java.util.Optional<String> refusal = last.isPresent() ? java.util.Optional.empty() : bootstrap.refusal();
+        refusal.ifPresent(reason -> detail.append(": this service could not queue its first run (")
+                .append(reason)
+                .append("); fix that and restart it, or"));
+        detail.append(refusal.isPresent() ? "" : ":").append(" an operator starts one with POST /api/v1/training-jobs");
+        last.ifPresent(job -> {
+            extra.put("lastTrainingJob", job);
+            detail.append(" (the last one, ")
+                    .append(job.get("id"))
+                    .append(", ended ")
+                    .append(job.get("state"));
+            if (job.get("error") != null) {
+                detail.append(": ").append(job.get("error"));
+            }
+            detail.append(')');
+        });
+        return Problems.unavailable(detail.toString(), RETRY_AFTER_SECONDS, extra);
+    }
+
+    /** The newest training job, when it ended without a supernet (failed or cancelled). */
+    private java.util.Optional<Map<String, Object>> lastTrainingJob() {
+        return jdbc.sql("select id, state, error from training_job where state in ('FAILED', 'CANCELLED')"
+                        + " order by created_at desc limit 1")
+                .query((rs, row) -> {
+                    Map<String, Object> job = new LinkedHashMap<>();
+                    job.put("id", rs.getObject(1, UUID.class));
+                    job.put("state", rs.getString(2).toLowerCase(java.util.Locale.ROOT));
+                    job.put("error", rs.getString(3));
+                    job.put("url", "/api/v1/training-jobs/" + rs.getObject(1, UUID.class));
+                    return job;
+                })
+                .optional();
     }
 
     /** The 503 for a supernet whose catalogue is too small to fit a predictor on. */

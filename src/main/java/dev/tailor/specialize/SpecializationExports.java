@@ -5,6 +5,7 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.tailor.InvalidSettingException;
 import dev.tailor.NativeStacks;
 import dev.tailor.api.Problems;
 import dev.tailor.export.SubnetExporter;
@@ -64,8 +65,8 @@ class SpecializationExports {
             @Value("${tailor.specialization.export-heartbeat:PT2S}") Duration heartbeat,
             @Value("${tailor.specialization.max-queued-exports:20}") int maxQueued) {
         if (maxQueued < 1) {
-            throw new IllegalArgumentException(
-                    "tailor.specialization.max-queued-exports must be at least 1; got " + maxQueued);
+            throw new InvalidSettingException(
+                    "tailor.specialization.max-queued-exports", "must be at least 1; got " + maxQueued);
         }
         this.maxQueued = maxQueued;
         this.exporter = exporter;
@@ -74,8 +75,8 @@ class SpecializationExports {
             case "queued" -> true;
             case "inline" -> false;
             default ->
-                throw new IllegalArgumentException(
-                        "tailor.specialization.exports must be queued or inline; got " + mode);
+                throw new InvalidSettingException(
+                        "tailor.specialization.exports", "must be queued or inline; got " + mode);
         };
         this.wait = wait;
         this.task = Tasks.oneTime(TASK, String.class)

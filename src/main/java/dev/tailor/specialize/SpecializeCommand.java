@@ -2,6 +2,7 @@ package dev.tailor.specialize;
 
 import dev.tailor.CliFlags;
 import dev.tailor.OneShotCommand;
+import dev.tailor.StandardOutput;
 import dev.tailor.Usage;
 import dev.tailor.catalogue.ArtifactRepository;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public class SpecializeCommand extends OneShotCommand {
 
     @Autowired
     SpecializeCommand(Specializer specializer, ArtifactRepository artifacts) {
-        this(specializer, artifacts, System.out, System.err);
+        this(specializer, artifacts, StandardOutput.results(), System.err);
     }
 
     SpecializeCommand(Specializer specializer, ArtifactRepository artifacts, PrintStream out, PrintStream err) {
@@ -63,9 +64,38 @@ public class SpecializeCommand extends OneShotCommand {
         this.err = err;
     }
 
-    /** The flags' own mistakes (unknown, missing value, given twice), checked before anything starts. */
+    /**
+     * The flags' mistakes (unknown, missing value, given twice, a value that is no number, no {@code -o}),
+     * checked before anything starts: no database is started for a request that cannot be asked.
+     */
     public static void checkFlags(String[] args) {
-        CliFlags.parse(args, FLAGS, Set.of("help"));
+        Map<String, String> flags = CliFlags.parse(args, FLAGS, Set.of("help"));
+        if (!flags.containsKey("help")) {
+            asked(flags);
+        }
+    }
+
+    /** What the flags ask for, and where the model goes. */
+    private record Asked(SpecializationRequest request, Path target) {}
+
+    private static Asked asked(Map<String, String> flags) {
+        if (!flags.containsKey("o")) {
+            throw new IllegalArgumentException("-o: the file to write the ONNX model to");
+        }
+        Path target = Path.of(flags.get("o"));
+        if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
+            throw new IllegalArgumentException("-o: directory " + target.getParent() + " does not exist");
+        }
+        SpecializationRequest request = new SpecializationRequest(
+                flags.get("device"),
+                number(flags, "latency-ms", Double::valueOf),
+                number(flags, "macs", Long::valueOf),
+                number(flags, "params", Long::valueOf),
+                number(flags, "memory-bytes", Long::valueOf),
+                number(flags, "min-accuracy", Double::valueOf),
+                flags.get("objective"),
+                number(flags, "supernet", UUID::fromString));
+        return new Asked(request, target);
     }
 
     @Override
@@ -78,22 +108,9 @@ public class SpecializeCommand extends OneShotCommand {
                 out.print(Usage.SPECIALIZE);
                 return 0;
             }
-            if (!flags.containsKey("o")) {
-                throw new IllegalArgumentException("-o: the file to write the ONNX model to");
-            }
-            target = Path.of(flags.get("o"));
-            if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
-                throw new IllegalArgumentException("-o: directory " + target.getParent() + " does not exist");
-            }
-            request = new SpecializationRequest(
-                    flags.get("device"),
-                    number(flags, "latency-ms", Double::valueOf),
-                    number(flags, "macs", Long::valueOf),
-                    number(flags, "params", Long::valueOf),
-                    number(flags, "memory-bytes", Long::valueOf),
-                    number(flags, "min-accuracy", Double::valueOf),
-                    flags.get("objective"),
-                    number(flags, "supernet", UUID::fromString));
+            Asked asked = asked(flags);
+            request = asked.request();
+            target = asked.target();
         } catch (IllegalArgumentException e) {
             err.println("tailor specialize: " + e.getMessage());
             err.print(Usage.SPECIALIZE);

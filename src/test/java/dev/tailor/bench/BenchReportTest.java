@@ -35,7 +35,8 @@ class BenchReportTest {
     @Test
     void badArgumentsExitWithTwoBeforeAnyWork() {
         // bad arguments are refused before the latency calibration is needed
-        BenchCommand command = new BenchCommand(null, null);
+        BenchCommand command =
+                new BenchCommand(null, null, new dev.tailor.TailorProperties(java.nio.file.Path.of("unused")));
         assertThat(command.execute(new String[] {"everything"})).isEqualTo(2);
         assertThat(command.execute(new String[] {"training", "--steps", "0"})).isEqualTo(2);
         assertThat(command.execute(new String[] {"training", "--turbo", "1"})).isEqualTo(2);

@@ -58,8 +58,16 @@ class BootstrapRaceTest {
         CyclicBarrier start = new CyclicBarrier(replicas);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            CatalogueBootstrap replica =
-                    new CatalogueBootstrap(supernets, jobs, runner, scheduler, trainingTask, transactions, jdbc);
+            CatalogueBootstrap replica = new CatalogueBootstrap(
+                    supernets,
+                    jobs,
+                    runner,
+                    scheduler,
+                    trainingTask,
+                    transactions,
+                    jdbc,
+                    new BootstrapOutcome(),
+                    System.getenv("TAILOR_DATASET_DIR"));
             Thread thread = new Thread(() -> {
                 try {
                     start.await();

@@ -50,7 +50,15 @@ class CatalogueBootstrapOrphanTest {
         when(scheduler.scheduleIfNotExists(any(TaskInstance.class), any()))
                 .thenThrow(new IllegalStateException("connection refused"));
         return new CatalogueBootstrap(
-                supernets, jobs, runner, scheduler, task, transactions, mock(JdbcClient.class, RETURNS_DEEP_STUBS));
+                supernets,
+                jobs,
+                runner,
+                scheduler,
+                task,
+                transactions,
+                mock(JdbcClient.class, RETURNS_DEEP_STUBS),
+                new BootstrapOutcome(),
+                System.getenv("TAILOR_DATASET_DIR"));
     }
 
     @Test

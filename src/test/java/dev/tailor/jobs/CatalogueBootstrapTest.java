@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
 import static org.mockito.Mockito.mock;
@@ -13,7 +14,9 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -36,8 +39,15 @@ class CatalogueBootstrapTest {
 
     private final JdbcClient jdbc = mock(JdbcClient.class, RETURNS_DEEP_STUBS);
 
+    private final BootstrapOutcome outcome = new BootstrapOutcome();
+
     private CatalogueBootstrap bootstrap() {
-        return new CatalogueBootstrap(supernets, jobs, runner, scheduler, task, transactions, jdbc);
+        return bootstrap(System.getenv("TAILOR_DATASET_DIR"));
+    }
+
+    private CatalogueBootstrap bootstrap(String datasetDirectory) {
+        return new CatalogueBootstrap(
+                supernets, jobs, runner, scheduler, task, transactions, jdbc, outcome, datasetDirectory);
     }
 
     @Test
@@ -53,6 +63,31 @@ class CatalogueBootstrapTest {
         // the quick run; the default one follows its catalogue build
         verify(runner).create(any());
         verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
+    }
+
+    @Test
+    void withoutTheDatasetNothingIsQueuedAndTheReasonIsKeptForTheServicesAnswers(@TempDir Path empty) {
+        when(supernets.count()).thenReturn(0L);
+        when(jobs.count()).thenReturn(0L);
+
+        bootstrap(empty.resolve("no-dataset-here").toString()).bootstrap();
+
+        verify(runner, never()).create(any());
+        assertThat(outcome.refusal())
+                .hasValueSatisfying(reason -> assertThat(reason).contains("no-dataset-here"));
+    }
+
+    @Test
+    void aQueuedRunLeavesNoRefusal() {
+        when(supernets.count()).thenReturn(0L);
+        when(jobs.count()).thenReturn(0L);
+        when(runner.create(any())).thenReturn(new TrainingJob("deps", "fashion-mnist", "{}"));
+        dev.tailor.data.InstalledDataset.require();
+        outcome.refused("an earlier try");
+
+        bootstrap().bootstrap();
+
+        assertThat(outcome.refusal()).isEmpty();
     }
 
     @Test
