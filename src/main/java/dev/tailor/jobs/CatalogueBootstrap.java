@@ -2,10 +2,12 @@ package dev.tailor.jobs;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import dev.tailor.PeriodicWork;
 import dev.tailor.catalogue.CatalogueEvents;
 import dev.tailor.catalogue.SupernetRepository;
 import dev.tailor.catalogue.TrainingJob;
 import dev.tailor.catalogue.TrainingJobRepository;
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -35,6 +37,8 @@ class CatalogueBootstrap {
     private final JdbcClient jdbc;
     private final BootstrapOutcome outcome;
     private final String datasetDirectory;
+    private final long retrySeconds;
+    private final PeriodicWork retries;
 
     /**
      * @param datasetDirectory {@code TAILOR_DATASET_DIR}, where the default dataset is when it is not Debian's
@@ -49,7 +53,8 @@ class CatalogueBootstrap {
             TransactionTemplate transactions,
             JdbcClient jdbc,
             BootstrapOutcome outcome,
-            @Value("${TAILOR_DATASET_DIR:#{null}}") String datasetDirectory) {
+            @Value("${TAILOR_DATASET_DIR:#{null}}") String datasetDirectory,
+            @Value("${tailor.bootstrap.retry-seconds:60}") long retrySeconds) {
         this.supernets = supernets;
         this.jobs = jobs;
         this.runner = runner;
@@ -59,6 +64,9 @@ class CatalogueBootstrap {
         this.jdbc = jdbc;
         this.outcome = outcome;
         this.datasetDirectory = datasetDirectory;
+        this.retrySeconds = retrySeconds;
+        this.retries = new PeriodicWork(
+                "bootstrap-retry", "tailor.bootstrap.retry-seconds", retrySeconds, retrySeconds, this::retry, log);
     }
 
     /**
@@ -95,6 +103,8 @@ class CatalogueBootstrap {
     @EventListener(ApplicationReadyEvent.class)
     void bootstrap() {
         if (supernets.count() > 0 || jobs.count() > 0) {
+            // queued or trained by someone else (another replica, an operator): nothing left to refuse
+            outcome.queued();
             return;
         }
         try {
@@ -123,9 +133,31 @@ class CatalogueBootstrap {
                     QUICK_EPOCHS,
                     TrainingJobSpec.DEFAULT_EPOCHS);
         } catch (TrainingJobSpec.InvalidSpecException e) {
+            boolean first = outcome.refusal().isEmpty();
             outcome.refused(e.getMessage());
-            log.warn("The catalogue is empty and no supernet can be trained yet: {}", e.getMessage());
+            if (first) {
+                log.warn(
+                        "The catalogue is empty and no supernet can be trained yet: {}; tried again every {} s",
+                        e.getMessage(),
+                        retrySeconds);
+            }
+            retries.start();
         }
+    }
+
+    /**
+     * A refused bootstrap is tried again, so that a dataset installed after the start (or mounted late)
+     * is found without a restart; once a run is queued, by this or anyone, a pass does nothing.
+     */
+    void retry() {
+        if (outcome.refusal().isPresent()) {
+            bootstrap();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        retries.stop();
     }
 
     /**

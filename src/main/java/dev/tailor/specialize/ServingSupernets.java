@@ -91,7 +91,7 @@ class ServingSupernets {
         java.util.Optional<String> refusal = last.isPresent() ? java.util.Optional.empty() : bootstrap.refusal();
         refusal.ifPresent(reason -> detail.append(": this service could not queue its first run (")
                 .append(reason)
-                .append("); fix that and restart it, or"));
+                .append("); it tries again every minute or so, so fixing that is enough, or"));
         detail.append(refusal.isPresent() ? "" : ":").append(" an operator starts one with POST /api/v1/training-jobs");
         last.ifPresent(job -> {
             extra.put("lastTrainingJob", job);

@@ -67,7 +67,8 @@ class BootstrapRaceTest {
                     transactions,
                     jdbc,
                     new BootstrapOutcome(),
-                    System.getenv("TAILOR_DATASET_DIR"));
+                    System.getenv("TAILOR_DATASET_DIR"),
+                    0);
             Thread thread = new Thread(() -> {
                 try {
                     start.await();

@@ -58,7 +58,8 @@ class CatalogueBootstrapOrphanTest {
                 transactions,
                 mock(JdbcClient.class, RETURNS_DEEP_STUBS),
                 new BootstrapOutcome(),
-                System.getenv("TAILOR_DATASET_DIR"));
+                System.getenv("TAILOR_DATASET_DIR"),
+                0);
     }
 
     @Test

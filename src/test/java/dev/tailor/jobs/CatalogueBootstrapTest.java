@@ -46,8 +46,9 @@ class CatalogueBootstrapTest {
     }
 
     private CatalogueBootstrap bootstrap(String datasetDirectory) {
+        // retries off: a test calls retry() itself
         return new CatalogueBootstrap(
-                supernets, jobs, runner, scheduler, task, transactions, jdbc, outcome, datasetDirectory);
+                supernets, jobs, runner, scheduler, task, transactions, jdbc, outcome, datasetDirectory, 0);
     }
 
     @Test
@@ -75,6 +76,40 @@ class CatalogueBootstrapTest {
         verify(runner, never()).create(any());
         assertThat(outcome.refusal())
                 .hasValueSatisfying(reason -> assertThat(reason).contains("no-dataset-here"));
+    }
+
+    @Test
+    void aRefusedBootstrapIsTriedAgainAndFindsADatasetInstalledSince(@TempDir Path root) throws Exception {
+        when(supernets.count()).thenReturn(0L);
+        when(jobs.count()).thenReturn(0L);
+        when(runner.create(any())).thenReturn(new TrainingJob("sandwich", "fashion-mnist", "{}"));
+        Path dataset = root.resolve("fashion-mnist");
+        CatalogueBootstrap bootstrap = bootstrap(dataset.toString());
+
+        bootstrap.bootstrap();
+        bootstrap.retry();
+        verify(runner, never()).create(any());
+        assertThat(outcome.refusal()).isPresent();
+
+        // the dataset arrives (installed, or its volume mounted late): the next pass queues the run
+        Path installed = dev.tailor.data.InstalledDataset.require();
+        java.nio.file.Files.createSymbolicLink(dataset, installed);
+        bootstrap.retry();
+
+        verify(runner).create(any());
+        assertThat(outcome.refusal()).isEmpty();
+    }
+
+    @Test
+    void aRefusalIsDroppedOnceAnyoneHasQueuedARun() {
+        when(supernets.count()).thenReturn(0L);
+        when(jobs.count()).thenReturn(1L);
+        outcome.refused("no dataset");
+
+        bootstrap().retry();
+
+        assertThat(outcome.refusal()).isEmpty();
+        verify(runner, never()).create(any());
     }
 
     @Test
