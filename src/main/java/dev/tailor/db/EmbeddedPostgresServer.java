@@ -330,6 +330,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     && parsePid(lines.get(0))
                             .flatMap(ProcessHandle::of)
                             .filter(ProcessHandle::isAlive)
+                            .filter(process -> isPostmasterOf(process, dataDirectory))
                             .isPresent();
             return alive && lines.size() >= 4 ? parsePid(lines.get(3)).map(Long::intValue) : Optional.empty();
         } catch (IOException e) {
@@ -351,9 +352,18 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             return;
         }
         ProcessHandle postmaster = stale.get();
-        String command = postmaster.info().command().orElse("");
-        if (!command.endsWith("postgres")) {
-            return; // the PID was reused by an unrelated process; PostgreSQL copes with that itself
+        if (!isPostmasterOf(postmaster, dataDirectory)) {
+            // The PID was reused: after a container restart it is often a thread of this very JVM, which
+            // PostgreSQL's own check takes for a live postmaster ("lock file already exists") and refuses
+            // to start, the pod then restarting for good. No postmaster of this directory runs (this
+            // process holds the owner lock, and the PID is not one), so the file is stale.
+            log.info(
+                    "postmaster.pid in {} names pid {}, now {}, not a PostgreSQL of this directory; removed it",
+                    dataDirectory,
+                    postmaster.pid(),
+                    postmaster.info().command().orElse("another process"));
+            Files.deleteIfExists(pidFile);
+            return;
         }
         log.info("Stopping PostgreSQL (pid {}) in {}: {}", postmaster.pid(), dataDirectory, why);
         postmaster.destroy();
@@ -362,6 +372,22 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("PostgreSQL (pid " + postmaster.pid() + ") in " + dataDirectory + " (" + why
                     + ") did not stop within " + STALE_SHUTDOWN_WAIT.toSeconds() + " s; stop it and start again");
+        }
+    }
+
+    /**
+     * Whether a live process is a PostgreSQL server of this data directory: a postgres executable whose
+     * working directory is the data directory (PostgreSQL works in it). Where the working directory cannot be
+     * read (not Linux, another user's process), a postgres executable counts, as before.
+     */
+    static boolean isPostmasterOf(ProcessHandle process, Path dataDirectory) {
+        if (!process.info().command().orElse("").endsWith("postgres")) {
+            return false;
+        }
+        try {
+            return Files.isSameFile(Path.of("/proc", Long.toString(process.pid()), "cwd"), dataDirectory);
+        } catch (IOException | SecurityException cannotTell) {
+            return true;
         }
     }
 
