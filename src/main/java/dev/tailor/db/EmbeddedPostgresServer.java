@@ -353,7 +353,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         }
         ProcessHandle postmaster = stale.get();
         if (!isPostmasterOf(postmaster, dataDirectory)) {
-            // The PID was reused: after a container restart it is often a thread of this very JVM, which
+            // The PID was reused: after a container restart it can be a thread of this very JVM, which
             // PostgreSQL's own check takes for a live postmaster ("lock file already exists") and refuses
             // to start, the pod then restarting for good. No postmaster of this directory runs (this
             // process holds the owner lock, and the PID is not one), so the file is stale.

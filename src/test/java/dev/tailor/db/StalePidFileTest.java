@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A postmaster.pid left by a server that died with its container names a PID that, in the next container,
- * belongs to something else, often a thread of the new JVM. PostgreSQL's own check takes any live PID for
+ * can belong to something else, a thread of the new JVM among others. PostgreSQL's own check takes any live PID for
  * a running postmaster and refuses to start, so the pod restarted for good. Played here by a live process
  * that is not PostgreSQL.
  */
