@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRange;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -50,7 +52,10 @@ class ArtifactController {
     @Operation(
             operationId = "getArtifact",
             summary = "Download an artifact (checkpoint or ONNX model) by its SHA-256",
-            description = "The ETag is the SHA-256; send it back in If-None-Match to get 304 Not Modified.")
+            description = "The ETag is the SHA-256; send it back in If-None-Match to get 304 Not Modified. A"
+                    + " Range header (bytes=first-last, first-, -suffix, or several) gets 206 Partial Content,"
+                    + " so an interrupted download can go on where it stopped; a Range outside the artifact gets"
+                    + " 416 with Content-Range: bytes */length. If-Range with another ETag gets the whole artifact.")
     @ApiResponse(
             responseCode = "200",
             description = "The bytes, as the artifact's own media type: an ONNX model, a checkpoint (a zip) or an"
@@ -61,10 +66,20 @@ class ArtifactController {
                 @Content(mediaType = PREDICTOR_MEDIA_TYPE, schema = @Schema(type = "string", format = "binary"))
             })
     @ApiResponse(
+            responseCode = "206",
+            description = "The requested byte range(s): one range in the artifact's media type with Content-Range,"
+                    + " several as multipart/byteranges",
+            content = {
+                @Content(mediaType = OnnxExport.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = Checkpoint.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = PREDICTOR_MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "multipart/byteranges", schema = @Schema(type = "string", format = "binary"))
+            })
+    @ApiResponse(
             responseCode = "304",
             description = "Not modified: the client's copy is current",
             content = @Content(schema = @Schema(hidden = true)))
-    ResponseEntity<byte[]> get(@PathVariable String sha256, WebRequest request) {
+    ResponseEntity<?> get(@PathVariable String sha256, WebRequest request) {
         String key = validKey(sha256);
         ArtifactHeader header = header(key);
         if (notModified(key, request)) {
@@ -74,7 +89,37 @@ class ArtifactController {
         byte[] content = contents.content(key, header.getMediaType())
                 .orElseThrow(() -> Problems.notFound(
                         "Artifact", "artifact " + key + " was removed while it was being read (a rotated checkpoint)"));
-        return headers(key, header, request).body(content);
+        String range = request.getHeader(HttpHeaders.RANGE);
+        if (range == null || !ifRangeHolds(key, request)) {
+            return headers(key, header, request)
+                    .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                    .body(content);
+        }
+        requireSatisfiable(range, content);
+        // Spring answers a Range for a Resource body: 206 with one region, or multipart/byteranges
+        return headers(key, header, request).body(new ByteArrayResource(content));
+    }
+
+    /**
+     * RFC 9110 13.1.5: a Range is honoured only when If-Range, if sent, names this representation. Our
+     * only validator is the strong ETag (no Last-Modified), so a date or another tag means "send it all".
+     */
+    private static boolean ifRangeHolds(String key, WebRequest request) {
+        String ifRange = request.getHeader(HttpHeaders.IF_RANGE);
+        return ifRange == null || ifRange.trim().equals(etag(key));
+    }
+
+    /** Spring itself would answer a bad Range with 416 and the whole artifact as its body. */
+    private static void requireSatisfiable(String range, byte[] content) {
+        try {
+            HttpRange.toResourceRegions(HttpRange.parseRanges(range), new ByteArrayResource(content));
+        } catch (IllegalArgumentException e) {
+            throw Problems.rangeNotSatisfiable(
+                    "Range " + range + " cannot be served (" + e.getMessage() + "): the artifact has "
+                            + content.length + " bytes; ask for bytes=first-last within 0-" + (content.length - 1)
+                            + ", or bytes=first- for the rest",
+                    content.length);
+        }
     }
 
     /**
@@ -89,7 +134,9 @@ class ArtifactController {
         if (notModified(key, request)) {
             return null;
         }
-        return headers(key, header, request).build();
+        return headers(key, header, request)
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .build();
     }
 
     private static String validKey(String sha256) {

@@ -3,6 +3,7 @@ package dev.tailor.api;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
@@ -22,6 +23,7 @@ public final class Problems {
     public static final URI UNPROCESSABLE = URI.create("urn:tailor:problem:unsatisfiable");
     public static final URI UNAVAILABLE = URI.create("urn:tailor:problem:not-ready");
     public static final URI TOO_LARGE = URI.create("urn:tailor:problem:too-large");
+    public static final URI RANGE_NOT_SATISFIABLE = URI.create("urn:tailor:problem:range-not-satisfiable");
 
     private Problems() {}
 
@@ -34,6 +36,7 @@ public final class Problems {
             case 404 -> NOT_FOUND;
             case 409 -> CONFLICT;
             case 413 -> TOO_LARGE;
+            case 416 -> RANGE_NOT_SATISFIABLE;
             case 422 -> UNPROCESSABLE;
             case 503 -> UNAVAILABLE;
             case 405 -> URI.create("urn:tailor:problem:method-not-allowed");
@@ -120,6 +123,17 @@ public final class Problems {
         extra.forEach(problem::setProperty);
         ErrorResponseException exception = exception(problem);
         exception.getHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
+        return exception;
+    }
+
+    /** 416: no requested byte range lies within the artifact; Content-Range names its length. */
+    public static ErrorResponseException rangeNotSatisfiable(String detail, long length) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, detail);
+        problem.setType(RANGE_NOT_SATISFIABLE);
+        problem.setTitle("Range not satisfiable");
+        problem.setProperty("errors", List.of(new FieldError("Range", detail)));
+        ErrorResponseException exception = exception(problem);
+        exception.getHeaders().set(HttpHeaders.CONTENT_RANGE, "bytes */" + length);
         return exception;
     }
 

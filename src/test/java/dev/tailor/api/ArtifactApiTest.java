@@ -100,4 +100,82 @@ class ArtifactApiTest extends ApiTestSupport {
                         .statusCode())
                 .isEqualTo(404);
     }
+
+    @Test
+    void aRangeGetsThoseBytesSoAnInterruptedDownloadCanGoOn() throws Exception {
+        Artifact artifact = stored();
+        byte[] all = artifact.getContent();
+        HttpResponse<byte[]> response = fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                .header("Range", "bytes=2-5")
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(206);
+        assertThat(response.body()).isEqualTo(java.util.Arrays.copyOfRange(all, 2, 6));
+        assertThat(response.headers().firstValue("Content-Range")).contains("bytes 2-5/" + all.length);
+        assertThat(response.headers().firstValue("Content-Length")).contains("4");
+        assertThat(response.headers().firstValue("ETag")).contains('"' + artifact.getSha256() + '"');
+
+        HttpResponse<byte[]> rest = fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                .header("Range", "bytes=6-")
+                .build());
+        assertThat(rest.statusCode()).isEqualTo(206);
+        assertThat(rest.body()).isEqualTo(java.util.Arrays.copyOfRange(all, 6, all.length));
+    }
+
+    @Test
+    void aRangeOutsideTheArtifactIsNotSatisfiableAndSaysItsLength() throws Exception {
+        Artifact artifact = stored();
+        int length = artifact.getContent().length;
+        for (String range : new String[] {"bytes=" + (length + 10) + "-" + (length + 20), "bytes=abc"}) {
+            HttpResponse<byte[]> response =
+                    fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                            .header("Range", range)
+                            .build());
+
+            assertThat(response.statusCode()).as(range).isEqualTo(416);
+            assertThat(response.headers().firstValue("Content-Range")).contains("bytes */" + length);
+            String body = new String(response.body(), StandardCharsets.UTF_8);
+            // a problem naming the header and the extent, not the artifact's bytes under a 416
+            assertThat(body).contains("\"field\":\"Range\"").contains(length + " bytes");
+            assertThat(SpecSchemas.responseViolations(
+                            "getArtifact",
+                            416,
+                            response.headers().firstValue("Content-Type").orElse(null),
+                            body))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void anIfRangeNamingAnotherVersionGetsTheWholeArtifact() throws Exception {
+        Artifact artifact = stored();
+        String path = "/api/v1/artifacts/" + artifact.getSha256();
+        HttpResponse<byte[]> other = fetch(HttpRequest.newBuilder(uri(path))
+                .header("Range", "bytes=2-5")
+                .header("If-Range", "\"" + "0".repeat(64) + "\"")
+                .build());
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.body()).isEqualTo(artifact.getContent());
+
+        HttpResponse<byte[]> same = fetch(HttpRequest.newBuilder(uri(path))
+                .header("Range", "bytes=2-5")
+                .header("If-Range", '"' + artifact.getSha256() + '"')
+                .build());
+        assertThat(same.statusCode()).isEqualTo(206);
+        assertThat(same.body()).isEqualTo(java.util.Arrays.copyOfRange(artifact.getContent(), 2, 6));
+    }
+
+    @Test
+    void downloadsAndHeadsSayRangesAreAccepted() throws Exception {
+        Artifact artifact = stored();
+        for (String method : new String[] {"GET", "HEAD"}) {
+            HttpResponse<byte[]> response =
+                    fetch(HttpRequest.newBuilder(uri("/api/v1/artifacts/" + artifact.getSha256()))
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .build());
+            assertThat(response.headers().firstValue("Accept-Ranges"))
+                    .as(method)
+                    .contains("bytes");
+        }
+    }
 }

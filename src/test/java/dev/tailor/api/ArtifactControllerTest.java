@@ -68,7 +68,7 @@ class ArtifactControllerTest {
 
         assertThat(response.getHeaders().getFirst(HttpHeaders.CONTENT_DISPOSITION))
                 .endsWith(".onnx\"");
-        assertThat(response.getBody()).containsExactly(1, 2, 3);
+        assertThat((byte[]) response.getBody()).containsExactly(1, 2, 3);
     }
 
     @Test
