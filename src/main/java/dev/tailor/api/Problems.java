@@ -60,6 +60,13 @@ public final class Problems {
         return exception(problem);
     }
 
+    /** 404 for a thing a request names in a field of its body or query: that field is the one to fix. */
+    public static ErrorResponseException notFound(String what, String detail, String field) {
+        ErrorResponseException exception = notFound(what, detail);
+        exception.getBody().setProperty("errors", List.of(new FieldError(field, detail)));
+        return exception;
+    }
+
     public static ErrorResponseException conflict(String detail, String field) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
         problem.setType(CONFLICT);

@@ -92,8 +92,10 @@ class SupernetController {
             operationId = "listSubnets",
             summary = "Subnets of a supernet in the catalogue, filtered and sorted",
             description = "Accuracy filters use the validation split (the test split is only reported). "
-                    + "A latency filter or sort needs `device`; it uses the newest batch-1 measurement of each "
-                    + "subnet on that device, and subnets without one are left out of a latency filter.")
+                    + "A latency filter or sort needs `device`; it uses each subnet's best batch-1 latency on that"
+                    + " device: measured there if it was, else predicted by the device's fitted latency model, else"
+                    + " estimated from its published peak compute and bandwidth (a lower bound); the row's"
+                    + " `latency.source` says which. Subnets with none are left out of a latency filter.")
     PageResponse<SubnetQuery.SubnetRow> subnets(
             @PathVariable UUID id,
             @Parameter(description = "Largest multiply-accumulate count allowed")

@@ -25,6 +25,22 @@ public interface ArtifactRepository extends JpaRepository<Artifact, String> {
                       and not exists (select 1 from specialization z where z.onnx_sha256 = a.sha256)""")
     int deleteUnreferenced(String sha256);
 
+    /**
+     * Stores the artifact unless one with its hash is there (then it is the same bytes). Two requests or
+     * jobs storing the same content at once both succeed; an exists-then-save let the slower one fail on
+     * the primary key. Needs a transaction, as every caller has.
+     */
+    default void storeIfAbsent(Artifact artifact) {
+        insertIfAbsent(artifact.getSha256(), artifact.getMediaType(), artifact.getSizeBytes(), artifact.getContent());
+    }
+
+    @org.springframework.data.jpa.repository.Modifying
+    @org.springframework.data.jpa.repository.Query(nativeQuery = true, value = """
+                    insert into artifact (sha256, media_type, size_bytes, content)
+                    values (:sha256, :mediaType, :sizeBytes, :content)
+                    on conflict (sha256) do nothing""")
+    int insertIfAbsent(String sha256, String mediaType, long sizeBytes, byte[] content);
+
     interface ArtifactHeader {
         String getSha256();
 

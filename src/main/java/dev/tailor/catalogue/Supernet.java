@@ -15,6 +15,9 @@ import org.hibernate.type.SqlTypes;
 @Entity
 public class Supernet {
 
+    /** The longest name the catalogue stores (supernet.name is varchar(128)). */
+    public static final int MAX_NAME_LENGTH = 128;
+
     @Id
     private UUID id;
 

@@ -30,7 +30,7 @@ record MeasurementRequest(
         @PositiveOrZero @DecimalMax("600000") Double stdMs,
         @NotNull @Min(1) @Max(1000000) Integer runs,
         @NotNull @Min(1) @Max(1024) Integer threads,
-        @NotBlank @Size(max = 64) String runtimeVersion,
+        @NotBlank @Size(min = 1, max = 64) String runtimeVersion,
 
         @Schema(description = "the execution provider the timing ran on; must be the device's (default: assumed so)")
         ExecutionProvider executionProvider) {}

@@ -86,9 +86,7 @@ class MeasurementTasks {
 
     private Artifact storedModel(byte[] onnx) {
         Artifact artifact = Artifact.of(onnx, OnnxExport.MEDIA_TYPE);
-        if (!artifacts.existsById(artifact.getSha256())) {
-            artifacts.save(artifact);
-        }
+        artifacts.storeIfAbsent(artifact);
         return artifact;
     }
 

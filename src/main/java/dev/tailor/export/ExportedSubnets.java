@@ -65,9 +65,7 @@ class ExportedSubnets {
         Device host = hostDevices.cpu();
         Artifact artifact = Artifact.of(bytes, OnnxExport.MEDIA_TYPE);
         Subnet stored = transactions.execute(status -> {
-            if (!artifacts.existsById(artifact.getSha256())) {
-                artifacts.save(artifact);
-            }
+            artifacts.storeIfAbsent(artifact);
             Subnet subnet = registry.register(
                     supernetId,
                     config,

@@ -87,15 +87,24 @@ public class CatalogueBuildQueue {
         return build;
     }
 
+    /** Mixed into the supernet's id for {@link #enqueueFirst}'s lock (ASCII "1stbuild"). */
+    static final long FIRST_BUILD_LOCK = 0x3173746275696c64L;
+
     /**
      * The supernet's first build, queued with the default size unless it has a build already (then
      * empty). Its training run, the same run taken up again after a crash, and the sweep for builds
      * an outage lost may all ask: under a lock on the supernet, one build comes of it.
      */
     java.util.Optional<CatalogueBuilds.Build> enqueueFirst(UUID supernetId) {
+        // not the supernet's own key: a build holds that for as long as it runs (AdvisoryLock), and a
+        // worker asking for the first build would wait inside its transaction until that build ended
         java.util.Optional<CatalogueBuilds.Build> created = transactions.execute(status -> {
             jdbc.sql("select pg_advisory_xact_lock(:key)")
-                    .param("key", supernetId.getMostSignificantBits() ^ supernetId.getLeastSignificantBits())
+                    .param(
+                            "key",
+                            FIRST_BUILD_LOCK
+                                    ^ supernetId.getMostSignificantBits()
+                                    ^ supernetId.getLeastSignificantBits())
                     .query()
                     .singleRow();
             return builds.countOfSupernet(supernetId) > 0

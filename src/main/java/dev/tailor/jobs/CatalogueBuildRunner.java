@@ -182,6 +182,14 @@ public class CatalogueBuildRunner {
                 return cancelled(buildId, done, total);
             }
             return new Outcome(JobState.SUCCEEDED, done, total, null);
+        } catch (TrainedSupernets.DatasetUnavailableException e) {
+            // as a training job does: the data is mounted on another worker, or will be back; a build failed
+            // here was never tried again (nothing re-queues a supernet that has a build)
+            String why = "waiting for a worker that can read the dataset: " + dev.tailor.ProcessName.current()
+                    + " cannot (" + e.getMessage() + ")";
+            log.warn("Catalogue build {}: {}", buildId, why);
+            builds.waiting(buildId, why);
+            return new Outcome(JobState.RUNNING, done, total, why);
         } catch (RuntimeException e) {
             if (DatabaseOutage.explains(e, dataSource)) {
                 // every stored row stays; the build is tried again and goes on from the first missing one

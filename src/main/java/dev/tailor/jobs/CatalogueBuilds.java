@@ -119,6 +119,14 @@ public class CatalogueBuilds {
                 .orElse(false);
     }
 
+    /** Says on an unfinished build why it waits (it stays queued or running and is tried again). */
+    void waiting(UUID id, String why) {
+        jdbc.sql("update catalogue_build set error = ?, updated_at = now()"
+                        + " where id = ? and state in ('QUEUED', 'RUNNING')")
+                .params(why, id)
+                .update();
+    }
+
     boolean finish(UUID id, JobState state, String error) {
         return jdbc.sql("update catalogue_build set state = ?, error = ?, updated_at = now()"
                                 + " where id = ? and state <> 'CANCELLED'")

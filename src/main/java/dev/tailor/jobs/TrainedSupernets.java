@@ -32,8 +32,18 @@ public class TrainedSupernets {
     }
 
     /** The supernet cannot be used as asked; the message says why. */
-    public static final class UnusableSupernetException extends RuntimeException {
+    public static class UnusableSupernetException extends RuntimeException {
         public UnusableSupernetException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The supernet is fine but this process cannot read the data it was trained on (not mounted here,
+     * or other data in its place): another worker, or this one once the data is back, can use it.
+     */
+    public static final class DatasetUnavailableException extends UnusableSupernetException {
+        DatasetUnavailableException(String message) {
             super(message);
         }
     }
@@ -69,12 +79,12 @@ public class TrainedSupernets {
         try {
             prepared = TrainingJobRunner.spec(job).prepare(datasetEnvironment);
         } catch (TrainingJobSpec.InvalidSpecException e) {
-            throw new UnusableSupernetException("the supernet's training dataset cannot be read: " + e.getMessage());
+            throw new DatasetUnavailableException("the supernet's training dataset cannot be read: " + e.getMessage());
         }
         if (supernet.getDatasetSha256() != null) {
             String found = DatasetFingerprint.of(prepared.data());
             if (!found.equals(supernet.getDatasetSha256())) {
-                throw new UnusableSupernetException(DatasetFingerprint.mismatch(
+                throw new DatasetUnavailableException(DatasetFingerprint.mismatch(
                         supernetId.toString(),
                         supernet.getDatasetSha256(),
                         found,

@@ -98,9 +98,7 @@ final class TrainingJobListener implements TrainingListener {
         console.onCheckpoint(epoch, checkpoint, bytes);
         Artifact artifact = Artifact.of(bytes, Checkpoint.MEDIA_TYPE);
         String previous = transactions.execute(status -> {
-            if (!artifacts.existsById(artifact.getSha256())) {
-                artifacts.save(artifact);
-            }
+            artifacts.storeIfAbsent(artifact);
             TrainingJob job = jobs.findById(jobId).orElseThrow();
             String before = job.getLastCheckpoint();
             job.setLastCheckpoint(artifact.getSha256());
@@ -128,9 +126,8 @@ final class TrainingJobListener implements TrainingListener {
             return;
         }
         Map<String, Object> progress = progressJson(latest);
-        if (completedEpoch != null) {
-            progress.put("epochsCompleted", completedEpoch + 1);
-        }
+        // between checkpoints too: a write in the middle of an epoch replaced the whole document and left it out
+        progress.put("epochsCompleted", completedEpoch != null ? completedEpoch + 1 : latest.epoch());
         Runnable write = () -> transactions.executeWithoutResult(
                 status -> jobs.findById(jobId).ifPresent(job -> job.setProgress(JSON.writeValueAsString(progress))));
         if (completedEpoch != null) {

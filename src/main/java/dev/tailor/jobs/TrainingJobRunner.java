@@ -92,6 +92,11 @@ public class TrainingJobRunner {
         return jobs.saveAndFlush(job);
     }
 
+    /** schedule-dataset, cut to what the catalogue stores: a directory's name can be longer. */
+    static String defaultName(String name) {
+        return name.length() <= Supernet.MAX_NAME_LENGTH ? name : name.substring(0, Supernet.MAX_NAME_LENGTH);
+    }
+
     public static TrainingJobSpec spec(TrainingJob job) {
         return JSON.readValue(job.getHyperParameters(), TrainingJobSpec.class);
     }
@@ -202,19 +207,25 @@ public class TrainingJobRunner {
         if (supernet == null) {
             String name = prepared.spec().name() != null
                     ? prepared.spec().name()
-                    : prepared.options().schedule() + "-" + prepared.datasetName();
+                    : defaultName(prepared.options().schedule() + "-" + prepared.datasetName());
             Supernet created = new Supernet(name, space.toJson(), job.getDataset());
             created.setDatasetSha256(fingerprint);
             supernet = supernets.saveAndFlush(created);
             job.setSupernetId(supernet.getId());
         } else if (supernet.getDatasetSha256() != null
                 && !supernet.getDatasetSha256().equals(fingerprint)) {
-            // the job is left as it was: with the right data in place it continues
-            throw new DatasetMismatchException(DatasetFingerprint.mismatch(
+            // the job is left as it was: with the right data in place it continues. Said on the job, which
+            // otherwise showed its last progress and no error while its worker retried it
+            String mismatch = DatasetFingerprint.mismatch(
                     supernet.getId().toString(),
                     supernet.getDatasetSha256(),
                     fingerprint,
-                    prepared.datasetDirectory().toString()));
+                    prepared.datasetDirectory().toString());
+            String why = "waiting for a worker with the dataset the supernet was trained on: "
+                    + dev.tailor.ProcessName.current() + " has another (" + mismatch + ")";
+            log.warn("Training job {}: {}", jobId, why);
+            transactions.executeWithoutResult(status -> jobs.findById(jobId).ifPresent(stored -> stored.setError(why)));
+            throw new DatasetMismatchException(mismatch);
         }
         log.info(
                 "Training {} on {}: {} epochs, attempt {}, on {}",

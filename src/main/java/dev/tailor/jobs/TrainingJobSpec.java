@@ -1,5 +1,6 @@
 package dev.tailor.jobs;
 
+import dev.tailor.catalogue.Supernet;
 import dev.tailor.data.DatasetException;
 import dev.tailor.data.DatasetFormat;
 import dev.tailor.data.Datasets;
@@ -23,7 +24,12 @@ import java.util.Objects;
  * @param weightDecay L2 weight decay on convolution and linear weights (none on batch norm and biases)
  */
 public record TrainingJobSpec(
+        @io.swagger.v3.oas.annotations.media.Schema(
+                minLength = 1,
+                maxLength = Supernet.MAX_NAME_LENGTH,
+                description = "the supernet's name; schedule-dataset when left out")
         String name,
+
         String schedule,
         String dataset,
         String datasetFormat,
@@ -158,6 +164,12 @@ public record TrainingJobSpec(
         for (String violation : options.violations()) {
             int colon = violation.indexOf(':');
             problems.add(new FieldProblem(violation.substring(0, colon), violation.substring(colon + 2)));
+        }
+        if (name != null && name.isBlank()) {
+            problems.add(new FieldProblem("name", "must not be blank; leave it out for schedule-dataset"));
+        } else if (name != null && name.length() > Supernet.MAX_NAME_LENGTH) {
+            problems.add(new FieldProblem(
+                    "name", "must be at most " + Supernet.MAX_NAME_LENGTH + " characters (has " + name.length() + ")"));
         }
         DatasetFormat format = null;
         try {

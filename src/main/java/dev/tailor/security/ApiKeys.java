@@ -39,6 +39,12 @@ public class ApiKeys {
     @Transactional
     public IssuedKey rotateAgentKey(String device, String createdBy) {
         Long deviceId = deviceId(device);
+        // rotations of one device one at a time: two at once each revoked only the keys committed before it,
+        // and both new keys worked
+        jdbc.sql("select id from device where id = :device for update")
+                .param("device", deviceId)
+                .query()
+                .listOfRows();
         jdbc.sql("update api_key set revoked_at = now() where device_id = :device and revoked_at is null")
                 .param("device", deviceId)
                 .update();

@@ -42,7 +42,7 @@ public class KeysCommand extends OneShotCommand {
     /** The action and its flags' own mistakes, checked before anything starts (no database). */
     public static void checkFlags(String[] args) {
         List<String> words = Arrays.stream(args)
-                .filter(a -> !a.startsWith("--spring.") && !a.startsWith("--tailor.") && !a.startsWith("--logging."))
+                .filter(a -> !dev.tailor.CliFlags.isSpringOption(a))
                 .toList();
         if (words.isEmpty()) {
             throw new IllegalArgumentException("give an action: create, list or revoke");
@@ -60,7 +60,7 @@ public class KeysCommand extends OneShotCommand {
     @Override
     protected int execute(String[] args) {
         List<String> words = Arrays.stream(args)
-                .filter(a -> !a.startsWith("--spring.") && !a.startsWith("--tailor.") && !a.startsWith("--logging."))
+                .filter(a -> !dev.tailor.CliFlags.isSpringOption(a))
                 .toList();
         if (words.isEmpty() || words.contains("--help") || words.contains("-h")) {
             (words.isEmpty() ? err : out).print(Usage.KEYS);

@@ -182,9 +182,7 @@ public class PredictorStore {
                     .param(VERSION_LOCK ^ supernetId.getMostSignificantBits() ^ supernetId.getLeastSignificantBits())
                     .query()
                     .singleRow();
-            if (!artifacts.existsById(artifact.getSha256())) {
-                artifacts.save(artifact);
-            }
+            artifacts.storeIfAbsent(artifact);
             artifacts.flush();
             jdbc.sql(
                             "insert into accuracy_predictor (id, supernet_id, version, artifact_sha256, rows_seen, rows_sha256,"

@@ -47,7 +47,8 @@ class ServingLookups {
                                                 devices.findAll().stream()
                                                         .map(Device::getName)
                                                         .sorted()
-                                                        .toList()))));
+                                                        .toList()),
+                                "device")));
     }
 
     /** The supernet asked for, or the newest ready one, with its predictor; 404 or 503 when there is none. */

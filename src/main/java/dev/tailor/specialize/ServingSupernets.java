@@ -48,13 +48,21 @@ class ServingSupernets {
             Supernet supernet = supernets
                     .findById(requested)
                     .orElseThrow(() -> Problems.notFound(
-                            "Supernet", "no supernet " + requested + "; GET /api/v1/supernets lists them"));
+                            "Supernet", "no supernet " + requested + "; GET /api/v1/supernets lists them", "supernet"));
+            if (supernet.getState() == SupernetState.FAILED) {
+                // it never becomes ready: a 503 with Retry-After would be waited on for good
+                throw Problems.conflict(
+                        "supernet " + requested + " failed: its training run ended without it (see its trainingJob);"
+                                + " name a ready one (GET /api/v1/supernets) or leave supernet out for the newest",
+                        "supernet");
+            }
             if (supernet.getState() != SupernetState.READY) {
                 throw Problems.unavailable(
                         "supernet " + requested + " is not trained yet (state "
-                                + supernet.getState().name().toLowerCase(java.util.Locale.ROOT) + ")",
+                                + supernet.getState().name().toLowerCase(java.util.Locale.ROOT)
+                                + "): the training run under trainingJob must finish first",
                         RETRY_AFTER_SECONDS,
-                        training());
+                        training(requested));
             }
             return supernet;
         }
@@ -124,6 +132,22 @@ class ServingSupernets {
 
     /** The 503 for a supernet whose catalogue is too small to fit a predictor on. */
     RuntimeException catalogueNotReady(UUID supernetId, PredictorStore predictors) {
+        SupernetState state =
+                supernets.findById(supernetId).map(Supernet::getState).orElse(SupernetState.READY);
+        if (state == SupernetState.FAILED) {
+            // a failed supernet gets no catalogue build (409): "start a build" would send the caller round in circles
+            return Problems.conflict(
+                    "supernet " + supernetId + " failed: its training run ended without it, so it gets no"
+                            + " catalogue or predictor; use a ready one (GET /api/v1/supernets)",
+                    "supernetId");
+        }
+        if (state == SupernetState.TRAINING) {
+            return Problems.unavailable(
+                    "supernet " + supernetId + " is not trained yet: the training run under trainingJob must finish,"
+                            + " then its catalogue is built",
+                    RETRY_AFTER_SECONDS,
+                    training(supernetId));
+        }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("catalogueRows", predictors.catalogueRows(supernetId));
         extra.put("rowsNeeded", predictors.minRows());
@@ -148,9 +172,16 @@ class ServingSupernets {
 
     /** The training job that runs now (else the next one queued), with its progress, for a 503 body. */
     private Map<String, Object> training() {
+        return training(null);
+    }
+
+    /** As {@link #training()}, of the run that trains {@code supernetId} when one is named. */
+    private Map<String, Object> training(UUID supernetId) {
         Map<String, Object> extra = new LinkedHashMap<>();
         jdbc.sql("select id, state, progress::text from training_job where state in ('QUEUED', 'RUNNING')"
+                        + " and (cast(:supernet as uuid) is null or supernet_id = :supernet)"
                         + " order by state = 'RUNNING' desc, created_at limit 1")
+                .param("supernet", supernetId)
                 .query((rs, row) -> {
                     Map<String, Object> job = new LinkedHashMap<>();
                     job.put("id", rs.getObject(1, UUID.class));

@@ -10,6 +10,7 @@ import dev.tailor.search.CostModel;
 import dev.tailor.search.Found;
 import dev.tailor.search.Infeasible;
 import dev.tailor.search.Metric;
+import dev.tailor.search.Objective;
 import dev.tailor.search.SearchOutcome;
 import dev.tailor.search.SubnetSearch;
 import dev.tailor.space.SearchSpace;
@@ -116,6 +117,16 @@ public class Specializer {
                     "latencyMs",
                     "device '" + device.getName() + "' has no latency model yet and no published peak compute and"
                             + " bandwidth to estimate from: run a device agent on it, or budget macs instead",
+                    Map.of());
+        }
+        if (checked.objective() == Objective.LATENCY && view.isEmpty()) {
+            // the search would minimise MACs instead and answer as if it had found the fastest subnet
+            throw Problems.unprocessable(
+                    "No latency model for this device",
+                    "objective",
+                    "device '" + device.getName() + "' has no latency model yet and no published peak compute and"
+                            + " bandwidth to estimate from, so the fastest subnet cannot be told: run a device agent"
+                            + " on it, or ask for objective accuracy with a macs budget",
                     Map.of());
         }
         CostModel costs = CostModel.counted(space, classes);

@@ -94,7 +94,8 @@ class SupernetInsights {
                                         devices.findAll().stream()
                                                 .map(Device::getName)
                                                 .sorted()
-                                                .toList())));
+                                                .toList()),
+                        "device"));
         SearchSpace space = SearchSpace.fromJson(supernet.getSpaceSpec());
         int classes = Objects.requireNonNullElse(supernet.getNumClasses(), 10);
         Optional<LatencyView> view = latencyViews.forDevice(device, space, classes);

@@ -108,6 +108,35 @@ class AgentApiTest extends ApiTestSupport {
                 .asString();
     }
 
+    @Test
+    void rotationsAtOnceLeaveOneWorkingAgentKey() throws Exception {
+        String rotated = "rotated-" + UUID.randomUUID().toString().substring(0, 8);
+        postJson("/api/v1/devices", "{\"name\":\"" + rotated + "\"}");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        List<String> tokens;
+        try {
+            List<java.util.concurrent.Future<String>> issued = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                issued.add(pool.submit(() -> body(postJson("/api/v1/devices/" + rotated + "/agent-token", ""))
+                        .path("token")
+                        .asString()));
+            }
+            tokens = new java.util.ArrayList<>();
+            for (var token : issued) {
+                tokens.add(token.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // each rotation revokes the device's earlier keys: however they interleave, one key works
+        long working = tokens.stream()
+                .filter(t -> withToken("GET", "/api/v1/devices/" + rotated + "/tasks", t, null)
+                                .statusCode()
+                        == 200)
+                .count();
+        assertThat(working).isEqualTo(1);
+    }
+
     private HttpResponse<String> withToken(String method, String path, String tokenToSend, String json) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json");
         if (tokenToSend != null) {

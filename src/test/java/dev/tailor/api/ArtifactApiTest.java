@@ -17,6 +17,9 @@ class ArtifactApiTest extends ApiTestSupport {
     @Autowired
     ArtifactRepository artifacts;
 
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate transactions;
+
     private Artifact stored() {
         byte[] content = ("model bytes " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         return artifacts.save(Artifact.of(content, "application/onnx"));
@@ -177,5 +180,40 @@ class ArtifactApiTest extends ApiTestSupport {
                     .as(method)
                     .contains("bytes");
         }
+    }
+
+    @Test
+    void twoTransactionsStoringTheSameContentAtOnceBothSucceed() throws Exception {
+        // two agents pulling their first tasks at once store the same layer models: the later one
+        // used to fail on the primary key (a 409 that ended the agent)
+        Artifact artifact =
+                Artifact.of(("layer model " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8), "application/onnx");
+        java.util.concurrent.CountDownLatch firstStored = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondStarted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> transactions.executeWithoutResult(status -> {
+                artifacts.storeIfAbsent(artifact);
+                firstStored.countDown();
+                try {
+                    // still uncommitted while the second one stores the same bytes
+                    secondStarted.await();
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            firstStored.await();
+            var second = pool.submit(() -> transactions.executeWithoutResult(status -> {
+                secondStarted.countDown();
+                artifacts.storeIfAbsent(artifact);
+            }));
+            first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(artifacts.findById(artifact.getSha256()))
+                .hasValueSatisfying(stored -> assertThat(stored.getContent()).isEqualTo(artifact.getContent()));
     }
 }

@@ -78,6 +78,16 @@ class BadInputTest extends ApiTestSupport {
                 Arguments.of("GET", SUPERNET + "/subnets", null, 404, ""),
                 Arguments.of("GET", SUPERNET + "/catalogue-builds", null, 404, ""),
                 Arguments.of("GET", "/api/v1/specializations?device=no-such-device", null, 400, "device"),
+                // a parameter the operation does not take: it was ignored, and the whole list came back
+                Arguments.of("GET", SUPERNET + "/subnets?maxLatency=15", null, 400, "maxLatency"),
+                Arguments.of(
+                        "GET",
+                        "/api/v1/specializations?supernetId=00000000-0000-0000-0000-000000000000",
+                        null,
+                        400,
+                        "supernetId"),
+                Arguments.of("POST", "/api/v1/specializations?device=jetson-nano", "{\"latencyMs\":15}", 400, "device"),
+                Arguments.of("GET", "/api/v1/devices?s%C3%AFze=1", null, 400, "s\u00efze"),
                 Arguments.of(
                         "GET", "/api/v1/specializations?supernet=" + SUPERNET.substring(18), null, 400, "supernet"),
                 Arguments.of("GET", "/api/v1/supernets?size=0", null, 400, "size"),

@@ -68,7 +68,10 @@ class TrainingJobApiTest extends ApiTestSupport {
                 Arguments.of(",\"targetAccuracy\":95", "targetAccuracy"),
                 Arguments.of(",\"patience\":-3", "patience"),
                 Arguments.of(",\"epochs\":\"six\"", "epochs"),
-                Arguments.of(",\"turbo\":true", "turbo"));
+                Arguments.of(",\"turbo\":true", "turbo"),
+                // the catalogue keeps 128 characters: a longer name was accepted and its job stayed queued
+                Arguments.of(",\"name\":\"" + "n".repeat(129) + "\"", "name"),
+                Arguments.of(",\"name\":\"   \"", "name"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -229,6 +232,26 @@ class TrainingJobApiTest extends ApiTestSupport {
         JsonNode job = body(get("/api/v1/training-jobs/" + id));
         assertThat(job.path("state").asString()).isEqualTo("cancelled");
         assertThat(job.path("error").asString()).contains("cancelled");
+    }
+
+    @Test
+    void aDatasetUnderALongPathIsAcceptedAndStored() throws Exception {
+        // a 300-character directory path: it was refused on insert with a 409 no retry could clear
+        Path deep = datasets;
+        while (deep.toString().length() < 300) {
+            deep = deep.resolve("d".repeat(60));
+        }
+        java.nio.file.Files.createDirectories(deep.getParent());
+        java.nio.file.Files.createSymbolicLink(deep, dataset);
+        HttpResponse<String> accepted = postJson(
+                "/api/v1/training-jobs",
+                tinyJob(",\"name\":\"long-path\",\"epochs\":200").replace(dataset.toString(), deep.toString()));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = body(accepted).path("id").asString();
+        assertThat(body(get("/api/v1/training-jobs/" + id)).path("dataset").asString())
+                .contains(deep.toString());
+        assertThat(postJson("/api/v1/training-jobs/" + id + "/cancel", "").statusCode())
+                .isEqualTo(200);
     }
 
     private long queueEntries(String id) {

@@ -111,6 +111,34 @@ class CatalogueBuildTest {
     }
 
     @Test
+    void aBuildOnAWorkerWithoutTheDatasetWaitsForOneInsteadOfFailingForGood() throws Exception {
+        java.nio.file.Path dataset = java.nio.file.Path.of(
+                jdbc.sql("select hyper_parameters->>'dataset' from training_job where supernet_id = ?")
+                        .param(supernet)
+                        .query(String.class)
+                        .single());
+        java.nio.file.Path away = dataset.resolveSibling(dataset.getFileName() + "-elsewhere");
+        CatalogueBuilds.Build build = queue.create(supernet, 8, 9L);
+        java.nio.file.Files.move(dataset, away);
+        CatalogueBuildRunner.Outcome waiting;
+        try {
+            waiting = runner.run(build.id(), null, new CatalogueBuildListener() {});
+        } finally {
+            java.nio.file.Files.move(away, dataset);
+        }
+        assertThat(waiting.state()).isEqualTo(JobState.RUNNING);
+        CatalogueBuilds.Build stored = builds.find(build.id()).orElseThrow();
+        // it was FAILED, and nothing ever queued the supernet's build again
+        assertThat(stored.finished()).isFalse();
+        assertThat(stored.error()).contains("waiting for a worker that can read the dataset");
+
+        // with the data in place (here, or on another worker) the same build finishes
+        assertThat(runner.run(build.id(), null, new CatalogueBuildListener() {}).state())
+                .isEqualTo(JobState.SUCCEEDED);
+        assertThat(builds.find(build.id()).orElseThrow().error()).isNull();
+    }
+
+    @Test
     void aBuildKilledHalfWayContinuesWithNoLostOrDuplicateRows() {
         CatalogueBuilds.Build build = queue.create(supernet, 14, 5L);
         long before = evaluated();

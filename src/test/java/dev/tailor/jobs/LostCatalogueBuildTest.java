@@ -100,6 +100,35 @@ class LostCatalogueBuildTest {
         }
     }
 
+    @Autowired
+    dev.tailor.catalogue.SupernetRepository supernets;
+
+    @Autowired
+    dev.tailor.catalogue.ArtifactRepository artifacts;
+
+    @Test
+    void askingForTheFirstBuildDoesNotWaitOnABuildThatRuns() throws Exception {
+        dev.tailor.catalogue.Artifact checkpoint = dev.tailor.catalogue.Artifact.of(
+                java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/zip");
+        artifacts.save(checkpoint);
+        dev.tailor.catalogue.Supernet trained =
+                new dev.tailor.catalogue.Supernet("first-build-lock", "{}", "fashion-mnist");
+        trained.markReady(checkpoint.getSha256());
+        java.util.UUID supernetId = supernets.save(trained).getId();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (java.sql.Connection running = dataSource.getConnection()) {
+            // what a running build of the supernet holds for as long as it runs
+            assertThat(AdvisoryLock.tryLock(running, supernetId)).isTrue();
+            // a job taken up again after its success asks for the first build: it used to take the same key
+            var asked = pool.submit(() -> queue.enqueueFirst(supernetId));
+            assertThat(asked.get(20, java.util.concurrent.TimeUnit.SECONDS)).isPresent();
+            AdvisoryLock.unlock(running, supernetId);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void theSweepQueuesTheBuildAnOutageLostOnceAndOnlyOnce() throws Exception {
         TrainingJobSpec.Prepared prepared = tiny("swept-build");

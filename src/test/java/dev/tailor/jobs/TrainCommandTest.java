@@ -297,6 +297,8 @@ class TrainCommandTest {
         assertThat(untouched.getState()).isEqualTo(JobState.RUNNING);
         assertThat(untouched.getLastCheckpoint()).isEqualTo(interrupted.getLastCheckpoint());
         assertThat(untouched.getAttempts()).isEqualTo(interrupted.getAttempts());
+        // and the job says why it waits: a worker retrying it showed its old progress and no error
+        assertThat(untouched.getError()).contains("waiting for a worker").contains("is not the one supernet");
 
         // the data it was trained on back in place: the run continues and registers its supernet
         IdxFixture.write(swapped, 640, 100);

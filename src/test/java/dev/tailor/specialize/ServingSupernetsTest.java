@@ -52,4 +52,26 @@ class ServingSupernetsTest {
                                         "no trained supernet yet, and no training run is queued or running: an operator"
                                                 + " starts one with POST /api/v1/training-jobs"));
     }
+
+    @Test
+    void aPinnedSupernetThatFailedIsAConflictNotAWaitThatNeverEnds() {
+        SupernetRepository supernets = mock(SupernetRepository.class);
+        dev.tailor.catalogue.Supernet failed = new dev.tailor.catalogue.Supernet("broken", "{}", "fashion-mnist");
+        failed.markFailed();
+        java.util.UUID id = java.util.UUID.randomUUID();
+        org.mockito.Mockito.when(supernets.findById(id)).thenReturn(java.util.Optional.of(failed));
+        ServingSupernets serving = new ServingSupernets(supernets, mock(CatalogueBuilds.class), bootstrap, empty, 50);
+
+        assertThatThrownBy(() -> serving.resolve(id)).isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+            assertThat(e.getStatusCode().value()).isEqualTo(409);
+            assertThat(e.getHeaders().getFirst("Retry-After")).isNull();
+            assertThat(e.getBody().getDetail()).contains("failed").contains("GET /api/v1/supernets");
+        });
+        // its predictor: not "start a catalogue build", which a failed supernet is refused
+        assertThat(serving.catalogueNotReady(id, mock(PredictorStore.class)))
+                .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+                    assertThat(e.getStatusCode().value()).isEqualTo(409);
+                    assertThat(e.getBody().getDetail()).doesNotContain("catalogue-builds");
+                });
+    }
 }

@@ -489,6 +489,32 @@ class SpecializationTest {
     }
 
     @Test
+    void theFastestSubnetOnADeviceWithoutALatencySourceIsRefusedNotAnsweredByMacs() throws Exception {
+        String name = "no-figures-" + UUID.randomUUID().toString().substring(0, 8);
+        jdbc.sql("insert into device (name, runtime, execution_provider, measurement)"
+                        + " values (?, 'onnxruntime', 'CPU', 'AGENT')")
+                .param(name)
+                .update();
+        long specializations = jdbc.sql("select count(*) from specialization")
+                .query(Long.class)
+                .single();
+
+        HttpResponse<String> refused = post(
+                "{\"device\":\"" + name + "\",\"objective\":\"latency\",\"minAccuracy\":0.1,\"supernet\":\"" + supernet
+                        + "\"}",
+                "application/json");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("objective");
+        assertThat(problem.path("detail").asString()).contains(name).contains("device agent");
+        assertThat(jdbc.sql("select count(*) from specialization")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(specializations);
+    }
+
+    @Test
     void thePredictorAndTheParetoPlotAreServed() throws Exception {
         HttpResponse<String> predictor = get("/api/v1/supernets/" + supernet + "/predictor");
         assertThat(predictor.statusCode()).as(predictor.body()).isEqualTo(200);
