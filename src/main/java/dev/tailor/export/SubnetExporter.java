@@ -112,7 +112,7 @@ public class SubnetExporter {
     }
 
     /** The export is impossible as asked; {@code field} names what the caller must change. */
-    public static final class ExportException extends RuntimeException {
+    public static class ExportException extends RuntimeException {
         private final String field;
 
         public ExportException(String field, String message) {
@@ -122,6 +122,17 @@ public class SubnetExporter {
 
         public String field() {
             return field;
+        }
+    }
+
+    /**
+     * Nothing is wrong with the request: this process cannot read the data the supernet was trained
+     * on (mounted on other workers only, or other data in its place). Another worker, or this one once
+     * the data is back, can export it; the caller should try again, not change the request.
+     */
+    public static final class DatasetUnavailableException extends ExportException {
+        public DatasetUnavailableException(String message) {
+            super("supernet", message);
         }
     }
 
@@ -248,6 +259,8 @@ public class SubnetExporter {
     private TrainedSupernets.Restored restore(UUID supernetId, String datasetEnvironment) {
         try {
             return trained.restore(supernetId, datasetEnvironment);
+        } catch (TrainedSupernets.DatasetUnavailableException e) {
+            throw new DatasetUnavailableException(e.getMessage());
         } catch (TrainedSupernets.UnusableSupernetException e) {
             throw new ExportException("supernet", e.getMessage());
         }

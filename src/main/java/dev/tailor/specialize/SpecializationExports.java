@@ -45,6 +45,12 @@ class SpecializationExports {
     static final String TABLE = "specialization_export_task";
     private static final Duration POLL = Duration.ofMillis(250);
 
+    /** The stored failure's field for an export this worker could not do for want of the dataset. */
+    static final String DATASET_UNAVAILABLE = "(dataset unavailable on the worker)";
+
+    /** Retry-After of a 503 for an export waiting for a worker with the dataset. */
+    static final long DATASET_RETRY_SECONDS = 30;
+
     private final PickExporter exporter;
     private final JdbcClient jdbc;
     private final boolean queued;
@@ -127,6 +133,8 @@ class SpecializationExports {
         if (!queued) {
             try {
                 exporter.exportAndStore(pending, System.getenv("TAILOR_DATASET_DIR"));
+            } catch (SubnetExporter.DatasetUnavailableException e) {
+                throw Problems.unavailable(waitingForDataset(e), DATASET_RETRY_SECONDS, Map.of());
             } catch (SubnetExporter.ExportException e) {
                 throw Problems.conflict("the pick cannot be exported: " + e.getMessage(), e.field());
             }
@@ -192,6 +200,10 @@ class SpecializationExports {
                 return;
             }
             Optional<Map<String, String>> failure = failure(key);
+            if (failure.isPresent() && DATASET_UNAVAILABLE.equals(failure.get().get("field"))) {
+                // not the request's fault: the same request again tries afresh, on whichever worker takes it
+                throw Problems.unavailable(failure.get().get("detail"), DATASET_RETRY_SECONDS, Map.of());
+            }
             if (failure.isPresent()) {
                 throw Problems.conflict(
                         "the pick cannot be exported: " + failure.get().get("detail"),
@@ -225,11 +237,18 @@ class SpecializationExports {
         try (var ignored = JobLogContext.of("export", pending.requestKey().substring(0, 12))) {
             try {
                 exporter.exportAndStore(pending, System.getenv("TAILOR_DATASET_DIR"));
+            } catch (SubnetExporter.DatasetUnavailableException e) {
+                exporter.recordFailure(pending.requestKey(), DATASET_UNAVAILABLE, waitingForDataset(e));
             } catch (SubnetExporter.ExportException e) {
                 exporter.recordFailure(pending.requestKey(), e.field(), e.getMessage());
             }
         }
         signal(pending.requestKey());
+    }
+
+    private static String waitingForDataset(SubnetExporter.DatasetUnavailableException e) {
+        return "the pick waits for a worker that can read the supernet's dataset: " + dev.tailor.ProcessName.current()
+                + " cannot (" + e.getMessage() + "); send the same request again";
     }
 
     /** Requests of this process waiting for an export now. */

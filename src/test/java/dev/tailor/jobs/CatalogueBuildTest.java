@@ -138,6 +138,48 @@ class CatalogueBuildTest {
         assertThat(builds.find(build.id()).orElseThrow().error()).isNull();
     }
 
+    @Autowired
+    UnreferencedCheckpoints unreferencedCheckpoints;
+
+    private String storedHoursAgo(String mediaType, int hours) {
+        dev.tailor.catalogue.Artifact artifact = dev.tailor.catalogue.Artifact.of(
+                UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), mediaType);
+        jdbc.sql("insert into artifact (sha256, media_type, size_bytes, content, created_at)"
+                        + " values (?, ?, ?, ?, now() - make_interval(hours => ?))")
+                .params(artifact.getSha256(), mediaType, artifact.getSizeBytes(), artifact.getContent(), hours)
+                .update();
+        return artifact.getSha256();
+    }
+
+    private boolean stored(String sha) {
+        return jdbc.sql("select count(*) from artifact where sha256 = ?")
+                        .param(sha)
+                        .query(Long.class)
+                        .single()
+                == 1;
+    }
+
+    @Test
+    void checkpointsLeftByARunStoppedBetweenTwoWritesAreSweptAndNothingElse() {
+        String orphan = storedHoursAgo(dev.tailor.training.Checkpoint.MEDIA_TYPE, 2);
+        String fresh = storedHoursAgo(dev.tailor.training.Checkpoint.MEDIA_TYPE, 0);
+        String held = storedHoursAgo(dev.tailor.training.Checkpoint.MEDIA_TYPE, 2);
+        String model = storedHoursAgo(dev.tailor.onnx.OnnxExport.MEDIA_TYPE, 2);
+        UUID holder = UUID.randomUUID();
+        jdbc.sql("insert into training_job (id, state, schedule, dataset, hyper_parameters, last_checkpoint)"
+                        + " values (?, 'FAILED', 'deps', 'generated', '{}'::jsonb, ?)")
+                .params(holder, held)
+                .update();
+
+        assertThat(unreferencedCheckpoints.sweep()).isGreaterThanOrEqualTo(1);
+
+        assertThat(stored(orphan)).isFalse();
+        // still being written by a run (the hour is the margin), held by a job, or not a checkpoint: kept
+        assertThat(stored(fresh)).isTrue();
+        assertThat(stored(held)).isTrue();
+        assertThat(stored(model)).isTrue();
+    }
+
     @Test
     void aBuildKilledHalfWayContinuesWithNoLostOrDuplicateRows() {
         CatalogueBuilds.Build build = queue.create(supernet, 14, 5L);
