@@ -58,6 +58,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private final EmbeddedPostgres postgres;
 
     private final int port;
+    /** The superuser's password; null for a server started before there was one (it trusts localhost). */
+    private final String password;
+
     private int users;
 
     /** Held while this process runs the server; null while another live process does. */
@@ -71,6 +74,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         this.dataDirectory = dataDirectory;
         this.postgres = postgres;
         this.port = port;
+        this.password = ServerPassword.read(dataDirectory).orElse(null);
         this.owner = owner;
         this.attach = attach;
     }
@@ -149,7 +153,11 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             // arrive meanwhile wait to attach; else it is taken over as it is.
             boolean alone = attach.takeAlone();
             try {
-                if (!alone || otherClients(outlived.get()) > 0) {
+                if (!alone
+                        || otherClients(
+                                        outlived.get(),
+                                        ServerPassword.read(dataDirectory).orElse(null))
+                                > 0) {
                     log.info(
                             "PostgreSQL in {} outlived the process that ran it and is still in use; this process"
                                     + " takes it over on port {}",
@@ -187,7 +195,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * sockets for a moment, from another process's.
      */
     String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&ApplicationName=" + THIS_PROCESS;
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&ApplicationName=" + THIS_PROCESS
+                + ServerPassword.urlParameter(password);
     }
 
     /**
@@ -216,7 +225,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                             dataDirectory);
                     return;
                 }
-                int others = otherClients(port);
+                int others = otherClients(port, password);
                 if (others > 0) {
                     log.info(
                             "Leaving PostgreSQL in {} running: {} connection(s) of other processes use it; the last"
@@ -263,9 +272,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * answer (then nobody can be using it). A process that has just ended may still be listed for a
      * moment, so a count above 0 is asked again for up to two seconds.
      */
-    static int otherClients(int port) {
-        try (Connection connection = DriverManager.getConnection(
-                        "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&connectTimeout=5");
+    static int otherClients(int port, String password) {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + port
+                        + "/postgres?user=postgres&connectTimeout=5" + ServerPassword.urlParameter(password));
                 PreparedStatement statement = connection.prepareStatement("select count(*) from pg_stat_activity"
                         + " where backend_type = 'client backend' and pid <> pg_backend_pid()"
                         + " and application_name is distinct from ?")) {
@@ -297,7 +306,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             Files.createDirectories(dataDirectory);
             stopPostmaster(dataDirectory, "left running by an earlier process");
             log.info("Starting embedded PostgreSQL with data in {}", dataDirectory);
-            return EmbeddedPostgres.builder()
+            ServerPassword password = ServerPassword.readOrCreate(dataDirectory);
+            EmbeddedPostgres started = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setOverrideWorkingDirectory(
                             dataDirectory.resolveSibling("postgres-binaries").toFile())
@@ -308,11 +318,18 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("listen_addresses", "localhost")
+                    // initdb trusts every local connection: any user of the machine could connect as the
+                    // superuser. A password is asked for, except on the start that sets it (no password yet)
+                    .setConnectConfig("password", password.value())
+                    .setDataDirectoryCustomizer(
+                            directory -> ServerPassword.writeAccessRules(directory.toPath(), !password.created()))
                     .setPGStartupWait(Duration.ofSeconds(60))
                     // stopped by Spring, after the beans that use it: the library's own JVM hook would
                     // stop it at once on SIGTERM, while a job still writes its last step
                     .setRegisterShutdownHook(false)
                     .start();
+            password.requireFrom(started.getPort(), dataDirectory);
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
         }
