@@ -77,9 +77,10 @@ public final class Usage {
                         """;
 
     public static final String AGENT = """
-            usage: tailor agent --server URL --device NAME --token TOKEN [--once] [--max-tasks N] [--poll-seconds N]
+            usage: tailor agent --server URL --device NAME [--token TOKEN] [--once] [--max-tasks N] [--poll-seconds N]
               --token    an agent key bound to the device (an operator issues one: POST /api/v1/devices/NAME/agent-token
-                         or ./tailor keys create --role agent --device NAME --name NAME)
+                         or ./tailor keys create --role agent --device NAME --name NAME); better in the
+                         environment as TAILOR_AGENT_KEY, where other users of the machine cannot read it
               --once     stop when the server has no task left instead of polling
                         """;
 

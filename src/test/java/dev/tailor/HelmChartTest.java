@@ -127,6 +127,9 @@ class HelmChartTest {
         Map<String, Object> agent = container(deployment(objects, "tailor-tailor-agent"));
         assertThat(String.join(" ", stringList(agent.get("args")))).startsWith("agent");
         assertThat(String.join(" ", stringList(agent.get("args")))).contains("jetson-nano");
+        // the key in the environment only: a process's arguments are readable by every user of the node
+        assertThat(stringList(agent.get("args"))).doesNotContain("--token");
+        assertThat(String.valueOf(agent.get("env"))).contains("TAILOR_AGENT_KEY");
     }
 
     @Test

@@ -49,8 +49,15 @@ public final class DeviceAgent {
         this.out = out;
     }
 
+    /** Where the key may come from instead of {@code --token}: a process's arguments are world-readable. */
+    static final String KEY_VARIABLE = "TAILOR_AGENT_KEY";
+
     /** The verb: parses flags, runs, returns the exit status. */
     public static int main(String[] args, PrintStream out, PrintStream err) {
+        return main(args, out, err, System.getenv());
+    }
+
+    static int main(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
         Map<String, String> flags;
         try {
             flags = CliFlags.parse(args, FLAGS, Set.of("once"));
@@ -60,9 +67,16 @@ public final class DeviceAgent {
             return 2;
         }
         boolean once = flags.containsKey("once");
+        String fromEnvironment = environment.get(KEY_VARIABLE);
+        if (!flags.containsKey("token") && fromEnvironment != null && !fromEnvironment.isBlank()) {
+            // any user of the machine reads --token in ps or /proc/PID/cmdline; the environment stays the owner's
+            flags = new java.util.HashMap<>(flags);
+            flags.put("token", fromEnvironment.trim());
+        }
         for (String required : new String[] {"server", "device", "token"}) {
             if (!flags.containsKey(required)) {
-                err.println("tailor agent: --" + required + " is required");
+                err.println("tailor agent: --" + required + " is required"
+                        + ("token".equals(required) ? " (or the key in " + KEY_VARIABLE + ")" : ""));
                 err.print(Usage.AGENT);
                 return 2;
             }
@@ -135,8 +149,8 @@ public final class DeviceAgent {
         while (done < maxTasks && !ProcessShutdown.started()) {
             try {
                 JsonNode tasks = get("api/v1/devices/" + device + "/tasks?limit=" + Math.min(20, maxTasks - done));
-                failures = 0;
                 if (tasks.isEmpty()) {
+                    failures = 0;
                     if (once) {
                         return done;
                     }
@@ -150,13 +164,22 @@ public final class DeviceAgent {
                     }
                 });
                 done += measure(batch.subList(0, Math.min(batch.size(), maxTasks - done)));
-            } catch (AgentException e) {
-                if (!e.retryable()) {
-                    throw e;
+                // only a batch posted ends a run of failures: a pull that succeeds while every download or post
+                // fails kept the wait at 2 s, each retry leasing the device's next batch
+                failures = 0;
+            } catch (RuntimeException e) {
+                if (e instanceof AgentException refused && !refused.retryable()) {
+                    throw refused;
                 }
+                // ONNX Runtime failing on a model, a body that is not JSON (a proxy's page): this batch is
+                // given up, its leases lapse, and the agent goes on instead of ending with a stack trace
                 failures++;
                 long wait = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
-                out.printf(Locale.ROOT, "agent: %s; trying again in %d s%n", e.getMessage(), wait);
+                out.printf(
+                        Locale.ROOT,
+                        "agent: %s; trying again in %d s%n",
+                        e instanceof AgentException ? e.getMessage() : e.toString(),
+                        wait);
                 pause(wait);
             }
         }

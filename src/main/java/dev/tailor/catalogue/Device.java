@@ -36,6 +36,10 @@ public class Device {
     @Column(updatable = false)
     private OffsetDateTime createdAt = OffsetDateTime.now();
 
+    /** Written by the database only (DeviceLatencies bumps it): a stale entity saved must not undo it. */
+    @Column(name = "latency_revision", insertable = false, updatable = false)
+    private long latencyRevision;
+
     protected Device() {}
 
     public Device(
@@ -57,6 +61,11 @@ public class Device {
 
     public Long getId() {
         return id;
+    }
+
+    /** How many times its latencies were refreshed: a stored answer found before is not served after. */
+    public long getLatencyRevision() {
+        return latencyRevision;
     }
 
     public String getName() {

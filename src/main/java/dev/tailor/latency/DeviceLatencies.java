@@ -94,8 +94,17 @@ public class DeviceLatencies {
                 .toList();
     }
 
+    /**
+     * Refreshes every catalogued subnet's latency on the device, and counts it on the device's
+     * {@code latency_revision}: its source may have changed (a model fitted on new measurements in place
+     * of a roofline), and answers stored under the old one must not be served again.
+     */
     public Refresh refresh(Device device) {
-        return refresh(device, id -> true);
+        Refresh refreshed = refresh(device, id -> true);
+        jdbc.sql("update device set latency_revision = latency_revision + 1 where id = :device")
+                .param("device", device.getId())
+                .update();
+        return refreshed;
     }
 
     private Refresh refresh(Device device, LongPredicate which) {

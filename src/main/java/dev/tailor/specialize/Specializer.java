@@ -229,8 +229,9 @@ public class Specializer {
 
     private static String requestKey(
             UUID supernetId, Device device, SpecializationResponse.Budget budget, UUID predictorId) {
-        String canonical =
-                supernetId + "|" + device.getName() + "|" + JSON.writeValueAsString(budget) + "|" + predictorId;
+        // the device's latency revision: an answer found with an older latency source is searched again
+        String canonical = supernetId + "|" + device.getName() + "|" + JSON.writeValueAsString(budget) + "|"
+                + predictorId + "|" + device.getLatencyRevision();
         return dev.tailor.catalogue.Artifact.sha256(canonical.getBytes(StandardCharsets.UTF_8));
     }
 

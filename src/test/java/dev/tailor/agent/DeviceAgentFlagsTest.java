@@ -31,4 +31,19 @@ class DeviceAgentFlagsTest {
         assertThat(refusal(base[0], base[1], base[2], base[3], "--token", "t", "--poll-seconds", "0"))
                 .contains("--poll-seconds");
     }
+
+    @Test
+    void theKeyCanComeFromTheEnvironmentWhereOtherUsersCannotReadIt() {
+        // the key is taken: the next mistake named is the flag after it, not a missing --token
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = DeviceAgent.main(
+                new String[] {"--server", "http://127.0.0.1:9", "--device", "pi", "--poll-seconds", "0"},
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                java.util.Map.of(DeviceAgent.KEY_VARIABLE, "tlr_secret"));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--poll-seconds")
+                .doesNotContain("--token is required");
+    }
 }

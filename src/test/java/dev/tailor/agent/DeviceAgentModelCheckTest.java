@@ -77,6 +77,45 @@ class DeviceAgentModelCheckTest {
     }
 
     @Test
+    void aModelOnnxRuntimeCannotTimeDoesNotEndTheAgentAndFailuresInARowWaitLonger() throws Exception {
+        // the right bytes, but no ONNX model: ONNX Runtime throws where the agent caught only its own errors
+        byte[] notAModel = {1, 2, 3};
+        String task = "[{\"id\":\"t1\",\"kind\":\"subnet\",\"subnetId\":7,\"resolution\":28,\"warmupRuns\":1,"
+                + "\"timedRuns\":3,\"threads\":1,\"batchSize\":1,\"executionProvider\":\"cpu\","
+                + "\"modelUrl\":\"/api/v1/artifacts/" + sha256(notAModel) + "\",\"modelSha256\":\""
+                + sha256(notAModel) + "\"}]";
+        AtomicInteger pulls = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/v1/devices/pi/tasks", exchange -> {
+            byte[] body = (pulls.getAndIncrement() < 2 ? task : "[]").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/api/v1/artifacts/", exchange -> {
+            exchange.sendResponseHeaders(200, notAModel.length);
+            exchange.getResponseBody().write(notAModel);
+            exchange.close();
+        });
+        server.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeviceAgent agent = new DeviceAgent(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
+                "pi",
+                "token",
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        int done = agent.run(true, 5, 1);
+
+        assertThat(done).isZero();
+        assertThat(pulls).hasValue(3);
+        // the second failure in a row waits longer: a pull that answered used to reset the count every time
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("trying again in 2 s")
+                .contains("trying again in 4 s");
+    }
+
+    @Test
     void aModelWithTheTasksHashPassesAndAServerThatNamesNoneIsTrusted() throws Exception {
         byte[] model = {1, 2, 3};
         assertThat(DeviceAgent.verified(model, sha256(model), "/m")).isSameAs(model);

@@ -488,6 +488,28 @@ class SpecializationTest {
                 .isEqualTo(specializations);
     }
 
+    @Autowired
+    dev.tailor.catalogue.DeviceRepository deviceRepository;
+
+    @Test
+    void anAnswerFoundWithAnOlderLatencySourceIsSearchedAgainOnceTheDevicesLatenciesAreRefreshed() throws Exception {
+        String body = "{\"device\":\"jetson-nano\",\"latencyMs\":5,\"supernet\":\"" + supernet + "\"}";
+        HttpResponse<String> first = post(body, "application/json");
+        assertThat(first.statusCode()).as(first.body()).isIn(200, 201);
+        HttpResponse<String> again = post(body, "application/json");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.headers().firstValue("X-Tailor-From-Catalogue")).hasValue("true");
+
+        // agents' measurements fitted into a model, say: the device's source may have changed
+        deviceLatencies.refresh(deviceRepository.findByName("jetson-nano").orElseThrow());
+        Thread.sleep(RecentLookups.FRESH_NANOS / 1_000_000 + 200);
+
+        HttpResponse<String> after = post(body, "application/json");
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(201);
+        assertThat(after.headers().firstValue("X-Tailor-From-Catalogue")).isNotEqualTo(java.util.Optional.of("true"));
+        assertThat(post(body, "application/json").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void theFastestSubnetOnADeviceWithoutALatencySourceIsRefusedNotAnsweredByMacs() throws Exception {
         String name = "no-figures-" + UUID.randomUUID().toString().substring(0, 8);
