@@ -145,11 +145,20 @@ public final class DeviceAgent {
     int run(boolean once, int maxTasks, int pollSeconds) throws InterruptedException {
         int done = 0;
         int failures = 0;
+        String lastFailure = null;
+        // a batch was leased to this agent and not posted: its tasks are hidden from the next pull
+        boolean leasedUnposted = false;
         // a stop (SIGTERM, Ctrl-C) ends the loop once the batch under way is posted
         while (done < maxTasks && !ProcessShutdown.started()) {
             try {
                 JsonNode tasks = get("api/v1/devices/" + device + "/tasks?limit=" + Math.min(20, maxTasks - done));
                 if (tasks.isEmpty()) {
+                    if (once && leasedUnposted) {
+                        // the server hides tasks this agent leased: an empty list does not mean all were measured
+                        throw new AgentException("the last batch was not measured (" + lastFailure + "); its tasks"
+                                + " stay leased to this device for 10 minutes, after which the agent run again"
+                                + " takes them up (" + done + " measurements posted)");
+                    }
                     failures = 0;
                     if (once) {
                         return done;
@@ -157,6 +166,7 @@ public final class DeviceAgent {
                     pause(pollSeconds);
                     continue;
                 }
+                leasedUnposted = true;
                 List<JsonNode> batch = new ArrayList<>();
                 tasks.forEach(task -> {
                     if (batch.size() < 20) {
@@ -167,6 +177,7 @@ public final class DeviceAgent {
                 // only a batch posted ends a run of failures: a pull that succeeds while every download or post
                 // fails kept the wait at 2 s, each retry leasing the device's next batch
                 failures = 0;
+                leasedUnposted = false;
             } catch (RuntimeException e) {
                 if (e instanceof AgentException refused && !refused.retryable()) {
                     throw refused;
@@ -174,6 +185,7 @@ public final class DeviceAgent {
                 // ONNX Runtime failing on a model, a body that is not JSON (a proxy's page): this batch is
                 // given up, its leases lapse, and the agent goes on instead of ending with a stack trace
                 failures++;
+                lastFailure = e instanceof AgentException ? e.getMessage() : e.toString();
                 long wait = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
                 out.printf(
                         Locale.ROOT,

@@ -47,16 +47,29 @@ public class ProgressEvents {
     private final long heartbeatNanos;
     private final int maxStreams;
     private final Supplier<SseEmitter> emitters;
+    private final StreamAccess access;
     private final AtomicInteger open = new AtomicInteger();
+
+    /** How often an open stream asks whether its caller's key still holds (a database query). */
+    static final long ACCESS_CHECK_NANOS = 2_000_000_000L;
 
     @Autowired
     ProgressEvents(
             @Value("${tailor.events.heartbeat:15s}") Duration heartbeat,
-            @Value("${tailor.events.max-streams:100}") int maxStreams) {
-        this(heartbeat, maxStreams, () -> new SseEmitter(TimeUnit.HOURS.toMillis(1)));
+            @Value("${tailor.events.max-streams:100}") int maxStreams,
+            org.springframework.beans.factory.ObjectProvider<StreamAccess> access) {
+        this(
+                heartbeat,
+                maxStreams,
+                () -> new SseEmitter(TimeUnit.HOURS.toMillis(1)),
+                access.getIfAvailable(() -> () -> () -> true));
     }
 
     ProgressEvents(Duration heartbeat, int maxStreams, Supplier<SseEmitter> emitters) {
+        this(heartbeat, maxStreams, emitters, () -> () -> true);
+    }
+
+    ProgressEvents(Duration heartbeat, int maxStreams, Supplier<SseEmitter> emitters, StreamAccess access) {
         if (heartbeat.isNegative() || heartbeat.isZero()) {
             throw new InvalidSettingException(
                     "tailor.events.heartbeat", "must be positive, e.g. 15s; got " + heartbeat);
@@ -67,6 +80,7 @@ public class ProgressEvents {
         this.heartbeatNanos = heartbeat.toNanos();
         this.maxStreams = maxStreams;
         this.emitters = emitters;
+        this.access = access;
     }
 
     /** @param snapshot the current state as the GET endpoint returns it; compared by equals */
@@ -88,7 +102,7 @@ public class ProgressEvents {
             throw busy;
         }
         SseEmitter emitter = emitters.get();
-        Stream<T> stream = new Stream<>(emitter, snapshot, finished);
+        Stream<T> stream = new Stream<>(emitter, snapshot, finished, access.forCurrentCaller());
         emitter.onCompletion(stream::close);
         emitter.onTimeout(stream::close);
         emitter.onError(error -> stream.close());
@@ -116,13 +130,30 @@ public class ProgressEvents {
         private final Predicate<T> finished;
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile ScheduledFuture<?> future;
+        private final java.util.function.BooleanSupplier allowed;
         private T lastSent;
         private long lastWrite = System.nanoTime();
+        private long lastAccessCheck = System.nanoTime();
 
-        Stream(SseEmitter emitter, Supplier<T> snapshot, Predicate<T> finished) {
+        Stream(
+                SseEmitter emitter,
+                Supplier<T> snapshot,
+                Predicate<T> finished,
+                java.util.function.BooleanSupplier allowed) {
             this.emitter = emitter;
             this.snapshot = snapshot;
             this.finished = finished;
+            this.allowed = allowed;
+        }
+
+        /** Whether the caller's key still holds, asked every {@link #ACCESS_CHECK_NANOS}. */
+        private boolean stillAllowed() {
+            long now = System.nanoTime();
+            if (now - lastAccessCheck < ACCESS_CHECK_NANOS) {
+                return true;
+            }
+            lastAccessCheck = now;
+            return allowed.getAsBoolean();
         }
 
         @Override
@@ -133,6 +164,12 @@ public class ProgressEvents {
             }
             T now;
             try {
+                if (!stillAllowed()) {
+                    // the key was revoked: its next request would get a 401, so no more events either
+                    close();
+                    emitter.complete();
+                    return;
+                }
                 now = snapshot.get();
             } catch (RuntimeException e) {
                 // the work vanished or its state cannot be read: end the response too, or the client's

@@ -51,6 +51,15 @@ public class ApiKeys {
         return store(KeySecrets.newKey(), "agent-" + device, Role.AGENT, device, createdBy);
     }
 
+    /** Whether the key still works (not revoked, not gone). */
+    public boolean isActive(long keyId) {
+        return jdbc.sql("select count(*) from api_key where id = :id and revoked_at is null")
+                        .param("id", keyId)
+                        .query(Long.class)
+                        .single()
+                == 1;
+    }
+
     public Optional<Caller> authenticate(String key) {
         return jdbc.sql("select k.id, k.name, k.role, d.name from api_key k left join device d on d.id = k.device_id"
                         + " where k.key_sha256 = :hash and k.revoked_at is null")

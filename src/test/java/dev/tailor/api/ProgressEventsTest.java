@@ -121,6 +121,28 @@ class ProgressEventsTest {
     }
 
     @Test
+    void aStreamWhoseKeyIsRevokedEndsInsteadOfRunningToItsEnd() throws Exception {
+        List<EndedResponse> clients = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean keyHolds = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ProgressEvents events = new ProgressEvents(
+                Duration.ofSeconds(15),
+                10,
+                () -> {
+                    EndedResponse client = new EndedResponse();
+                    clients.add(client);
+                    return client;
+                },
+                () -> keyHolds::get);
+        events.stream(() -> "running", state -> false);
+        Thread.sleep(ProgressEvents.ACCESS_CHECK_NANOS / 1_000_000 + 500);
+        assertThat(events.openStreams()).as("a key that holds keeps its stream").isEqualTo(1);
+
+        keyHolds.set(false);
+        waitUntil(() -> events.openStreams() == 0, "the stream to end once its key was revoked");
+        assertThat(clients.get(0).completed).isTrue();
+    }
+
+    @Test
     void aHeadGetsTheStreamsHeadersAndTakesNoSlot() {
         List<EndedResponse> clients = new ArrayList<>();
         ProgressEvents events = new ProgressEvents(Duration.ofSeconds(15), 1, () -> {
