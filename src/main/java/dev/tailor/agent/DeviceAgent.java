@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * its device's measurement tasks (layer models for the latency table, exported subnets), times
  * each batch with the local ONNX Runtime as the tasks say (warm-up, timed runs, threads, batch),
  * interleaved, and posts the results. Without {@code --once} it keeps polling; several agents may
- * serve one device. An unreachable or busy server (5xx, 429) is tried again after a growing wait (2
+ * serve one device. An unreachable or busy server (5xx, 429, 408, 409) is tried again after a growing wait (2
  * s, doubling, at most 60 s); a refusal (a bad token, an unknown device) ends the agent.
  */
 public final class DeviceAgent {
@@ -39,6 +39,9 @@ public final class DeviceAgent {
     private final String device;
     private final String token;
     private final PrintStream out;
+    /** Measurements this agent posted, batches cut short included. */
+    private int posted;
+
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -120,14 +123,25 @@ public final class DeviceAgent {
     /** The server refused or could not be reached; says what to fix. */
     static final class AgentException extends RuntimeException {
         private final boolean retryable;
+        private final long retryAfterSeconds;
 
         AgentException(String message) {
             this(message, false);
         }
 
         AgentException(String message, boolean retryable) {
+            this(message, retryable, 0);
+        }
+
+        AgentException(String message, boolean retryable, long retryAfterSeconds) {
             super(message);
             this.retryable = retryable;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        /** What the server asked for in Retry-After; 0 when it did not. */
+        long retryAfterSeconds() {
+            return retryAfterSeconds;
         }
 
         /** The server was unreachable or busy (5xx, 429): worth trying again later, unlike a refusal. */
@@ -173,12 +187,15 @@ public final class DeviceAgent {
                         batch.add(task);
                     }
                 });
-                done += measure(batch.subList(0, Math.min(batch.size(), maxTasks - done)));
+                measure(batch.subList(0, Math.min(batch.size(), maxTasks - done)));
+                done = posted;
                 // only a batch posted ends a run of failures: a pull that succeeds while every download or post
                 // fails kept the wait at 2 s, each retry leasing the device's next batch
                 failures = 0;
                 leasedUnposted = false;
             } catch (RuntimeException e) {
+                // what a batch cut short posted still counts
+                done = posted;
                 if (e instanceof AgentException refused && !refused.retryable()) {
                     throw refused;
                 }
@@ -186,7 +203,9 @@ public final class DeviceAgent {
                 // given up, its leases lapse, and the agent goes on instead of ending with a stack trace
                 failures++;
                 lastFailure = e instanceof AgentException ? e.getMessage() : e.toString();
-                long wait = Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6));
+                long wait = Math.max(
+                        Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(failures, 6)),
+                        e instanceof AgentException busy ? busy.retryAfterSeconds() : 0);
                 out.printf(
                         Locale.ROOT,
                         "agent: %s; trying again in %d s%n",
@@ -211,7 +230,7 @@ public final class DeviceAgent {
      * (all sessions open, the timed runs spread over {@value #ROUNDS} rounds), as host-cpu's latency
      * model is timed, so that a device whose speed drifts slows every model of the batch alike.
      */
-    private int measure(List<JsonNode> batch) {
+    private void measure(List<JsonNode> batch) {
         Map<String, List<JsonNode>> bySettings = new LinkedHashMap<>();
         for (JsonNode task : batch) {
             String settings = provider(task).wireName() + "/"
@@ -220,7 +239,7 @@ public final class DeviceAgent {
                     + task.get("batchSize").asInt();
             bySettings.computeIfAbsent(settings, key -> new ArrayList<>()).add(task);
         }
-        int posted = 0;
+        AgentException notPosted = null;
         for (List<JsonNode> same : bySettings.values()) {
             JsonNode first = same.get(0);
             LatencyMeter.Builder meter;
@@ -246,11 +265,23 @@ public final class DeviceAgent {
                     .build()
                     .measureInterleaved(models, Math.max(1, Math.min(ROUNDS, timedRuns)));
             for (int i = 0; i < same.size(); i++) {
-                post(same.get(i), timed.get(i), provider(first));
-                posted++;
+                try {
+                    post(same.get(i), timed.get(i), provider(first));
+                    posted++;
+                } catch (AgentException e) {
+                    if (!e.retryable()) {
+                        throw e;
+                    }
+                    // the rest are timed already: post them; this one's lease lapses and it is timed again
+                    if (notPosted == null) {
+                        notPosted = e;
+                    }
+                }
             }
         }
-        return posted;
+        if (notPosted != null) {
+            throw notPosted;
+        }
     }
 
     /** The execution provider the task's device runs models with (cpu from servers that do not say). */
@@ -360,7 +391,8 @@ public final class DeviceAgent {
                 throw new AgentException(
                         request.method() + " " + request.uri().getPath() + " answered " + response.statusCode() + ": "
                                 + detail,
-                        busy(response.statusCode()));
+                        busy(response.statusCode()),
+                        retryAfterSeconds(response));
             }
             return response;
         } catch (IOException e) {
@@ -371,7 +403,22 @@ public final class DeviceAgent {
         }
     }
 
-    private static boolean busy(int status) {
-        return status >= 500 || status == 429;
+    /**
+     * Worth trying again: the server is away or busy (5xx, 429), the request timed out there (408), or
+     * it met a write of the same data at the same moment (409, whose body says "read it and retry").
+     */
+    static boolean busy(int status) {
+        return status >= 500 || status == 429 || status == 408 || status == 409;
+    }
+
+    /** The wait a busy server asks for (Retry-After in seconds), at most {@link #MAX_BACKOFF}; 0 when none. */
+    static long retryAfterSeconds(HttpResponse<?> response) {
+        return response.headers()
+                .firstValue("Retry-After")
+                .map(String::trim)
+                .filter(value -> value.matches("\\d{1,9}"))
+                .map(Long::parseLong)
+                .map(seconds -> Math.min(seconds, MAX_BACKOFF.toSeconds()))
+                .orElse(0L);
     }
 }

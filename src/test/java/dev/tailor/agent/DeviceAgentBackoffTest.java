@@ -36,6 +36,10 @@ class DeviceAgentBackoffTest {
                             ? "[]"
                             : "{\"status\":" + status + ",\"detail\":\"stub says " + status + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
+            if (status != null && status == 503) {
+                // what the server's database-outage 503 carries
+                exchange.getResponseHeaders().add("Retry-After", "3");
+            }
             exchange.sendResponseHeaders(status == null ? 200 : status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -63,7 +67,8 @@ class DeviceAgentBackoffTest {
         assertThat(requests).hasValue(2);
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("answered 503: stub says 503")
-                .contains("trying again in 2 s");
+                // the server's Retry-After, longer than the first wait of 2 s, is honoured
+                .contains("trying again in 3 s");
     }
 
     @Test
@@ -75,5 +80,23 @@ class DeviceAgentBackoffTest {
                 .hasMessageContaining("401")
                 .hasMessageContaining("stub says 401");
         assertThat(requests).hasValue(1);
+    }
+
+    @Test
+    void aConflictOrATimeoutIsTriedAgainWhileARefusalIsNot() throws Exception {
+        // 409: "conflicts with data stored at the same time; read it and retry" ended the agent
+        assertThat(DeviceAgent.busy(409)).isTrue();
+        assertThat(DeviceAgent.busy(408)).isTrue();
+        assertThat(DeviceAgent.busy(429)).isTrue();
+        assertThat(DeviceAgent.busy(502)).isTrue();
+        for (int refusal : new int[] {400, 401, 403, 404, 413}) {
+            assertThat(DeviceAgent.busy(refusal)).as("status " + refusal).isFalse();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeviceAgent agent =
+                new DeviceAgent(serve(409), "pi", "token", new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(agent.run(true, 5, 1)).isZero();
+        assertThat(requests).hasValue(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("answered 409");
     }
 }

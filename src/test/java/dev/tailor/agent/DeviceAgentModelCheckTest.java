@@ -116,6 +116,81 @@ class DeviceAgentModelCheckTest {
                 .contains("trying again in 4 s");
     }
 
+    /** A real ONNX model: the smallest subnet of the Fashion-MNIST space, untrained. */
+    private static byte[] smallestModel() {
+        dev.tailor.space.SearchSpace space =
+                dev.tailor.space.SearchSpace.named(dev.tailor.space.SearchSpace.FASHION_MNIST);
+        dev.tailor.space.SubnetConfig config = space.smallest();
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager();
+                dev.tailor.supernet.StaticSubnet subnet = dev.tailor.supernet.StaticSubnet.extract(
+                        dev.tailor.supernet.Supernet.create(space, 10, manager), config, manager)) {
+            return dev.tailor.onnx.OnnxExport.builder()
+                    .setSubnet(subnet)
+                    .setMetadata(new dev.tailor.onnx.ExportMetadata(
+                            "00000000-0000-0000-0000-000000000000",
+                            config.canonicalJson(),
+                            config.sha256(),
+                            "generated",
+                            new float[] {0},
+                            new float[] {1},
+                            java.util.List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+                            null,
+                            null,
+                            1))
+                    .build()
+                    .toBytes();
+        }
+    }
+
+    @Test
+    void aPostThatFailsDoesNotThrowAwayTheRestOfTheBatchOrItsCount() throws Exception {
+        byte[] model = smallestModel();
+        String common = "\"resolution\":28,\"warmupRuns\":1,\"timedRuns\":3,\"threads\":1,\"batchSize\":1,"
+                + "\"executionProvider\":\"cpu\",\"modelUrl\":\"/api/v1/artifacts/" + sha256(model)
+                + "\",\"modelSha256\":\"" + sha256(model) + "\"";
+        String tasks = "[{\"id\":\"subnet:7\",\"kind\":\"subnet\",\"subnetId\":7," + common + "},"
+                + "{\"id\":\"subnet:8\",\"kind\":\"subnet\",\"subnetId\":8," + common + "}]";
+        AtomicInteger pulls = new AtomicInteger();
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger stored = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/v1/devices/pi/tasks", exchange -> {
+            byte[] body = (pulls.getAndIncrement() == 0 ? tasks : "[]").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/api/v1/artifacts/", exchange -> {
+            exchange.sendResponseHeaders(200, model.length);
+            exchange.getResponseBody().write(model);
+            exchange.close();
+        });
+        server.createContext("/api/v1/devices/pi/measurements", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            // the first post meets a server restarting; the second is stored
+            boolean first = attempts.getAndIncrement() == 0;
+            if (!first) {
+                stored.incrementAndGet();
+            }
+            exchange.sendResponseHeaders(first ? 503 : 201, -1);
+            exchange.close();
+        });
+        server.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeviceAgent agent = new DeviceAgent(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
+                "pi",
+                "token",
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> agent.run(true, 5, 1))
+                .isInstanceOf(DeviceAgent.AgentException.class)
+                .hasMessageContaining("(1 measurements posted)");
+        // the second result was posted although the first post failed, and counted
+        assertThat(attempts).hasValue(2);
+        assertThat(stored).hasValue(1);
+    }
+
     @Test
     void aModelWithTheTasksHashPassesAndAServerThatNamesNoneIsTrusted() throws Exception {
         byte[] model = {1, 2, 3};
