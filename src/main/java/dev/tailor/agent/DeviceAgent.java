@@ -160,8 +160,10 @@ public final class DeviceAgent {
         int done = 0;
         int failures = 0;
         String lastFailure = null;
-        // a batch was leased to this agent and not posted: its tasks are hidden from the next pull
+        // a batch leased to this agent was not posted: its tasks are hidden from later pulls for 10 minutes,
+        // so a --once run that ends reports it, whatever later batches did
         boolean leasedUnposted = false;
+        boolean inBatch = false;
         // a stop (SIGTERM, Ctrl-C) ends the loop once the batch under way is posted
         while (done < maxTasks && !ProcessShutdown.started()) {
             try {
@@ -169,9 +171,7 @@ public final class DeviceAgent {
                 if (tasks.isEmpty()) {
                     if (once && leasedUnposted) {
                         // the server hides tasks this agent leased: an empty list does not mean all were measured
-                        throw new AgentException("the last batch was not measured (" + lastFailure + "); its tasks"
-                                + " stay leased to this device for 10 minutes, after which the agent run again"
-                                + " takes them up (" + done + " measurements posted)");
+                        throw unmeasured(lastFailure, done);
                     }
                     failures = 0;
                     if (once) {
@@ -180,7 +180,7 @@ public final class DeviceAgent {
                     pause(pollSeconds);
                     continue;
                 }
-                leasedUnposted = true;
+                inBatch = true;
                 List<JsonNode> batch = new ArrayList<>();
                 tasks.forEach(task -> {
                     if (batch.size() < 20) {
@@ -188,17 +188,19 @@ public final class DeviceAgent {
                     }
                 });
                 measure(batch.subList(0, Math.min(batch.size(), maxTasks - done)));
+                inBatch = false;
                 done = posted;
                 // only a batch posted ends a run of failures: a pull that succeeds while every download or post
                 // fails kept the wait at 2 s, each retry leasing the device's next batch
                 failures = 0;
-                leasedUnposted = false;
             } catch (RuntimeException e) {
                 // what a batch cut short posted still counts
                 done = posted;
                 if (e instanceof AgentException refused && !refused.retryable()) {
                     throw refused;
                 }
+                leasedUnposted |= inBatch;
+                inBatch = false;
                 // ONNX Runtime failing on a model, a body that is not JSON (a proxy's page): this batch is
                 // given up, its leases lapse, and the agent goes on instead of ending with a stack trace
                 failures++;
@@ -214,7 +216,17 @@ public final class DeviceAgent {
                 pause(wait);
             }
         }
+        if (once && leasedUnposted) {
+            // --max-tasks reached after a batch failed: that batch is still unmeasured
+            throw unmeasured(lastFailure, done);
+        }
         return done;
+    }
+
+    private static AgentException unmeasured(String lastFailure, int done) {
+        return new AgentException("a batch was not measured (" + lastFailure + "); its tasks stay leased to this"
+                + " device for 10 minutes, after which the agent run again takes them up (" + done
+                + " measurements posted)");
     }
 
     /** Waits, in short steps so that a stop is not kept waiting. */

@@ -306,7 +306,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             Files.createDirectories(dataDirectory);
             stopPostmaster(dataDirectory, "left running by an earlier process");
             log.info("Starting embedded PostgreSQL with data in {}", dataDirectory);
-            ServerPassword password = ServerPassword.readOrCreate(dataDirectory);
+            Optional<String> known = ServerPassword.known(dataDirectory);
+            String password = known.orElseGet(ServerPassword::newValue);
             EmbeddedPostgres started = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setOverrideWorkingDirectory(
@@ -320,15 +321,27 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("listen_addresses", "localhost")
                     // initdb trusts every local connection: any user of the machine could connect as the
                     // superuser. A password is asked for, except on the start that sets it (no password yet)
-                    .setConnectConfig("password", password.value())
+                    .setConnectConfig("password", password)
                     .setDataDirectoryCustomizer(
-                            directory -> ServerPassword.writeAccessRules(directory.toPath(), !password.created()))
+                            directory -> ServerPassword.writeAccessRules(directory.toPath(), known.isPresent()))
                     .setPGStartupWait(Duration.ofSeconds(60))
                     // stopped by Spring, after the beans that use it: the library's own JVM hook would
                     // stop it at once on SIGTERM, while a job still writes its last step
                     .setRegisterShutdownHook(false)
                     .start();
-            password.requireFrom(started.getPort(), dataDirectory);
+            if (known.isEmpty()) {
+                try {
+                    ServerPassword.require(started.getPort(), dataDirectory, password);
+                } catch (RuntimeException e) {
+                    // a server left running with initdb's rules would let any local account in
+                    try {
+                        started.close();
+                    } catch (IOException | RuntimeException alsoFailed) {
+                        e.addSuppressed(alsoFailed);
+                    }
+                    throw e;
+                }
+            }
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);

@@ -3,9 +3,9 @@ package dev.tailor.db;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -23,65 +23,55 @@ import java.util.Optional;
  * ({@code postgres.password}, readable by this user alone); the server's access rules ask for it on
  * every connection, over TCP and the Unix socket alike.
  *
- * <p>The start that creates the password cannot ask for it (the role has none yet): that start keeps
- * initdb's rules, sets the password and then switches the running server to the new rules.
+ * <p>The start that gives the server a password cannot ask for it (the role has none yet): that start
+ * keeps initdb's rules, sets the password, switches the running server to the new rules and only then
+ * writes the file, so a file always names a password its server has.
  */
 final class ServerPassword {
 
     static final String FILE = "postgres.password";
 
-    private final String value;
-    private final boolean created;
-
-    private ServerPassword(String value, boolean created) {
-        this.value = value;
-        this.created = created;
-    }
-
-    String value() {
-        return value;
-    }
-
-    /** Whether this start made it: the server does not know it yet. */
-    boolean created() {
-        return created;
-    }
+    private ServerPassword() {}
 
     static Path file(Path dataDirectory) {
         return dataDirectory.resolveSibling(FILE);
     }
 
-    /** The password of the data directory's server; empty for one started before there was one. */
+    /** The password of the data directory's server, for clients; empty for one that has none. */
     static Optional<String> read(Path dataDirectory) {
         Path file = file(dataDirectory);
         try {
-            return Files.exists(file)
-                    ? Optional.of(
-                            Files.readString(file, StandardCharsets.US_ASCII).trim())
-                    : Optional.empty();
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            String value = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            return value.isEmpty() ? Optional.empty() : Optional.of(value);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
     }
 
-    static ServerPassword readOrCreate(Path dataDirectory) {
-        Optional<String> known = read(dataDirectory);
-        if (known.isPresent()) {
-            return new ServerPassword(known.get(), false);
+    /**
+     * The password the server of this data directory was given, when it was: the file is written only
+     * once the server took the password. A file beside a data directory not yet created (the catalogue
+     * deleted, the file kept) names no server's password and is removed.
+     */
+    static Optional<String> known(Path dataDirectory) {
+        if (!Files.exists(dataDirectory.resolve("PG_VERSION"))) {
+            try {
+                Files.deleteIfExists(file(dataDirectory));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot remove " + file(dataDirectory), e);
+            }
+            return Optional.empty();
         }
+        return read(dataDirectory);
+    }
+
+    static String newValue() {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        String value = HexFormat.of().formatHex(random);
-        Path file = file(dataDirectory);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, value + "\n", StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (FileAlreadyExistsException raced) {
-            return readOrCreate(dataDirectory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file, e);
-        }
-        return new ServerPassword(value, true);
+        return HexFormat.of().formatHex(random);
     }
 
     /** {@code &password=...} for a JDBC URL; nothing for a server without one. */
@@ -92,7 +82,7 @@ final class ServerPassword {
 
     /**
      * Writes the server's access rules: every connection, local socket or loopback TCP, authenticates
-     * with the password ({@code scram-sha-256}), or, before the server knows it, is trusted as initdb
+     * with the password ({@code scram-sha-256}), or, before the server has one, is trusted as initdb
      * left it.
      */
     static void writeAccessRules(Path dataDirectory, boolean passwordRequired) {
@@ -120,21 +110,37 @@ final class ServerPassword {
     }
 
     /**
-     * Makes the running server ask for this password: sets it on the superuser (again, if it knew it
-     * already), writes the rules that require it and has the server read them.
+     * Gives the running server {@code password} and makes it ask for it: sets it on the superuser,
+     * writes the rules that require it and has the server read them; then, and only then, keeps it in
+     * the file (a start stopped before leaves no file, and the next start begins again).
      */
-    void requireFrom(int port, Path dataDirectory) {
+    static void require(int port, Path dataDirectory, String password) {
         try (Connection connection = DriverManager.getConnection(
-                        "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres" + urlParameter(value));
+                        "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres" + urlParameter(password));
                 Statement statement = connection.createStatement()) {
             statement.execute("set password_encryption = 'scram-sha-256'");
-            statement.execute("alter role postgres password '" + value + "'");
+            statement.execute("alter role postgres password '" + password + "'");
             writeAccessRules(dataDirectory, true);
             statement.execute("select pg_reload_conf()");
         } catch (SQLException e) {
-            throw new IllegalStateException(
-                    "Could not set the embedded PostgreSQL's password (" + file(dataDirectory) + "): " + e.getMessage(),
-                    e);
+            throw new IllegalStateException("Could not set the embedded PostgreSQL's password: " + e.getMessage(), e);
+        }
+        save(dataDirectory, password);
+    }
+
+    /** Written whole or not at all (a file cut short would name a password no server has). */
+    private static void save(Path dataDirectory, String password) {
+        Path file = file(dataDirectory);
+        try {
+            Path partial = Files.createTempFile(
+                    file.getParent(),
+                    FILE,
+                    ".partial",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(partial, password + "\n", StandardCharsets.US_ASCII);
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
         }
     }
 }

@@ -94,17 +94,8 @@ public class DeviceLatencies {
                 .toList();
     }
 
-    /**
-     * Refreshes every catalogued subnet's latency on the device, and counts it on the device's
-     * {@code latency_revision}: its source may have changed (a model fitted on new measurements in place
-     * of a roofline), and answers stored under the old one must not be served again.
-     */
     public Refresh refresh(Device device) {
-        Refresh refreshed = refresh(device, id -> true);
-        jdbc.sql("update device set latency_revision = latency_revision + 1 where id = :device")
-                .param("device", device.getId())
-                .update();
-        return refreshed;
+        return refresh(device, id -> true);
     }
 
     private Refresh refresh(Device device, LongPredicate which) {
@@ -115,6 +106,10 @@ public class DeviceLatencies {
             int predicted = 0;
             int estimated = 0;
             for (CatalogueSubnet subnet : catalogue()) {
+                // every space's model, refreshed subnets or not: together they are the device's source
+                models.computeIfAbsent(
+                        subnet.spaceSpec() + "/" + subnet.classes(),
+                        key -> sources.modelFor(subnet.space(), subnet.classes()));
                 if (!which.test(subnet.id()) || measured.contains(subnet.id())) {
                     continue;
                 }
@@ -153,8 +148,32 @@ public class DeviceLatencies {
             boolean fitted = models.values().stream()
                     .flatMap(Optional::stream)
                     .anyMatch(model -> model.source() == LatencySource.PREDICTED);
+            countSourceChange(device, models);
             return new Refresh(device.getName(), fitted, predicted, estimated);
         });
+    }
+
+    /**
+     * Counts a change of the device's latency source on its {@code latency_revision}, which stored
+     * answers are keyed by: a model fitted on new measurements in place of a roofline, a refit, new
+     * figures. What the source is: each space's model as it describes itself (a stored model by its id, one
+     * fitted on measurements by how many subnets it was fitted and scored on, a roofline by its figures).
+     * A refresh that changes none (a catalogue build's, a host export's own timing) keeps them.
+     */
+    private void countSourceChange(Device device, Map<String, Optional<DeviceLatencyModel>> models) {
+        StringBuilder fingerprint = new StringBuilder();
+        new java.util.TreeMap<>(models)
+                .forEach((space, model) -> fingerprint
+                        .append(Integer.toHexString(space.hashCode()))
+                        .append('=')
+                        .append(model.map(m -> m.source() + ":" + m.how() + ":" + m.basis())
+                                .orElse("none"))
+                        .append(';'));
+        jdbc.sql("update device set latency_revision = latency_revision + 1, latency_fingerprint = :fingerprint"
+                        + " where id = :device and latency_fingerprint is distinct from :fingerprint")
+                .param("fingerprint", fingerprint.toString())
+                .param("device", device.getId())
+                .update();
     }
 
     /**

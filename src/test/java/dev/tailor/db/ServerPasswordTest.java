@@ -61,6 +61,12 @@ class ServerPasswordTest {
             refusesStrangersAndServesTheService(upgraded);
         }
         assertThat(Files.readString(file).trim()).hasSize(64).isNotEqualTo(first);
+
+        // the catalogue deleted and the file kept: the file names no server's password; a fresh one is made
+        org.springframework.util.FileSystemUtils.deleteRecursively(data);
+        try (EmbeddedPostgresServer fresh = EmbeddedPostgresServer.acquire(data)) {
+            refusesStrangersAndServesTheService(fresh);
+        }
     }
 
     private static void refusesStrangersAndServesTheService(EmbeddedPostgresServer server) throws Exception {
