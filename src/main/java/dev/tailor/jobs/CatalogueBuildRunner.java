@@ -90,7 +90,7 @@ public class CatalogueBuildRunner {
             }
             Outcome outcome;
             try {
-                outcome = runLocked(buildId, datasetEnvironment, listener);
+                outcome = runLocked(buildId, datasetEnvironment, listener, new LockWatch(lock));
             } finally {
                 AdvisoryLock.unlock(lock, build.supernetId());
                 events.publishEvent(new WorkEvents.WorkEnded("catalogue-build", buildId));
@@ -106,7 +106,8 @@ public class CatalogueBuildRunner {
         }
     }
 
-    private Outcome runLocked(UUID buildId, String datasetEnvironment, CatalogueBuildListener listener) {
+    private Outcome runLocked(
+            UUID buildId, String datasetEnvironment, CatalogueBuildListener listener, LockWatch lock) {
         CatalogueBuilds.Build build =
                 builds.find(buildId).orElseThrow(() -> new IllegalArgumentException("no catalogue build " + buildId));
         if (build.finished()) {
@@ -142,6 +143,17 @@ public class CatalogueBuildRunner {
             for (SubnetConfig config : pending) {
                 if (listener.stopRequested() || ProcessShutdown.started()) {
                     return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.STOPPED);
+                }
+                if (lock.getAsBoolean()) {
+                    // as a training run does: unguarded, a `catalogue` run or a worker could take the build up
+                    // beside this one and both would evaluate the same subnets
+                    log.warn(
+                            "Catalogue build {} stopped at {} of {}: {}",
+                            buildId,
+                            done,
+                            total,
+                            TrainingJobRunner.LOCK_LOST);
+                    return new Outcome(JobState.RUNNING, done, total, TrainingJobRunner.LOCK_LOST);
                 }
                 // shared with other heavy work, exclusive of a timing: an export timed now waits for this subnet
                 double top1 = quiet.heavy(() -> OnnxEvaluation.calibratedValidationTop1(restored.trainer(), config));

@@ -348,6 +348,40 @@ class CatalogueBuildTest {
         assertThat(stored.done()).isEqualTo(outcome.done());
     }
 
+    @Test
+    void aBuildWhoseLockEndedWithItsSessionStopsInsteadOfRunningOnUnguarded() throws Exception {
+        CatalogueBuilds.Build build = queue.create(supernet, 8, 31L);
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        CatalogueBuildRunner.Outcome outcome = runner.run(build.id(), null, new CatalogueBuildListener() {
+            @Override
+            public void onSubnet(Progress progress) {
+                if (killed.getAndSet(true)) {
+                    return;
+                }
+                // only the session that holds the build's lock ends (an administrator, a dropped connection);
+                // the pool's connections live on, so nothing else stops the build
+                Integer ended = jdbc.sql("select count(pg_terminate_backend(pid)) from pg_locks"
+                                + " where locktype = 'advisory' and granted and pid <> pg_backend_pid()")
+                        .query(Integer.class)
+                        .single();
+                assertThat(ended).isEqualTo(1);
+                try {
+                    // past the watch's next look
+                    Thread.sleep(LockWatch.EVERY.toMillis() + 500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(outcome.state()).isEqualTo(JobState.RUNNING);
+        assertThat(outcome.error()).isEqualTo(TrainingJobRunner.LOCK_LOST);
+        assertThat(outcome.done()).isLessThan(outcome.total());
+        // whoever takes it up next goes on from the first subnet not stored
+        CatalogueBuildRunner.Outcome resumed = runner.run(build.id(), null, new CatalogueBuildListener() {});
+        assertThat(resumed.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(duplicates()).isZero();
+    }
+
     private static final class Killed extends Error {}
 
     private record Run(int code, String out, String err) {}
