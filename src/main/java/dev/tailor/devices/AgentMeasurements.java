@@ -2,6 +2,7 @@ package dev.tailor.devices;
 
 import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
+import dev.tailor.catalogue.ExecutionProvider;
 import dev.tailor.catalogue.LatencyMeasurement;
 import dev.tailor.catalogue.LatencyMeasurementRepository;
 import dev.tailor.catalogue.LatencySource;
@@ -45,6 +46,26 @@ class AgentMeasurements {
             throw Problems.badField(
                     "layerKey", "give exactly one of layerKey (a layer task) and subnetId (a subnet task)");
         }
+        if (request.batchSize() != MeasurementTasks.BATCH_SIZE) {
+            // every latency read is at batch 1: a timing at another batch was stored, its task counted as done,
+            // and never used, so the device kept its estimates for good
+            throw Problems.badField(
+                    "batchSize",
+                    "tasks are timed at batch " + MeasurementTasks.BATCH_SIZE + "; time the task as it says");
+        }
+        if (request.threads() != MeasurementTasks.THREADS) {
+            // one fit of timings taken with different thread counts would be no device's latency
+            throw Problems.badField(
+                    "threads", "tasks are timed on " + MeasurementTasks.THREADS + " thread; time the task as it says");
+        }
+        if (request.executionProvider() == null && device.getExecutionProvider() != ExecutionProvider.CPU) {
+            // an agent that does not say is one that times on the CPU provider: not this device's latency
+            throw Problems.badField(
+                    "executionProvider",
+                    "device '" + device.getName() + "' runs models with "
+                            + device.getExecutionProvider().wireName()
+                            + "; say which provider the timing ran on (an agent that does not say times on the CPU)");
+        }
         if (request.executionProvider() != null && request.executionProvider() != device.getExecutionProvider()) {
             throw Problems.badField(
                     "executionProvider",
@@ -70,10 +91,9 @@ class AgentMeasurements {
         if (layer.resolution() != request.resolution()) {
             throw Problems.badField("resolution", "layer " + request.layerKey() + " takes " + layer.resolution());
         }
-        LatencyMeasurement stored = measurements.save(LatencyMeasurement.ofLayer(
+        answerLease(device, "layer:" + request.layerKey());
+        return measurements.save(LatencyMeasurement.ofLayer(
                 device, request.layerKey(), request.batchSize(), request.resolution(), timing(request)));
-        leases.release(device, "layer:" + request.layerKey());
-        return stored;
     }
 
     private LatencyMeasurement storeSubnet(Device device, MeasurementRequest request) {
@@ -83,10 +103,28 @@ class AgentMeasurements {
         if (resolution != request.resolution()) {
             throw Problems.badField("resolution", "subnet " + subnet.getId() + " takes " + resolution);
         }
-        LatencyMeasurement stored = measurements.save(LatencyMeasurement.ofSubnet(
+        answerLease(device, "subnet:" + subnet.getId());
+        return measurements.save(LatencyMeasurement.ofSubnet(
                 device, subnet, request.batchSize(), request.resolution(), timing(request)));
-        leases.release(device, "subnet:" + subnet.getId());
-        return stored;
+    }
+
+    /**
+     * A timing answers a task handed to this device (its lease, lapsed or not): without one a key could
+     * put "measured" latencies on any subnet, and an agent posting after its lease lapsed and another
+     * agent took the task stored the task's second measurement. The lease ends here, in the measurement's
+     * transaction, so of two posts for one task the later finds none.
+     */
+    private void answerLease(Device device, String taskId) {
+        if (!leases.release(device, taskId)) {
+            throw Problems.conflict(
+                    "task " + taskId + " is not leased to device '" + device.getName()
+                            + "': it was measured already or never handed out; time the tasks GET .../tasks gives",
+                    request(taskId));
+        }
+    }
+
+    private static String request(String taskId) {
+        return taskId.startsWith("layer:") ? "layerKey" : "subnetId";
     }
 
     private static LatencyMeasurement.Timing timing(MeasurementRequest request) {

@@ -52,7 +52,7 @@ class CataloguedLayers {
     boolean measured(Device device, String key) {
         return Objects.requireNonNullElse(
                 jdbc.sql("select exists (select 1 from latency_measurement where device_id = :device"
-                                + " and layer_key = :key and source = 'MEASURED')")
+                                + " and layer_key = :key and source = 'MEASURED' and batch_size = 1)")
                         .param("device", device.getId())
                         .param("key", key)
                         .query(Boolean.class)

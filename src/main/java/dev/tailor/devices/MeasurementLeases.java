@@ -32,10 +32,12 @@ class MeasurementLeases {
                 == 1;
     }
 
-    void release(Device device, String taskId) {
-        jdbc.sql("delete from measurement_lease where device_id = :device and task_id = :task")
-                .param("device", device.getId())
-                .param("task", taskId)
-                .update();
+    /** Ends the task's lease, past its time or not; false when the device held none (nothing to answer). */
+    boolean release(Device device, String taskId) {
+        return jdbc.sql("delete from measurement_lease where device_id = :device and task_id = :task")
+                        .param("device", device.getId())
+                        .param("task", taskId)
+                        .update()
+                > 0;
     }
 }

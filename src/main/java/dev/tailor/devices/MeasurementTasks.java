@@ -22,10 +22,10 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class MeasurementTasks {
 
-    private static final int BATCH_SIZE = 1;
+    static final int BATCH_SIZE = 1;
     private static final int WARMUP_RUNS = 10;
     private static final int TIMED_RUNS = 50;
-    private static final int THREADS = 1;
+    static final int THREADS = 1;
 
     private final CataloguedLayers layers;
     private final MeasurementLeases leases;
@@ -94,7 +94,7 @@ class MeasurementTasks {
         return jdbc
                 .sql("select s.id from subnet s where s.onnx_sha256 is not null and not exists"
                         + " (select 1 from latency_measurement m where m.subnet_id = s.id and m.device_id = :device"
-                        + " and m.source = 'MEASURED') order by s.id")
+                        + " and m.source = 'MEASURED' and m.batch_size = 1) order by s.id")
                 .param("device", device.getId())
                 .query(Long.class)
                 .list()

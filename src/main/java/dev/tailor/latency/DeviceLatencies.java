@@ -156,9 +156,9 @@ public class DeviceLatencies {
     /**
      * Counts a change of the device's latency source on its {@code latency_revision}, which stored
      * answers are keyed by: a model fitted on new measurements in place of a roofline, a refit, new
-     * figures. What the source is: each space's model as it describes itself (a stored model by its id, one
-     * fitted on measurements by how many subnets it was fitted and scored on, a roofline by its figures).
-     * A refresh that changes none (a catalogue build's, a host export's own timing) keeps them.
+     * figures. What the source is: each space's model as it describes itself, with a digest of its table and
+     * coefficients (a layer timed again changes those, not how many subnets the model was fitted on). A
+     * refresh that changes none (a catalogue build's, a host export's own timing) keeps them.
      */
     private void countSourceChange(Device device, Map<String, Optional<DeviceLatencyModel>> models) {
         StringBuilder fingerprint = new StringBuilder();
@@ -166,8 +166,7 @@ public class DeviceLatencies {
                 .forEach((space, model) -> fingerprint
                         .append(Integer.toHexString(space.hashCode()))
                         .append('=')
-                        .append(model.map(m -> m.source() + ":" + m.how() + ":" + m.basis())
-                                .orElse("none"))
+                        .append(model.map(DeviceLatencyModel::fingerprint).orElse("none"))
                         .append(';'));
         jdbc.sql("update device set latency_revision = latency_revision + 1, latency_fingerprint = :fingerprint"
                         + " where id = :device and latency_fingerprint is distinct from :fingerprint")

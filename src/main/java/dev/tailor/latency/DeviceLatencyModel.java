@@ -133,6 +133,11 @@ public final class DeviceLatencyModel {
         return heldOutPairs.near(millis(config), HeldOutPairs.NEAREST);
     }
 
+    /** What this model is, for telling a change of it: how it was made, and the coefficients it predicts with. */
+    String fingerprint() {
+        return source + ":" + how + ":" + basis + (correction == null ? "" : ":" + correction.fingerprint());
+    }
+
     /** True for the roofline: every figure is a lower bound, a real run takes longer. */
     public boolean lowerBound() {
         return correction == null;

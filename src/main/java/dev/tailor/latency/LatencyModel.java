@@ -145,4 +145,26 @@ public final class LatencyModel {
     public double intercept() {
         return intercept;
     }
+
+    /**
+     * A digest of the table and the coefficients: two models with one fingerprint predict alike. A
+     * layer or subnet timed again changes the model but not how many subnets it was fitted on.
+     */
+    String fingerprint() {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        java.nio.ByteBuffer entry = java.nio.ByteBuffer.allocate(Double.BYTES);
+        new java.util.TreeMap<>(table).forEach((key, millis) -> {
+            digest.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(entry.clear().putDouble(millis).array());
+        });
+        for (double coefficient : new double[] {slope, perLayer, intercept}) {
+            digest.update(entry.clear().putDouble(coefficient).array());
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
+    }
 }

@@ -17,7 +17,13 @@ import java.util.Map;
  *
  * <pre>g = grad + wd * w;  v = mu * v + g;  w -= lr * (g + mu * v)</pre>
  *
- * Its momentum buffers are part of a checkpoint, and follow channel reorganisations.
+ * A parameter no subnet of the step used is left alone, decay and momentum included, as PyTorch's
+ * optimizers skip a parameter whose gradient is unset. DJL hands back zeros for one, and decay on
+ * them shrank deps's kernel transforms (identity at the start, used by no full-model step) to about
+ * a tenth of the identity over its full-model half, before the first subnet with a smaller kernel
+ * ran. An all-zero gradient is taken for an unused parameter.
+ *
+ * <p>Its momentum buffers are part of a checkpoint, and follow channel reorganisations.
  */
 final class NesterovSgd {
 
@@ -62,6 +68,9 @@ final class NesterovSgd {
             try (NDManager scratch = weight.getManager().newSubManager()) {
                 NDArray grad = weight.getGradient();
                 grad.attach(scratch);
+                if (!grad.any().getBoolean()) {
+                    continue;
+                }
                 NDArray g = grad.duplicate();
                 g.attach(scratch);
                 if (decays(entry.getValue()) && weightDecay > 0) {

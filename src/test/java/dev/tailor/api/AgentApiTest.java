@@ -247,6 +247,13 @@ class AgentApiTest extends ApiTestSupport {
             {"{\"subnetId\":99999999," + good + "}", "subnetId"},
             {"{\"subnetId\":" + subnetId + "," + good + "}", "resolution"},
             {"{\"layerKey\":\"" + layerKey + "\"," + good + ",\"p90Ms\":0.01}", "p90Ms"},
+            // the task says batch 1 on 1 thread: a timing at batch 2 was stored, the task counted as done and the
+            // timing never used (every read is at batch 1), so the device kept its estimates for good
+            {
+                "{\"layerKey\":\"" + layerKey + "\"," + good.replace("\"batchSize\":1", "\"batchSize\":2") + "}",
+                "batchSize"
+            },
+            {"{\"layerKey\":\"" + layerKey + "\"," + good.replace("\"threads\":1", "\"threads\":4") + "}", "threads"},
             {"{\"layerKey\":\"" + layerKey + "\"," + good.replace("\"runs\":50", "\"runs\":\"many\"") + "}", "runs"},
             {"not json", "body"}
         }) {
@@ -255,14 +262,42 @@ class AgentApiTest extends ApiTestSupport {
         }
         problem(withToken("POST", path, otherToken, "{\"layerKey\":\"" + layerKey + "\"," + good + "}"), 403);
         problem(withToken("POST", path, null, "{\"layerKey\":\"" + layerKey + "\"," + good + "}"), 401);
+        // a timing answers a task leased to the device: the key could otherwise put "measured" latencies on
+        // any layer or subnet, however often (201 before)
+        JsonNode unasked = problem(
+                withToken(
+                        "POST",
+                        path,
+                        token,
+                        "{\"subnetId\":" + subnetId + ","
+                                + good.replace(
+                                        "\"resolution\":28",
+                                        "\"resolution\":" + SPACE.smallest().resolution()) + "}"),
+                409);
+        assertThat(unasked.path("errors").get(0).path("field").asString()).isEqualTo("subnetId");
+        assertThat(unasked.path("detail").asString()).contains("not leased to device");
         assertThat(measurements.count()).isEqualTo(stored);
 
-        HttpResponse<String> accepted =
-                withToken("POST", path, token, "{\"layerKey\":\"" + layerKey + "\"," + good + "}");
+        JsonNode task = body(withToken("GET", "/api/v1/devices/" + device + "/tasks?limit=1", token, null))
+                .get(0);
+        String answer = "{"
+                + ("layer".equals(task.path("kind").asString())
+                        ? "\"layerKey\":\"" + task.path("layerKey").asString() + "\","
+                        : "\"subnetId\":" + task.path("subnetId").asLong() + ",")
+                + good.replace(
+                        "\"resolution\":28",
+                        "\"resolution\":" + task.path("resolution").asInt()) + "}";
+        HttpResponse<String> accepted = withToken("POST", path, token, answer);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
         assertThat(SpecSchemas.responseViolations("postMeasurement", accepted)).isEmpty();
         JsonNode refitQueued = body(accepted).path("refitQueued");
         assertThat(refitQueued.isBoolean()).as(accepted.body()).isTrue();
+        assertThat(measurements.count()).isEqualTo(stored + 1);
+        // the task is answered: a second timing of it (an agent whose lease lapsed, posting late) is not stored
+        assertThat(problem(withToken("POST", path, token, answer), 409)
+                        .path("detail")
+                        .asString())
+                .contains("measured already");
         assertThat(measurements.count()).isEqualTo(stored + 1);
     }
 
@@ -361,6 +396,18 @@ class AgentApiTest extends ApiTestSupport {
                                 + "\"executionProvider\":\"cpu\"}"),
                 400);
         assertThat(problem.path("errors").get(0).path("field").asString()).isEqualTo("executionProvider");
+
+        // nor is a timing that does not say: an agent that does not name a provider times on the CPU (201 before)
+        JsonNode unnamed = problem(
+                withToken(
+                        "POST",
+                        "/api/v1/devices/" + cudaDevice + "/measurements",
+                        cudaToken,
+                        "{\"layerKey\":\"" + layerKey + "\",\"batchSize\":1,\"resolution\":"
+                                + tasks.get(0).path("resolution").asInt()
+                                + ",\"p50Ms\":0.05,\"runs\":50,\"threads\":1,\"runtimeVersion\":\"x\"}"),
+                400);
+        assertThat(unnamed.path("errors").get(0).path("field").asString()).isEqualTo("executionProvider");
 
         // the default build carries ONNX Runtime's CPU package, which has no CUDA provider whatever the host
         assertThat(ai.onnxruntime.OrtEnvironment.getAvailableProviders())

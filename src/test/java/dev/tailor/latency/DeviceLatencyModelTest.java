@@ -144,4 +144,49 @@ class DeviceLatencyModelTest {
                     .isPositive();
         }
     }
+
+    /**
+     * A device's stored answers are keyed by a revision that moves when this fingerprint does. A layer
+     * timed again (an agent after a firmware update) changes the fitted model but not how many subnets it
+     * was fitted and scored on, which was all the fingerprint held: answers picked with the old figures
+     * stayed, and could exceed the budget they were asked for.
+     */
+    @Test
+    void theFingerprintMovesWithTheTableAndTheCoefficientsNotOnlyWithHowTheModelWasMade() {
+        Map<String, Double> table = table(SPACE);
+        String basis = "fitted on 30 of its measured subnets and scored on the other 20";
+        String fingerprint = DeviceLatencyModel.predicted(
+                        SPACE, 10, LatencyModel.of(table, 0.9, 0, 0.01), ERROR, HeldOutPairs.NONE, "m", basis)
+                .orElseThrow()
+                .fingerprint();
+        assertThat(DeviceLatencyModel.predicted(
+                                SPACE,
+                                10,
+                                LatencyModel.of(new HashMap<>(table), 0.9, 0, 0.01),
+                                ERROR,
+                                HeldOutPairs.NONE,
+                                "m",
+                                basis)
+                        .orElseThrow()
+                        .fingerprint())
+                .as("the same model")
+                .isEqualTo(fingerprint);
+        Map<String, Double> retimed = new HashMap<>(table);
+        retimed.replaceAll((key, millis) -> millis * 1.5);
+        assertThat(DeviceLatencyModel.predicted(
+                                SPACE, 10, LatencyModel.of(retimed, 0.9, 0, 0.01), ERROR, HeldOutPairs.NONE, "m", basis)
+                        .orElseThrow()
+                        .fingerprint())
+                .as("every layer timed again, slower")
+                .isNotEqualTo(fingerprint);
+        assertThat(DeviceLatencyModel.predicted(
+                                SPACE, 10, LatencyModel.of(table, 1.1, 0, 0.01), ERROR, HeldOutPairs.NONE, "m", basis)
+                        .orElseThrow()
+                        .fingerprint())
+                .as("a subnet timed again moves the correction")
+                .isNotEqualTo(fingerprint);
+        assertThat(DeviceLatencyModel.roofline(SPACE, 10, 235.9, 25.6).fingerprint())
+                .isEqualTo(DeviceLatencyModel.roofline(SPACE, 10, 235.9, 25.6).fingerprint())
+                .isNotEqualTo(DeviceLatencyModel.roofline(SPACE, 10, 400, 25.6).fingerprint());
+    }
 }
