@@ -57,6 +57,8 @@ class LauncherScriptTest {
         Map<String, String> environment = builder.environment();
         environment.remove("JAVA_OPTS");
         environment.remove("JAVA_TOOL_OPTIONS");
+        environment.remove("JDK_JAVA_OPTIONS");
+        environment.remove("_JAVA_OPTIONS");
         environment.remove("TAILOR_HOME");
         environment.put("PATH", bin + ":" + environment.getOrDefault("PATH", "/usr/bin:/bin"));
         environment.put("TAILOR_DATASET_DIR", root.toString());
@@ -76,6 +78,18 @@ class LauncherScriptTest {
         List<String> call = launch(checkout.resolve("tailor"), Map.of("JAVA_TOOL_OPTIONS", "-Xmx2g"), "help");
 
         assertThat(call).contains("arg=-jar", "arg=help").doesNotContain("arg=-Xmx1g");
+    }
+
+    @Test
+    void aHeapGivenInTheVariablesTheJavaLauncherReadsIsLeftAlone() throws Exception {
+        // java puts JDK_JAVA_OPTIONS before the command line: -Xmx1g there overrode -Xmx4g, and under -Xms2g
+        // the JVM refused to start
+        for (String variable : new String[] {"JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"}) {
+            assertThat(launch(checkout.resolve("tailor"), Map.of(variable, "-Xms2g"), "help"))
+                    .as(variable)
+                    .contains("arg=help")
+                    .doesNotContain("arg=-Xmx1g");
+        }
     }
 
     @Test

@@ -79,7 +79,13 @@ class SwitchSettingsTest {
             {
                 "--tailor.specialization.max-queued-exports=0",
                 "tailor.specialization.max-queued-exports must be at least 1"
-            }
+            },
+            // accepted before: every catalogue build queued after training failed, naming no setting
+            {"--tailor.catalogue.subnets=0", "tailor.catalogue.subnets must be between 1 and 100000"},
+            // accepted before: a fit on a young catalogue threw and specializations failed instead of waiting
+            {"--tailor.predictor.min-rows=2", "tailor.predictor.min-rows must be at least 5"},
+            // refused before, with a stack trace
+            {"--tailor.api.max-request-bytes=0", "tailor.api.max-request-bytes must be at least 1"}
         };
         for (String[] setting : cases) {
             int exit = TailorApplication.run(

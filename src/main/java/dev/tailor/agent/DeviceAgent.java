@@ -55,6 +55,9 @@ public final class DeviceAgent {
     /** Where the key may come from instead of {@code --token}: a process's arguments are world-readable. */
     static final String KEY_VARIABLE = "TAILOR_AGENT_KEY";
 
+    /** A device's name as the server takes it at registration. */
+    static final String DEVICE_NAME = "^[a-z0-9][a-z0-9._-]{0,63}$";
+
     /** The verb: parses flags, runs, returns the exit status. */
     public static int main(String[] args, PrintStream out, PrintStream err) {
         return main(args, out, err, System.getenv());
@@ -89,11 +92,22 @@ public final class DeviceAgent {
         int pollSeconds;
         try {
             server = URI.create(flags.get("server").replaceAll("/+$", "") + "/");
-            if (server.getScheme() == null || !server.getScheme().startsWith("http")) {
+            // "http://", "http:/x" and "httpx://h" passed a prefix check, and every request then failed to be
+            // built: the agent retried that for good, --once included
+            if (server.getScheme() == null
+                    || !(server.getScheme().equalsIgnoreCase("http")
+                            || server.getScheme().equalsIgnoreCase("https"))
+                    || server.getHost() == null) {
                 throw new IllegalArgumentException("not an http(s) URL");
             }
         } catch (IllegalArgumentException e) {
             err.println("tailor agent: --server: '" + flags.get("server") + "' is not an http(s) URL");
+            return 2;
+        }
+        if (!flags.get("device").matches(DEVICE_NAME)) {
+            // as the server names devices; any other name cannot be a path of its API
+            err.println("tailor agent: --device: '" + flags.get("device") + "' is not a device name (lower-case"
+                    + " letters, digits, '.', '_' and '-', at most 64, as the device was registered)");
             return 2;
         }
         try {

@@ -44,7 +44,8 @@ class RequestSizeLimit extends OncePerRequestFilter {
 
     RequestSizeLimit(@Value("${tailor.api.max-request-bytes:1048576}") long maxBytes, JsonMapper json) {
         if (maxBytes < 1) {
-            throw new IllegalArgumentException("tailor.api.max-request-bytes must be at least 1; got " + maxBytes);
+            throw new dev.tailor.InvalidSettingException(
+                    "tailor.api.max-request-bytes", "must be at least 1; got " + maxBytes);
         }
         this.maxBytes = maxBytes;
         this.json = json;

@@ -60,6 +60,11 @@ final class ImageFolderFormat {
             throw new DatasetException(trainFolder + " has no class folders; put each class's images in " + trainFolder
                     + "/<class name>/");
         }
+        if (classes.size() < 2) {
+            // with one class every loss is 0: a run trained for hours on weight decay alone and scored 100 %
+            throw new DatasetException(trainFolder + " has one class folder (" + classes.get(0) + "); a classifier"
+                    + " needs at least 2 classes, each in " + trainFolder + "/<class name>/");
+        }
         requireSameClasses(classes, testFolder);
         Split train = list(trainFolder, classes, true);
         Split test = list(testFolder, classes, false);

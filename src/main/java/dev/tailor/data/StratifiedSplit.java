@@ -76,7 +76,7 @@ final class StratifiedSplit {
             remainders[c] = exact % size;
             given += quotas[c];
         }
-        // a quota rounded up never exceeds its class: validationSize < size makes every exact share below the count
+        // a quota rounded down never reaches its class: validationSize < size makes every exact share below the count
         Integer[] order = new Integer[classes];
         int[] shuffled = new int[classes];
         for (int c = 0; c < classes; c++) {
@@ -87,9 +87,16 @@ final class StratifiedSplit {
             order[c] = shuffled[c];
         }
         Arrays.sort(order, (a, b) -> Long.compare(remainders[b], remainders[a])); // stable: ties keep the shuffle
-        for (int i = 0; given < validationSize; i++) {
-            quotas[order[i]]++;
-            given++;
+        // a class keeps one training image where it can: the largest remainder went to a class of one image
+        // for any seed (its share of the split is 0.x), which then had nothing to train on
+        for (int keep = 1; keep >= 0 && given < validationSize; keep--) {
+            for (int i = 0; i < classes && given < validationSize; i++) {
+                int c = order[i];
+                if (quotas[c] < byClass[c].length - keep) {
+                    quotas[c]++;
+                    given++;
+                }
+            }
         }
         return quotas;
     }

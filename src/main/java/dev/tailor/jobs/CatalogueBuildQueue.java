@@ -52,6 +52,13 @@ public class CatalogueBuildQueue {
         this.trained = trained;
         this.scheduler = scheduler;
         this.task = task;
+        if (defaultSubnets < 1 || defaultSubnets > MAX_SUBNETS) {
+            // accepted, it failed every build queued after training, with a log line that named no setting
+            throw new dev.tailor.InvalidSettingException(
+                    "tailor.catalogue.subnets",
+                    "must be between 1 and " + MAX_SUBNETS + " (the subnets a catalogue build evaluates); got "
+                            + defaultSubnets);
+        }
         this.defaultSubnets = defaultSubnets;
         this.afterTraining = afterTraining;
     }

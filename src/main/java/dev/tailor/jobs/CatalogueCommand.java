@@ -105,6 +105,10 @@ public class CatalogueCommand extends OneShotCommand {
                     out.println("--subnets " + subnets + " not applied: a supernet has one build at a time, and the"
                             + " unfinished one was asked for " + build.subnets() + " subnets");
                 }
+                if (flags.containsKey("seed") && seed != build.seed()) {
+                    out.println("--seed " + seed + " not applied: the unfinished build samples its subnets with seed "
+                            + build.seed());
+                }
             }
         } catch (TrainedSupernets.UnusableSupernetException | IllegalArgumentException e) {
             err.println("tailor catalogue: --supernet: " + e.getMessage());

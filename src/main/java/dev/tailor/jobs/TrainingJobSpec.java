@@ -195,6 +195,13 @@ public record TrainingJobSpec(
         if (data != null && options.validationSize() >= data.train().size()) {
             problems.add(new FieldProblem(
                     "validationSize", "must be smaller than the " + data.train().size() + " training images"));
+        } else if (data != null && options.batchSize() > data.train().size() - options.validationSize()) {
+            // the trainer's batch would run past the shuffled images and fill up with copies of the first
+            int left = data.train().size() - options.validationSize();
+            problems.add(new FieldProblem(
+                    "batchSize",
+                    "must be at most the " + left + " training images left after the validation split; give a"
+                            + " smaller batchSize (or a smaller validationSize)"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(problems);
@@ -218,7 +225,9 @@ public record TrainingJobSpec(
             int batch = Objects.requireNonNullElse(
                     batchSize, TrainingOptions.defaults("deps", DEFAULT_EPOCHS).batchSize());
             int trainImages = Math.max(1, trainingImages - validation);
-            int stepsPerEpoch = (trainImages + batch - 1) / batch;
+            // as the trainer counts them: the last short batch is dropped (rounded up, a run of 6,970 images
+            // got 48 epochs of 49 steps, under the floor)
+            int stepsPerEpoch = Math.max(1, trainImages / batch);
             boolean capped = maxStepsPerEpoch != null && maxStepsPerEpoch > 0;
             epochCount = capped
                     ? CAPPED_DEFAULT_EPOCHS

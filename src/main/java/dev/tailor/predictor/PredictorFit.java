@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 public final class PredictorFit {
 
     static final double TRAIN_SHARE = 0.8;
-    static final int MIN_ROWS = 5;
+    public static final int MIN_ROWS = 5;
 
     private PredictorFit() {}
 

@@ -75,8 +75,8 @@ class ExportFailures implements FailureHandler<String> {
         if (failures >= MAX_ATTEMPTS) {
             exporter.recordFailure(
                     key,
-                    "supernet",
-                    "the export failed " + failures + " times; last: " + (cause == null ? "unknown" : cause));
+                    SpecializationExports.EXPORT_FAILED,
+                    "it failed " + failures + " times; last: " + (cause == null ? "unknown" : cause));
             operations.stop();
             answered.accept(key);
             return;

@@ -49,6 +49,13 @@ public class PredictorStore {
         this.jdbc = jdbc;
         this.artifacts = artifacts;
         this.transactions = transactions;
+        if (minRows < dev.tailor.predictor.PredictorFit.MIN_ROWS) {
+            // below it a fit on a young catalogue threw, and every specialization failed instead of waiting
+            throw new dev.tailor.InvalidSettingException(
+                    "tailor.predictor.min-rows",
+                    "must be at least " + dev.tailor.predictor.PredictorFit.MIN_ROWS
+                            + " (a predictor is fitted on some rows and scored on the others); got " + minRows);
+        }
         this.minRows = minRows;
     }
 

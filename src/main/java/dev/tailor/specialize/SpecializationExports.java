@@ -25,8 +25,11 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -47,6 +50,29 @@ class SpecializationExports {
 
     /** The stored failure's field for an export this worker could not do for want of the dataset. */
     static final String DATASET_UNAVAILABLE = "(dataset unavailable on the worker)";
+
+    /** The field stored for an export that failed on the worker for reasons of its own, not the request's. */
+    static final String EXPORT_FAILED = "(export failed on the worker)";
+
+    /** What a request that waited for an export answers when the export's failure was stored. */
+    static ErrorResponseException problem(String field, String detail) {
+        if (DATASET_UNAVAILABLE.equals(field)) {
+            // not the request's fault: the same request again tries afresh, on whichever worker takes it
+            return Problems.unavailable(detail, DATASET_RETRY_SECONDS, Map.of());
+        }
+        if (EXPORT_FAILED.equals(field)) {
+            // the service's fault (ONNX Runtime, the parity check): a 409 naming the supernet sent clients to
+            // change a request that was right
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.INTERNAL_SERVER_ERROR,
+                    "the pick's export failed on the worker (" + detail + "); the request is fine: send it again to"
+                            + " try afresh, and see the worker's log for the failure");
+            problem.setType(Problems.INTERNAL);
+            problem.setTitle("Internal error");
+            return new ErrorResponseException(HttpStatus.INTERNAL_SERVER_ERROR, problem, null);
+        }
+        return Problems.conflict("the pick cannot be exported: " + detail, field);
+    }
 
     /** Retry-After of a 503 for an export waiting for a worker with the dataset. */
     static final long DATASET_RETRY_SECONDS = 30;
@@ -200,14 +226,8 @@ class SpecializationExports {
                 return;
             }
             Optional<Map<String, String>> failure = failure(key);
-            if (failure.isPresent() && DATASET_UNAVAILABLE.equals(failure.get().get("field"))) {
-                // not the request's fault: the same request again tries afresh, on whichever worker takes it
-                throw Problems.unavailable(failure.get().get("detail"), DATASET_RETRY_SECONDS, Map.of());
-            }
             if (failure.isPresent()) {
-                throw Problems.conflict(
-                        "the pick cannot be exported: " + failure.get().get("detail"),
-                        failure.get().get("field"));
+                throw problem(failure.get().get("field"), failure.get().get("detail"));
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -78,6 +78,11 @@ public final class Trainer implements AutoCloseable {
             this.store = new ParameterStore(manager, false);
             GradMode.offForThisThread();
             Engine.getInstance().setRandomSeed((int) options.seed());
+            if (options.batchSize() > data.train().size()) {
+                // a batch would run past the shuffled order and fill up with copies of the first image
+                throw new IllegalArgumentException("batch size " + options.batchSize() + " is larger than the "
+                        + data.train().size() + " training images; give a batch size of at most that");
+            }
             int fullSteps = Math.max(1, data.train().size() / options.batchSize());
             this.stepsPerEpoch =
                     options.maxStepsPerEpoch() > 0 ? Math.min(fullSteps, options.maxStepsPerEpoch()) : fullSteps;

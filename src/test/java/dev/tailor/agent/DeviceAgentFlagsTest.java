@@ -30,6 +30,14 @@ class DeviceAgentFlagsTest {
         assertThat(refusal(base[0], base[1], base[2], base[3])).startsWith("tailor agent: --token is required");
         assertThat(refusal(base[0], base[1], base[2], base[3], "--token", "t", "--poll-seconds", "0"))
                 .contains("--poll-seconds");
+        // these built no request and were retried for good, --once included
+        for (String server : new String[] {"http://", "http:/x", "httpx://h", "ftp://h"}) {
+            assertThat(refusal("--server", server, "--device", "pi", "--token", "t", "--once"))
+                    .as(server)
+                    .startsWith("tailor agent: --server: '" + server + "' is not an http(s) URL");
+        }
+        assertThat(refusal("--server", "http://127.0.0.1:9", "--device", "pi 4", "--token", "t", "--once"))
+                .startsWith("tailor agent: --device: 'pi 4' is not a device name");
     }
 
     @Test

@@ -151,6 +151,19 @@ class ImageFolderFormatTest {
     }
 
     @Test
+    void aSingleClassIsRefusedForItTrainsNothing() {
+        // every loss of one class is 0: hours of training on weight decay alone, registered at 100 %
+        writeImage(dir.resolve("train/only/1.png"), grey(2, 2, 0));
+        writeImage(dir.resolve("train/only/2.png"), grey(2, 2, 1));
+        writeImage(dir.resolve("test/only/1.png"), grey(2, 2, 2));
+
+        assertThatThrownBy(() -> Datasets.load(dir, DatasetFormat.IMAGE_FOLDER))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("one class folder (only)")
+                .hasMessageContaining("at least 2 classes");
+    }
+
+    @Test
     void aMissingTestFolderIsNamed() {
         writeImage(dir.resolve("train/a/1.png"), grey(2, 2, 0));
 

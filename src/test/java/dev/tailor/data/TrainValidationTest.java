@@ -46,6 +46,25 @@ class TrainValidationTest {
     }
 
     @Test
+    void aClassOfOneImageKeepsItForTrainingWhereAnotherClassCanGiveTheRoundedUpImage() {
+        // nine classes of 10 images and ten of 1: the one image left to round up went to a class of one (the
+        // largest remainder, 0.1, for every seed), which then had nothing to train on
+        int[] labels = new int[100];
+        for (int i = 0; i < 90; i++) {
+            labels[i] = i % 9;
+        }
+        for (int i = 90; i < 100; i++) {
+            labels[i] = 9 + (i - 90);
+        }
+        for (long seed = 0; seed < 20; seed++) {
+            TrainValidation split =
+                    TrainValidation.split(DatasetFixtures.tiny("singletons/train", 19, labels), 10, seed);
+            assertThat(split.validation().size()).isEqualTo(10);
+            assertThat(classCounts(split.train())).as("seed " + seed).doesNotContain(0);
+        }
+    }
+
+    @Test
     void roundingStillGivesExactlyTheSizeAskedFor() {
         for (int size = 1; size < 100; size++) {
             TrainValidation split = TrainValidation.split(unbalanced(), size, size);

@@ -219,11 +219,13 @@ class CatalogueBuildTest {
     void theCliContinuesAnUnfinishedBuildAndRefusesBadFlags() {
         TinySupernet.awaitBuilds(builds, supernet);
         CatalogueBuilds.Build build = queue.create(supernet, 8, 9L);
-        Run run = cli("--supernet", supernet.toString(), "--subnets", "12");
+        Run run = cli("--supernet", supernet.toString(), "--subnets", "12", "--seed", "7");
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out())
                 .contains("continuing an unfinished build")
                 .contains("--subnets 12 not applied")
+                // said of --subnets only; the seed was dropped without a word
+                .contains("--seed 7 not applied")
                 .contains("subnets evaluated");
         assertThat(builds.find(build.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
 

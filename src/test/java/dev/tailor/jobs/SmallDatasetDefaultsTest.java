@@ -56,8 +56,9 @@ class SmallDatasetDefaultsTest {
 
         assertThat(prepared.data().train().size()).isEqualTo(8_000);
         assertThat(prepared.options().validationSize()).isEqualTo(800);
-        int stepsPerEpoch = (8_000 - 800 + 127) / 128;
-        assertThat(stepsPerEpoch).isEqualTo(57);
+        // as the trainer counts them: the last short batch is dropped
+        int stepsPerEpoch = (8_000 - 800) / 128;
+        assertThat(stepsPerEpoch).isEqualTo(56);
         assertThat(prepared.options().epochs()).isEqualTo(43);
         assertThat(prepared.options().epochs() * stepsPerEpoch).isGreaterThanOrEqualTo(2_400);
         // stored as chosen, so a resumed job trains with the same numbers whatever the defaults become
@@ -73,8 +74,8 @@ class SmallDatasetDefaultsTest {
         assertThat(prepared.options().epochs()).isEqualTo(2);
         assertThat(prepare("--max-steps-per-epoch", "5").options().epochs())
                 .isEqualTo(TrainingJobSpec.CAPPED_DEFAULT_EPOCHS);
-        // a larger batch means fewer steps per epoch (29), so more epochs
-        assertThat(prepare("--batch-size", "256").options().epochs()).isEqualTo(83);
+        // a larger batch means fewer steps per epoch (28), so more epochs
+        assertThat(prepare("--batch-size", "256").options().epochs()).isEqualTo(86);
         TrainingJobSpec.Prepared decayed = prepare("--weight-decay", "5e-4");
         assertThat(decayed.options().weightDecay()).isEqualTo(5e-4);
         assertThat(decayed.spec().weightDecay()).isEqualTo(5e-4);
@@ -95,6 +96,26 @@ class SmallDatasetDefaultsTest {
         assertThat(spec.sizedFor(60_000).epochs()).isEqualTo(30);
         assertThat(spec.sizedFor(500).validationSize()).isEqualTo(50);
         assertThat(spec.sizedFor(500).epochs()).isEqualTo(TrainingJobSpec.MAX_DEFAULT_EPOCHS);
+        // the floor of steps holds as the trainer counts steps: 6,970 images gave 48 epochs of 49 steps (2,352)
+        for (int images = 1_000; images <= 40_000; images += 10) {
+            TrainingJobSpec sized = spec.sizedFor(images);
+            int steps = Math.max(1, (images - sized.validationSize()) / 128);
+            if (sized.epochs() < TrainingJobSpec.MAX_DEFAULT_EPOCHS) {
+                assertThat(sized.epochs() * steps).as(images + " images").isGreaterThanOrEqualTo(2_400);
+            }
+        }
+    }
+
+    @Test
+    void aBatchLargerThanTheTrainingImagesIsRefusedNamingIt() {
+        // 3,000 training images after the split: a batch past them filled up with copies of the first image
+        TrainingJobSpec.InvalidSpecException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                TrainingJobSpec.InvalidSpecException.class,
+                () -> prepare("--validation-size", "5000", "--batch-size", "4000"));
+        assertThat(refused.problems())
+                .singleElement()
+                .satisfies(problem -> assertThat(problem.field()).isEqualTo("batchSize"));
+        assertThat(refused.getMessage()).contains("3000 training images");
     }
 
     @Test

@@ -79,7 +79,22 @@ class ExportFailuresTest {
     void theThirdOwnFailureIsStoredAndWaitingRequestsAreTold() {
         failure(handler(false), pending(2), 2, new IllegalStateException("ONNX Runtime said no"));
 
-        verify(exporter).recordFailure(eq(KEY), eq("supernet"), org.mockito.ArgumentMatchers.contains("3 times"));
+        // stored as the service's failure: it was a 409 naming the supernet, for a request that was right
+        verify(exporter)
+                .recordFailure(
+                        eq(KEY),
+                        eq(SpecializationExports.EXPORT_FAILED),
+                        org.mockito.ArgumentMatchers.contains("3 times"));
+        org.springframework.web.ErrorResponseException waited =
+                SpecializationExports.problem(SpecializationExports.EXPORT_FAILED, "it failed 3 times; last: x");
+        org.assertj.core.api.Assertions.assertThat(waited.getStatusCode().value())
+                .isEqualTo(500);
+        org.assertj.core.api.Assertions.assertThat(waited.getBody().getType())
+                .isEqualTo(dev.tailor.api.Problems.INTERNAL);
+        org.assertj.core.api.Assertions.assertThat(SpecializationExports.problem("budget", "no")
+                        .getStatusCode()
+                        .value())
+                .isEqualTo(409);
         verify(operations).stop();
         assertThat(answered).containsExactly(KEY);
     }
