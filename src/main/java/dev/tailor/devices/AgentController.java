@@ -1,5 +1,6 @@
 package dev.tailor.devices;
 
+import dev.tailor.api.Problems;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
 import dev.tailor.security.ApiKeys;
@@ -67,7 +68,15 @@ class AgentController {
             description = "Issued: the key is in this response only; Location names the key under /api/v1/api-keys")
     ResponseEntity<AgentToken> issueToken(
             @PathVariable String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        device(name);
+        Device device = device(name);
+        if (device.getMeasurement() != dev.tailor.catalogue.Measurement.AGENT) {
+            // its latencies come from the host, or from its roofline alone: an agent's timings would land in them
+            throw Problems.conflict(
+                    "device '" + name + "' is measured by "
+                            + device.getMeasurement().wireName()
+                            + ", not by agents; register a device with measurement agent for an agent to time",
+                    "measurement");
+        }
         IssuedKey issued = keys.rotateAgentKey(name, caller == null ? "anonymous" : caller.keyName());
         return ResponseEntity.created(
                         URI.create("/api/v1/api-keys/" + issued.details().id()))

@@ -49,6 +49,9 @@ class DeviceController {
     private final DeviceRepository devices;
     private final dev.tailor.latency.DeviceLatencies latencies;
 
+    /** The one runtime tasks are timed with. */
+    static final String ONNX_RUNTIME = "onnxruntime";
+
     DeviceController(DeviceRepository devices, dev.tailor.latency.DeviceLatencies latencies) {
         this.devices = devices;
         this.latencies = latencies;
@@ -62,19 +65,25 @@ class DeviceController {
             @Schema(example = "NVIDIA Jetson Nano 4GB, 128-core Maxwell GPU") @Size(max = 512)
             String description,
 
-            @Schema(description = "Inference runtime; default onnxruntime", example = "onnxruntime")
+            @Schema(
+                    description = "Inference runtime: onnxruntime, the one measured (the default)",
+                    example = "onnxruntime")
             @Pattern(regexp = NAME_PATTERN, message = "must be a runtime name such as onnxruntime")
             String runtime,
 
             @Schema(description = "Execution provider; default cpu")
             ExecutionProvider executionProvider,
 
-            @Schema(description = "Published peak compute, GFLOP/s (for roofline estimates)", example = "472")
+            @Schema(
+                    description = "Published peak compute, GFLOP/s (for roofline estimates; with memoryGbps)",
+                    example = "472")
             @Positive
             @DecimalMax(value = "10000000", message = "must be at most 10000000 GFLOP/s")
             Double peakGflops,
 
-            @Schema(description = "Published memory bandwidth, GB/s (for roofline estimates)", example = "25.6")
+            @Schema(
+                    description = "Published memory bandwidth, GB/s (for roofline estimates; with peakGflops)",
+                    example = "25.6")
             @Positive
             @DecimalMax(value = "100000", message = "must be at most 100000 GB/s")
             Double memoryGbps,
@@ -126,10 +135,23 @@ class DeviceController {
         if (devices.existsByName(request.name())) {
             throw Problems.conflict("a device named '" + request.name() + "' exists already", "name");
         }
+        if (request.runtime() != null && !ONNX_RUNTIME.equals(request.runtime())) {
+            // stored and never read: its agents were handed ONNX Runtime tasks whatever the device runs
+            throw Problems.badField(
+                    "runtime",
+                    "only " + ONNX_RUNTIME + " is measured here (tasks are ONNX models timed by ONNX Runtime);"
+                            + " leave it out or give " + ONNX_RUNTIME);
+        }
+        if ((request.peakGflops() == null) != (request.memoryGbps() == null)) {
+            // a roofline needs both: with one the device was registered and never had a latency
+            String missing = request.peakGflops() == null ? "peakGflops" : "memoryGbps";
+            throw Problems.badField(
+                    missing, "give peakGflops and memoryGbps together (a roofline estimate needs both), or neither");
+        }
         Device device = devices.saveAndFlush(new Device(
                 request.name(),
                 request.description(),
-                Objects.requireNonNullElse(request.runtime(), "onnxruntime"),
+                Objects.requireNonNullElse(request.runtime(), ONNX_RUNTIME),
                 Objects.requireNonNullElse(request.executionProvider(), ExecutionProvider.CPU),
                 request.peakGflops(),
                 request.memoryGbps(),

@@ -66,6 +66,11 @@ class BadInputTest extends ApiTestSupport {
                         "description"),
                 Arguments.of(
                         "POST", "/api/v1/devices", "{\"name\":\"ok\",\"runtime\":\"ONNX Runtime!\"}", 400, "runtime"),
+                // stored and never read before: its agents timed ONNX Runtime models whatever the device runs
+                Arguments.of("POST", "/api/v1/devices", "{\"name\":\"ok\",\"runtime\":\"tflite\"}", 400, "runtime"),
+                // a roofline needs both: registered with one, the device never had a latency (201 before)
+                Arguments.of("POST", "/api/v1/devices", "{\"name\":\"ok\",\"peakGflops\":5}", 400, "memoryGbps"),
+                Arguments.of("POST", "/api/v1/devices", "{\"name\":\"ok\",\"memoryGbps\":5}", 400, "peakGflops"),
                 Arguments.of("POST", "/api/v1/devices", "{\"name\":\"a\",\"name\":\"b\"}", 400, "body"),
                 Arguments.of("POST", "/api/v1/devices", "{\"name\":\"ok\",\"peakGflops\":NaN}", 400, "body"),
                 Arguments.of("POST", "/api/v1/devices", "[".repeat(5000), 400, "body"),

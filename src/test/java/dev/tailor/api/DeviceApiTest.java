@@ -61,4 +61,27 @@ class DeviceApiTest extends ApiTestSupport {
         JsonNode problem = problem(get("/api/v1/devices/no-such-device"), 404);
         assertThat(problem.path("detail").asString()).contains("no-such-device");
     }
+
+    @Test
+    void onlyADeviceMeasuredByAgentsGetsAnAgentKey() {
+        // host-cpu is timed by the service itself, a device of measurement none has its roofline only: an agent
+        // key (201 before) let another machine's timings land in their tables
+        String hosted = uniqueName("hosted");
+        assertThat(postJson("/api/v1/devices", "{\"name\":\"%s\",\"measurement\":\"host\"}".formatted(hosted))
+                        .statusCode())
+                .isEqualTo(201);
+        JsonNode host = problem(postJson("/api/v1/devices/" + hosted + "/agent-token", ""), 409);
+        assertThat(host.path("errors").get(0).path("field").asString()).isEqualTo("measurement");
+        String name = uniqueName("roofline-only");
+        assertThat(postJson(
+                                "/api/v1/devices",
+                                "{\"name\":\"%s\",\"measurement\":\"none\",\"peakGflops\":5,\"memoryGbps\":2}"
+                                        .formatted(name))
+                        .statusCode())
+                .isEqualTo(201);
+        assertThat(problem(postJson("/api/v1/devices/" + name + "/agent-token", ""), 409)
+                        .path("detail")
+                        .asString())
+                .contains("not by agents");
+    }
 }
