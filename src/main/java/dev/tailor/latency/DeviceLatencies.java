@@ -90,16 +90,23 @@ public class DeviceLatencies {
      */
     public List<Refresh> refreshSubnets(Set<Long> subnetIds) {
         return devices.findAll().stream()
-                .map(device -> refresh(device, subnetIds::contains))
+                .map(device -> refresh(device, subnetIds::contains, false))
                 .toList();
     }
 
     public Refresh refresh(Device device) {
-        return refresh(device, id -> true);
+        return refresh(device, id -> true, true);
     }
 
-    private Refresh refresh(Device device, LongPredicate which) {
+    /** @param everySubnet whether {@code which} takes every subnet: only then is a refit owed to the device done */
+    private Refresh refresh(Device device, LongPredicate which, boolean everySubnet) {
         return transactions.execute(status -> {
+            // read before anything else: every measurement counted in it is committed, so read below
+            Long measuredVersion = jdbc.sql("select measured_version from device where id = ?")
+                    .param(device.getId())
+                    .query(Long.class)
+                    .optional()
+                    .orElse(0L);
             Sources sources = new Sources(device);
             Set<Long> measured = measuredSubnetIds(device);
             Map<String, Optional<DeviceLatencyModel>> models = new HashMap<>();
@@ -149,6 +156,14 @@ public class DeviceLatencies {
                     .flatMap(Optional::stream)
                     .anyMatch(model -> model.source() == LatencySource.PREDICTED);
             countSourceChange(device, models);
+            if (everySubnet) {
+                // a measurement committed after the read above is counted past it: a sweep refreshes again
+                jdbc.sql("update device set refreshed_version = greatest(refreshed_version, :version)"
+                                + " where id = :device")
+                        .param("version", measuredVersion)
+                        .param("device", device.getId())
+                        .update();
+            }
             return new Refresh(device.getName(), fitted, predicted, estimated);
         });
     }

@@ -1,14 +1,21 @@
 package dev.tailor.latency;
 
+import dev.tailor.PeriodicWork;
 import dev.tailor.catalogue.Device;
 import dev.tailor.catalogue.DeviceRepository;
 import jakarta.annotation.PreDestroy;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -27,6 +34,8 @@ public class DeviceRefits {
 
     private final DeviceLatencies latencies;
     private final DeviceRepository devices;
+    private final JdbcClient jdbc;
+    private final PeriodicWork sweeps;
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "device-refit");
@@ -34,9 +43,48 @@ public class DeviceRefits {
         return thread;
     });
 
-    DeviceRefits(DeviceLatencies latencies, DeviceRepository devices) {
+    DeviceRefits(
+            DeviceLatencies latencies,
+            DeviceRepository devices,
+            JdbcClient jdbc,
+            @Value("${tailor.latency.refit-sweep-seconds:60}") long sweepSeconds) {
         this.latencies = latencies;
         this.devices = devices;
+        this.jdbc = jdbc;
+        this.sweeps = new PeriodicWork(
+                "device-refit-sweep",
+                "tailor.latency.refit-sweep-seconds",
+                sweepSeconds,
+                Math.min(sweepSeconds, 30),
+                this::sweep,
+                log);
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void startSweeps() {
+        sweeps.start();
+    }
+
+    /**
+     * Queues the refresh of every device owed one: a measurement stored after the last refresh read
+     * began, whose queued refresh was lost with the process or failed (the database away). The queue is
+     * in memory; this is what makes a measurement's refit durable. How many it queued.
+     */
+    public int sweep() {
+        List<Long> owed = jdbc.sql("select id from device where measured_version > refreshed_version order by id")
+                .query(Long.class)
+                .list();
+        int queuedNow = 0;
+        for (long id : owed) {
+            Optional<Device> device = devices.findById(id);
+            if (device.isPresent() && queueUnlessQueued(device.get())) {
+                log.info(
+                        "Device {} is owed a refit of its latencies (lost or failed before): queued it",
+                        device.get().getName());
+                queuedNow++;
+            }
+        }
+        return queuedNow;
     }
 
     /**
@@ -45,6 +93,10 @@ public class DeviceRefits {
      * a transaction the decision waits for the commit, so there it is a forecast: true when none is queued yet.
      */
     public boolean request(Device device) {
+        // in the measurement's transaction: stored with it, the refit owed survives this process
+        jdbc.sql("update device set measured_version = measured_version + 1 where id = ?")
+                .param(device.getId())
+                .update();
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             return queueUnlessQueued(device);
         }
@@ -80,6 +132,7 @@ public class DeviceRefits {
 
     @PreDestroy
     void stop() {
+        sweeps.stop();
         worker.shutdownNow();
     }
 }

@@ -51,6 +51,12 @@ class AgentApiTest extends ApiTestSupport {
     @Autowired
     DeviceLatencies latencies;
 
+    @Autowired
+    dev.tailor.latency.DeviceRefits refits;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     String device;
     String token;
     String otherToken;
@@ -299,6 +305,62 @@ class AgentApiTest extends ApiTestSupport {
                         .asString())
                 .contains("measured already");
         assertThat(measurements.count()).isEqualTo(stored + 1);
+    }
+
+    private long[] refitVersions() {
+        return jdbc.sql("select measured_version, refreshed_version from device where name = ?")
+                .param(device)
+                .query((row, n) -> new long[] {row.getLong(1), row.getLong(2)})
+                .single();
+    }
+
+    private void awaitRefitsDone() throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (refitVersions()[1] < refitVersions()[0]) {
+            assertThat(System.nanoTime()).as("refit still owed").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * The refit a measurement queues lived in the process's memory only: the process stopped (or the
+     * database went away while it ran) just after an agent's last post, and the device kept its old
+     * latencies for good. What is owed is now counted in the database, and a sweep runs it again.
+     */
+    @Test
+    void aRefitOwedToADeviceOutlivesTheQueueThatLostIt() throws Exception {
+        assertThat(DeviceAgent.main(
+                        new String[] {
+                            "--server",
+                            "http://localhost:" + port,
+                            "--device",
+                            device,
+                            "--token",
+                            token,
+                            "--once",
+                            "--max-tasks",
+                            "2"
+                        },
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+                .isZero();
+        assertThat(refitVersions()[0]).as("counted with the measurements").isEqualTo(2);
+        awaitRefitsDone();
+
+        // a measurement whose queued refit was lost with its process
+        jdbc.sql("update device set measured_version = measured_version + 1 where name = ?")
+                .param(device)
+                .update();
+        assertThat(refits.sweep()).isGreaterThanOrEqualTo(1);
+        awaitRefitsDone();
+        assertThat(refitVersions()[1]).isEqualTo(3);
+        // nothing owed, nothing queued
+        awaitRefitsDone();
+        assertThat(jdbc.sql("select count(*) from device where name = ? and measured_version > refreshed_version")
+                        .param(device)
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     /**

@@ -56,7 +56,12 @@ class DeviceRefitsCommitRaceTest {
             }
             return null;
         });
-        DeviceRefits refits = new DeviceRefits(latencies, devices);
+        DeviceRefits refits = new DeviceRefits(
+                latencies,
+                devices,
+                org.mockito.Mockito.mock(
+                        org.springframework.jdbc.core.simple.JdbcClient.class, org.mockito.Mockito.RETURNS_DEEP_STUBS),
+                0);
 
         // refresh 1 runs (the worker is busy); measurement A queues refresh 2
         refits.request(device);

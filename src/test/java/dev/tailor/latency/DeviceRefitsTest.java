@@ -36,7 +36,12 @@ class DeviceRefitsTest {
             }
             return null;
         });
-        DeviceRefits refits = new DeviceRefits(latencies, devices);
+        DeviceRefits refits = new DeviceRefits(
+                latencies,
+                devices,
+                org.mockito.Mockito.mock(
+                        org.springframework.jdbc.core.simple.JdbcClient.class, org.mockito.Mockito.RETURNS_DEEP_STUBS),
+                0);
 
         assertThat(refits.request(device)).isTrue();
         // the caller is not held by the refresh
