@@ -10,20 +10,33 @@ import org.springframework.stereotype.Component;
  * current predictor; answers already given), kept in memory so that a repeated request costs no
  * database round trip. Lookups that can change are kept for {@link #FRESH_NANOS} only, so a newly
  * trained supernet or a refitted predictor is served at most that much later, by every replica.
- * Stored answers never change (their key names the predictor version), so they are kept until the
- * map grows past {@link #MAX_ANSWERS}. A lookup that throws is not kept.
+ * Stored answers are kept for {@link #ANSWER_FRESH_NANOS} (and until the map grows past
+ * {@link #MAX_ANSWERS}): their key names the predictor version and the device's latency revision, but
+ * a host-cpu answer timed in a slow episode is timed again later and rewritten in place, and a replica
+ * that kept it for good served the slow figure while the stored answer said otherwise. A lookup that
+ * throws is not kept.
  */
 @Component
 class RecentLookups {
 
     static final long FRESH_NANOS = 2_000_000_000L;
     static final int MAX_ANSWERS = 10_000;
+    static final long ANSWER_FRESH_NANOS = 60_000_000_000L;
 
     private record Entry(Object value, long until) {}
 
     private final Map<String, Entry> recent = new ConcurrentHashMap<>();
     private volatile long nextSweep = System.nanoTime();
-    private final Map<String, SpecializationResponse> answers = new ConcurrentHashMap<>();
+    private final Map<String, Entry> answers = new ConcurrentHashMap<>();
+    private final long answerFreshNanos;
+
+    RecentLookups() {
+        this(ANSWER_FRESH_NANOS);
+    }
+
+    RecentLookups(long answerFreshNanos) {
+        this.answerFreshNanos = answerFreshNanos;
+    }
 
     @SuppressWarnings("unchecked")
     <T> T fresh(String key, Supplier<T> lookup) {
@@ -63,9 +76,9 @@ class RecentLookups {
 
     java.util.Optional<SpecializationResponse> answer(
             String key, Supplier<java.util.Optional<SpecializationResponse>> stored) {
-        SpecializationResponse known = answers.get(key);
-        if (known != null) {
-            return java.util.Optional.of(known);
+        Entry known = answers.get(key);
+        if (known != null && System.nanoTime() - known.until() < 0) {
+            return java.util.Optional.of((SpecializationResponse) known.value());
         }
         java.util.Optional<SpecializationResponse> found = stored.get();
         found.ifPresent(response -> remember(key, response));
@@ -76,6 +89,6 @@ class RecentLookups {
         if (answers.size() >= MAX_ANSWERS) {
             answers.clear();
         }
-        answers.put(key, response);
+        answers.put(key, new Entry(response, System.nanoTime() + answerFreshNanos));
     }
 }

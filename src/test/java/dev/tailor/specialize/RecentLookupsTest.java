@@ -58,4 +58,22 @@ class RecentLookupsTest {
         recent.fresh("device:host-cpu", () -> "the device");
         assertThat(recent.heldLookups()).isEqualTo(2);
     }
+
+    /**
+     * A host-cpu answer timed in a slow episode is timed again and rewritten in place: a replica that kept
+     * the first figure for good answered with it while the stored answer and the Pareto plot said otherwise.
+     */
+    @Test
+    void aStoredAnswerIsReadAgainOnceItsTimeIsPast() throws InterruptedException {
+        RecentLookups recent = new RecentLookups(50_000_000L);
+        SpecializationResponse slow = org.mockito.Mockito.mock(SpecializationResponse.class);
+        SpecializationResponse retimed = org.mockito.Mockito.mock(SpecializationResponse.class);
+        assertThat(recent.answer("k", () -> Optional.of(slow))).contains(slow);
+        assertThat(recent.answer("k", () -> Optional.of(retimed)))
+                .as("kept while fresh")
+                .contains(slow);
+        Thread.sleep(100);
+        assertThat(recent.answer("k", () -> Optional.of(retimed))).contains(retimed);
+        assertThat(RecentLookups.ANSWER_FRESH_NANOS).isEqualTo(60_000_000_000L);
+    }
 }
