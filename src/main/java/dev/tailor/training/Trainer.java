@@ -321,6 +321,7 @@ public final class Trainer implements AutoCloseable {
             }
             clock.lap(StepClock.Part.TEACHER);
             firstLoss = Double.NaN;
+            boolean first = true;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray inPlaceTeacher = null;
                 for (SubnetRun run : runs) {
@@ -339,8 +340,17 @@ public final class Trainer implements AutoCloseable {
                     if (inPlaceTeacher == null && run.target() == SubnetRun.Target.LABELS) {
                         inPlaceTeacher = logits.stopGradient();
                     }
-                    if (Double.isNaN(firstLoss)) {
-                        firstLoss = loss.getFloat();
+                    double value = loss.getFloat();
+                    if (first) {
+                        firstLoss = value;
+                        first = false;
+                    }
+                    if (!Double.isFinite(value)) {
+                        // before the optimizer's step: summed into the gradients, one subnet's NaN reached every
+                        // shared weight, and an epoch's last step wrote it into the checkpoint
+                        throw new IllegalStateException("training diverged: the loss of subnet "
+                                + run.config().canonicalJson() + " became " + value + " at step " + globalStep
+                                + "; lower the learning rate");
                     }
                     clock.lap(StepClock.Part.FORWARD);
                     if (run.weight() > 0) {
@@ -354,10 +364,6 @@ public final class Trainer implements AutoCloseable {
         optimizer.step(lr);
         clock.lap(StepClock.Part.OPTIMIZER);
         clock.stepDone();
-        if (!Double.isFinite(firstLoss)) {
-            throw new IllegalStateException("training diverged: the loss became " + firstLoss + " at step " + globalStep
-                    + "; lower the learning rate");
-        }
         return firstLoss;
     }
 
