@@ -362,8 +362,12 @@ class CatalogueBuildTest {
                 }
                 // only the session that holds the build's lock ends (an administrator, a dropped connection);
                 // the pool's connections live on, so nothing else stops the build
+                // the build's lock: a bigint key, which pg_locks shows as its high and low 32 bits
+                long key = supernet.getMostSignificantBits() ^ supernet.getLeastSignificantBits();
                 Integer ended = jdbc.sql("select count(pg_terminate_backend(pid)) from pg_locks"
-                                + " where locktype = 'advisory' and granted and pid <> pg_backend_pid()")
+                                + " where locktype = 'advisory' and granted and objsubid = 1"
+                                + " and classid = ?::bigint::oid and objid = ?::bigint::oid")
+                        .params(key >>> 32, key & 0xffffffffL)
                         .query(Integer.class)
                         .single();
                 assertThat(ended).isEqualTo(1);
