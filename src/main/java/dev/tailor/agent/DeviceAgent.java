@@ -55,6 +55,9 @@ public final class DeviceAgent {
     /** Where the key may come from instead of {@code --token}: a process's arguments are world-readable. */
     static final String KEY_VARIABLE = "TAILOR_AGENT_KEY";
 
+    /** The problem type of a timing posted for a task the device no longer holds a lease on. */
+    static final String TASK_NOT_LEASED = "urn:tailor:problem:task-not-leased";
+
     /** A device's name as the server takes it at registration. */
     static final String DEVICE_NAME = "^[a-z0-9][a-z0-9._-]{0,63}$";
 
@@ -138,6 +141,7 @@ public final class DeviceAgent {
     static final class AgentException extends RuntimeException {
         private final boolean retryable;
         private final long retryAfterSeconds;
+        private final String problemType;
 
         AgentException(String message) {
             this(message, false);
@@ -148,9 +152,19 @@ public final class DeviceAgent {
         }
 
         AgentException(String message, boolean retryable, long retryAfterSeconds) {
+            this(message, retryable, retryAfterSeconds, null);
+        }
+
+        AgentException(String message, boolean retryable, long retryAfterSeconds, String problemType) {
             super(message);
             this.retryable = retryable;
             this.retryAfterSeconds = retryAfterSeconds;
+            this.problemType = problemType;
+        }
+
+        /** The server's answer was a timing of a task no longer leased to this device: nothing to try again. */
+        boolean taskNotLeased() {
+            return TASK_NOT_LEASED.equals(problemType);
         }
 
         /** What the server asked for in Retry-After; 0 when it did not. */
@@ -295,6 +309,14 @@ public final class DeviceAgent {
                     post(same.get(i), timed.get(i), provider(first));
                     posted++;
                 } catch (AgentException e) {
+                    if (e.taskNotLeased()) {
+                        // another agent of the device took the task after this one's lease lapsed, and posted it
+                        out.printf(
+                                Locale.ROOT,
+                                "agent: %s skipped: the server has it measured already%n",
+                                same.get(i).get("id").asString());
+                        continue;
+                    }
                     if (!e.retryable()) {
                         throw e;
                     }
@@ -409,16 +431,20 @@ public final class DeviceAgent {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
                 String detail = response.body();
+                String type = null;
                 try {
-                    detail = JSON.readTree(response.body()).path("detail").asString(detail);
+                    JsonNode problem = JSON.readTree(response.body());
+                    detail = problem.path("detail").asString(detail);
+                    type = problem.path("type").asString(null);
                 } catch (RuntimeException notJson) {
                     // keep the raw body
                 }
                 throw new AgentException(
                         request.method() + " " + request.uri().getPath() + " answered " + response.statusCode() + ": "
                                 + detail,
-                        busy(response.statusCode()),
-                        retryAfterSeconds(response));
+                        busy(response.statusCode()) && !TASK_NOT_LEASED.equals(type),
+                        retryAfterSeconds(response),
+                        type);
             }
             return response;
         } catch (IOException e) {

@@ -68,15 +68,7 @@ class AgentController {
             description = "Issued: the key is in this response only; Location names the key under /api/v1/api-keys")
     ResponseEntity<AgentToken> issueToken(
             @PathVariable String name, @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        Device device = device(name);
-        if (device.getMeasurement() != dev.tailor.catalogue.Measurement.AGENT) {
-            // its latencies come from the host, or from its roofline alone: an agent's timings would land in them
-            throw Problems.conflict(
-                    "device '" + name + "' is measured by "
-                            + device.getMeasurement().wireName()
-                            + ", not by agents; register a device with measurement agent for an agent to time",
-                    "measurement");
-        }
+        agentDevice(name);
         IssuedKey issued = keys.rotateAgentKey(name, caller == null ? "anonymous" : caller.keyName());
         return ResponseEntity.created(
                         URI.create("/api/v1/api-keys/" + issued.details().id()))
@@ -89,7 +81,7 @@ class AgentController {
             summary = "Measurement tasks for this device's agents (needs an agent key bound to the device)")
     List<MeasurementTask> tasks(
             @PathVariable String name, @RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
-        return tasks.pull(device(name), limit);
+        return tasks.pull(agentDevice(name), limit);
     }
 
     /**
@@ -111,7 +103,23 @@ class AgentController {
     @ApiResponse(responseCode = "201", description = "Stored")
     ResponseEntity<MeasurementResponse> post(
             @PathVariable String name, @Valid @RequestBody MeasurementRequest request) {
-        return ResponseEntity.status(HttpStatus.CREATED).body(measurements.record(device(name), request));
+        return ResponseEntity.status(HttpStatus.CREATED).body(measurements.record(agentDevice(name), request));
+    }
+
+    /**
+     * A device whose latencies agents measure. One measured by the host, or by its roofline alone, has
+     * no agents: an agent's timings would land in its tables (a key issued before this check still works).
+     */
+    private Device agentDevice(String name) {
+        Device device = device(name);
+        if (device.getMeasurement() != dev.tailor.catalogue.Measurement.AGENT) {
+            throw Problems.conflict(
+                    "device '" + name + "' is measured by "
+                            + device.getMeasurement().wireName()
+                            + ", not by agents; register a device with measurement agent for an agent to time",
+                    "measurement");
+        }
+        return device;
     }
 
     private Device device(String name) {

@@ -116,11 +116,20 @@ class AgentMeasurements {
      */
     private void answerLease(Device device, String taskId) {
         if (!leases.release(device, taskId)) {
-            throw Problems.conflict(
+            throw notLeased(
                     "task " + taskId + " is not leased to device '" + device.getName()
                             + "': it was measured already or never handed out; time the tasks GET .../tasks gives",
                     request(taskId));
         }
+    }
+
+    /** The problem type an agent tells from other conflicts: nothing to try again, the task is answered. */
+    static final java.net.URI TASK_NOT_LEASED = java.net.URI.create("urn:tailor:problem:task-not-leased");
+
+    private static org.springframework.web.ErrorResponseException notLeased(String detail, String field) {
+        org.springframework.web.ErrorResponseException conflict = Problems.conflict(detail, field);
+        conflict.getBody().setType(TASK_NOT_LEASED);
+        return conflict;
     }
 
     private static String request(String taskId) {

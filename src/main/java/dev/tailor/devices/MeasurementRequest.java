@@ -19,7 +19,9 @@ record MeasurementRequest(
         @Schema(description = "the subnet's id, for a subnet task (or layerKey)") @Positive
         Long subnetId,
 
-        @NotNull @Min(1) @Max(4096) Integer batchSize,
+        @Schema(description = "the task's batchSize (1); a timing at another is refused") @NotNull @Min(1) @Max(4096)
+        Integer batchSize,
+
         @NotNull @Min(1) @Max(4096) Integer resolution,
 
         @NotNull @Positive @DecimalMax(value = "600000", message = "must be at most 600000 ms")
@@ -29,8 +31,16 @@ record MeasurementRequest(
         @PositiveOrZero @DecimalMax("600000") Double meanMs,
         @PositiveOrZero @DecimalMax("600000") Double stdMs,
         @NotNull @Min(1) @Max(1000000) Integer runs,
-        @NotNull @Min(1) @Max(1024) Integer threads,
+
+        @Schema(description = "the task's threads (1); a timing on another count is refused")
+        @NotNull
+        @Min(1)
+        @Max(1024)
+        Integer threads,
+
         @NotBlank @Size(min = 1, max = 64) String runtimeVersion,
 
-        @Schema(description = "the execution provider the timing ran on; must be the device's (default: assumed so)")
+        @Schema(
+                description = "the execution provider the timing ran on; must be the device's (left out: assumed so on"
+                        + " a cpu device, refused on any other, since an agent that does not say times on the CPU)")
         ExecutionProvider executionProvider) {}

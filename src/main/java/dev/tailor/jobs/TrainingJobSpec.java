@@ -195,7 +195,9 @@ public record TrainingJobSpec(
         if (data != null && options.validationSize() >= data.train().size()) {
             problems.add(new FieldProblem(
                     "validationSize", "must be smaller than the " + data.train().size() + " training images"));
-        } else if (data != null && options.batchSize() > data.train().size() - options.validationSize()) {
+        } else if (data != null
+                && problems.stream().noneMatch(problem -> problem.field().equals("batchSize"))
+                && options.batchSize() > data.train().size() - options.validationSize()) {
             // the trainer's batch would run past the shuffled images and fill up with copies of the first
             int left = data.train().size() - options.validationSize();
             problems.add(new FieldProblem(

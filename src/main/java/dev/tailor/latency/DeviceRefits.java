@@ -37,6 +37,9 @@ public class DeviceRefits {
     private final JdbcClient jdbc;
     private final PeriodicWork sweeps;
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
+    /** Devices this process refreshes now: owed until that refresh commits, and not to be queued again. */
+    private final Set<Long> running = ConcurrentHashMap.newKeySet();
+
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "device-refit");
         thread.setDaemon(true);
@@ -77,7 +80,7 @@ public class DeviceRefits {
         int queuedNow = 0;
         for (long id : owed) {
             Optional<Device> device = devices.findById(id);
-            if (device.isPresent() && queueUnlessQueued(device.get())) {
+            if (device.isPresent() && !running.contains(id) && queueUnlessQueued(device.get())) {
                 log.info(
                         "Device {} is owed a refit of its latencies (lost or failed before): queued it",
                         device.get().getName());
@@ -120,11 +123,14 @@ public class DeviceRefits {
         }
         worker.execute(() -> {
             // taken off before reading: a measurement committed after this point queues the next refresh
+            running.add(id);
             queued.remove(id);
             try {
                 devices.findById(id).ifPresent(latencies::refresh);
             } catch (RuntimeException e) {
                 log.warn("Could not refresh the latencies of device {}: {}", device.getName(), e.getMessage());
+            } finally {
+                running.remove(id);
             }
         });
         return true;

@@ -151,12 +151,24 @@ public class ApiKeys {
     }
 
     private Long deviceId(String device) {
-        return jdbc.sql("select id from device where name = :name")
+        java.util.Map<String, Object> found = jdbc
+                .sql("select id, measurement from device where name = :name")
                 .param("name", device)
-                .query(Long.class)
-                .optional()
+                .query()
+                .listOfRows()
+                .stream()
+                .findFirst()
                 .orElseThrow(() ->
                         new KeyRefused("device", "no device named '" + device + "'; GET /api/v1/devices lists them"));
+        if (!"AGENT".equals(found.get("measurement"))) {
+            // host-cpu is timed by the service, a device of measurement none has its roofline only
+            throw new KeyRefused(
+                    "device",
+                    "device '" + device + "' is not measured by agents (measurement "
+                            + String.valueOf(found.get("measurement")).toLowerCase(java.util.Locale.ROOT)
+                            + "); an agent key is for a device registered with measurement agent");
+        }
+        return ((Number) found.get("id")).longValue();
     }
 
     private static ApiKeyView view(ResultSet rs, int row) throws SQLException {

@@ -63,12 +63,16 @@ class SpecializationExports {
         if (EXPORT_FAILED.equals(field)) {
             // the service's fault (ONNX Runtime, the parity check): a 409 naming the supernet sent clients to
             // change a request that was right
+            String incident = java.util.UUID.randomUUID().toString();
+            org.slf4j.LoggerFactory.getLogger(SpecializationExports.class)
+                    .error("Export failed on the worker, incident {}: {}", incident, detail);
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                     HttpStatus.INTERNAL_SERVER_ERROR,
                     "the pick's export failed on the worker (" + detail + "); the request is fine: send it again to"
-                            + " try afresh, and see the worker's log for the failure");
+                            + " try afresh; the log names this as incident " + incident);
             problem.setType(Problems.INTERNAL);
             problem.setTitle("Internal error");
+            problem.setProperty("incident", incident);
             return new ErrorResponseException(HttpStatus.INTERNAL_SERVER_ERROR, problem, null);
         }
         return Problems.conflict("the pick cannot be exported: " + detail, field);

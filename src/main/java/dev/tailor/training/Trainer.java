@@ -341,13 +341,15 @@ public final class Trainer implements AutoCloseable {
                         inPlaceTeacher = logits.stopGradient();
                     }
                     double value = loss.getFloat();
+                    boolean reported = first;
                     if (first) {
                         firstLoss = value;
                         first = false;
                     }
-                    if (!Double.isFinite(value)) {
+                    if (!Double.isFinite(value) && (run.weight() > 0 || reported)) {
                         // before the optimizer's step: summed into the gradients, one subnet's NaN reached every
-                        // shared weight, and an epoch's last step wrote it into the checkpoint
+                        // shared weight, and an epoch's last step wrote it into the checkpoint (a run of weight 0,
+                        // before deps's ramp, reaches no weight)
                         throw new IllegalStateException("training diverged: the loss of subnet "
                                 + run.config().canonicalJson() + " became " + value + " at step " + globalStep
                                 + "; lower the learning rate");

@@ -142,6 +142,62 @@ class DeviceAgentModelCheckTest {
         }
     }
 
+    /**
+     * A task whose lease lapsed and that another agent of the device took and posted is answered: the
+     * server refuses a second timing with a 409 of its own type. The agent went on as if the server were
+     * busy, and a --once run ended with exit 1 saying the batch stays to be measured.
+     */
+    @Test
+    void aTaskMeasuredAlreadyIsSkippedNotRetriedOrReportedAsUnmeasured() throws Exception {
+        byte[] model = smallestModel();
+        String common = "\"resolution\":28,\"warmupRuns\":1,\"timedRuns\":3,\"threads\":1,\"batchSize\":1,"
+                + "\"executionProvider\":\"cpu\",\"modelUrl\":\"/api/v1/artifacts/" + sha256(model)
+                + "\",\"modelSha256\":\"" + sha256(model) + "\"";
+        String tasks = "[{\"id\":\"subnet:7\",\"kind\":\"subnet\",\"subnetId\":7," + common + "},"
+                + "{\"id\":\"subnet:8\",\"kind\":\"subnet\",\"subnetId\":8," + common + "}]";
+        AtomicInteger pulls = new AtomicInteger();
+        AtomicInteger posts = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/v1/devices/pi/tasks", exchange -> {
+            byte[] body = (pulls.getAndIncrement() == 0 ? tasks : "[]").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/api/v1/artifacts/", exchange -> {
+            exchange.sendResponseHeaders(200, model.length);
+            exchange.getResponseBody().write(model);
+            exchange.close();
+        });
+        server.createContext("/api/v1/devices/pi/measurements", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (posts.getAndIncrement() == 0) {
+                byte[] problem = ("{\"type\":\"" + DeviceAgent.TASK_NOT_LEASED + "\",\"status\":409,"
+                                + "\"detail\":\"task subnet:7 is not leased to device 'pi': it was measured already\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
+                exchange.sendResponseHeaders(409, problem.length);
+                exchange.getResponseBody().write(problem);
+            } else {
+                exchange.sendResponseHeaders(201, -1);
+            }
+            exchange.close();
+        });
+        server.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeviceAgent agent = new DeviceAgent(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
+                "pi",
+                "token",
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(agent.run(true, 5, 1)).isEqualTo(1);
+        assertThat(posts).hasValue(2);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("subnet:7 skipped: the server has it measured already")
+                .doesNotContain("trying again");
+    }
+
     @Test
     void aPostThatFailsDoesNotThrowAwayTheRestOfTheBatchOrItsCount() throws Exception {
         byte[] model = smallestModel();

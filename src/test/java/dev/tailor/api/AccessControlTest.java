@@ -195,8 +195,17 @@ class AccessControlTest extends ApiTestSupport {
 
     @Test
     void keysThatCannotBeIssuedAre400NamingTheField() {
+        // a device no agent measures (its roofline only): an agent key bound to it was issued before
+        String unmeasured = "roofline-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        assertThat(postJson(
+                                "/api/v1/devices",
+                                "{\"name\":\"" + unmeasured
+                                        + "\",\"measurement\":\"none\",\"peakGflops\":5,\"memoryGbps\":2}")
+                        .statusCode())
+                .isEqualTo(201);
         long keys = count("api_key");
         String[][] bad = {
+            {"{\"name\":\"x\",\"role\":\"agent\",\"device\":\"" + unmeasured + "\"}", "device"},
             {"{\"name\":\"x\",\"role\":\"root\"}", "role"},
             {"{\"name\":\"x\"}", "role"},
             {"{\"role\":\"viewer\"}", "name"},

@@ -91,6 +91,8 @@ class ExportFailuresTest {
                 .isEqualTo(500);
         org.assertj.core.api.Assertions.assertThat(waited.getBody().getType())
                 .isEqualTo(dev.tailor.api.Problems.INTERNAL);
+        org.assertj.core.api.Assertions.assertThat(waited.getBody().getProperties())
+                .containsKey("incident");
         org.assertj.core.api.Assertions.assertThat(SpecializationExports.problem("budget", "no")
                         .getStatusCode()
                         .value())
