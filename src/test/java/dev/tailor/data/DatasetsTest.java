@@ -41,10 +41,12 @@ class DatasetsTest {
     @Test
     void autoDetectsAnImageFolder() {
         DatasetFixtures.writeImage(dir.resolve("train/a/1.png"), DatasetFixtures.grey(2, 2, 0));
+        DatasetFixtures.writeImage(dir.resolve("train/b/1.png"), DatasetFixtures.grey(2, 2, 1));
         DatasetFixtures.writeImage(dir.resolve("test/a/1.png"), DatasetFixtures.grey(2, 2, 0));
+        DatasetFixtures.writeImage(dir.resolve("test/b/1.png"), DatasetFixtures.grey(2, 2, 1));
 
         assertThat(Datasets.detect(dir)).isEqualTo(DatasetFormat.IMAGE_FOLDER);
-        assertThat(Datasets.load(dir, DatasetFormat.AUTO).train().classNames()).containsExactly("a");
+        assertThat(Datasets.load(dir, DatasetFormat.AUTO).train().classNames()).containsExactly("a", "b");
     }
 
     @Test
