@@ -13,6 +13,10 @@ public final class CatalogueEvents {
     /** A catalogue build is about to evaluate subnets (in its own thread, before the first). */
     public record CatalogueBuildStarting(UUID supernetId) {}
 
-    /** A catalogue build added evaluated subnets (it finished, or wrote another batch). */
-    public record CatalogueGrew(UUID supernetId, int evaluatedSubnets, boolean buildFinished) {}
+    /**
+     * A catalogue build added evaluated subnets (it finished, or wrote another batch).
+     *
+     * @param buildCancelled the build finished because an operator cancelled it (its rows count like any other)
+     */
+    public record CatalogueGrew(UUID supernetId, int evaluatedSubnets, boolean buildFinished, boolean buildCancelled) {}
 }

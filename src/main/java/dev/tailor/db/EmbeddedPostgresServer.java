@@ -133,10 +133,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         }
         if (lock == null) {
             closeQuietly(owner);
-            int port = portOf(dataDirectory)
-                    .orElseThrow(() -> new IllegalStateException("the data directory " + dataDirectory
-                            + " belongs to another running Tailor process whose PostgreSQL is not up yet;"
-                            + " try again in a moment, or stop that process"));
+            int port = awaitOwnersServer(dataDirectory);
             log.info(
                     "PostgreSQL in {} is run by another live process; using it on port {} and leaving it running",
                     dataDirectory,
@@ -345,6 +342,48 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * The port of the server another live process runs in the directory, once it takes connections
+     * with its password: a verb started while {@code serve} still starts its server (initdb, then a
+     * first start that sets the password) waits for it instead of failing, or of reading no password
+     * and being refused once the server asks for one. A server that is up and never gets a password
+     * file (started by a release before there was one) is used without, after the wait.
+     */
+    private static int awaitOwnersServer(Path dataDirectory) {
+        long deadline = System.nanoTime() + ATTACH_WAIT.toNanos();
+        try {
+            while (true) {
+                Optional<Integer> port = portOf(dataDirectory);
+                boolean ready = port.isPresent() && acceptsConnections(dataDirectory);
+                if (ready && ServerPassword.read(dataDirectory).isPresent()) {
+                    return port.get();
+                }
+                if (System.nanoTime() > deadline) {
+                    if (ready) {
+                        return port.get();
+                    }
+                    throw new IllegalStateException("the data directory " + dataDirectory
+                            + " belongs to another running Tailor process whose PostgreSQL has not come up in "
+                            + ATTACH_WAIT.toSeconds() + " s; try again when it has, or stop that process");
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    /** Whether the postmaster says it is ready (postmaster.pid's eighth line; "starting" before). */
+    private static boolean acceptsConnections(Path dataDirectory) {
+        try {
+            List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+            return lines.size() >= 8 && lines.get(7).trim().equals("ready");
+        } catch (IOException e) {
+            return false;
         }
     }
 

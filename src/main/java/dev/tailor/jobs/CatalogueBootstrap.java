@@ -117,12 +117,11 @@ class CatalogueBootstrap {
                         .query()
                         .singleRow();
                 // looked at again under the lock: another replica may have queued it meanwhile
-                return supernets.count() > 0 || jobs.count() > 0 ? null : runner.create(prepared);
+                return supernets.count() > 0 || jobs.count() > 0 ? null : storedAndQueued(prepared);
             });
             if (quick == null) {
                 return;
             }
-            enqueueOrForget(quick);
             outcome.queued();
             log.info(
                     "The catalogue is empty: queued a quick training run {} (sandwich, {} epoch); its catalogue build"
@@ -162,11 +161,13 @@ class CatalogueBootstrap {
 
     /**
      * The quick run's catalogue is done: now the default run. Queued only then, so that it cannot
-     * take the worker before the quick supernet's catalogue build.
+     * take the worker before the quick supernet's catalogue build; not after a cancelled build (an
+     * operator stopping the automatic work would otherwise get the long run queued in its place).
      */
     @EventListener
     void quickCatalogueBuilt(CatalogueEvents.CatalogueGrew grew) {
         if (!grew.buildFinished()
+                || grew.buildCancelled()
                 || !supernets
                         .findById(grew.supernetId())
                         .map(s -> s.getName().equals(QUICK_NAME))
@@ -175,9 +176,9 @@ class CatalogueBootstrap {
             return;
         }
         try {
-            TrainingJob full =
-                    runner.create(TrainingJobSpec.allDefaults("bootstrap").prepare(datasetDirectory));
-            enqueueOrForget(full);
+            TrainingJobSpec.Prepared prepared =
+                    TrainingJobSpec.allDefaults("bootstrap").prepare(datasetDirectory);
+            TrainingJob full = transactions.execute(status -> storedAndQueued(prepared));
             log.info("The quick supernet's catalogue is built: queued the default training run {}", full.getId());
         } catch (TrainingJobSpec.InvalidSpecException e) {
             log.warn("Could not queue the default training run: {}", e.getMessage());
@@ -185,20 +186,13 @@ class CatalogueBootstrap {
     }
 
     /**
-     * Puts a job this bootstrap stored on the queue, or deletes it again (as TrainingJobSubmission does):
-     * a QUEUED row no worker will take would also count as a job, and a later try would queue nothing.
+     * Stores the job and puts it on the queue, in the caller's transaction: a QUEUED row no worker takes
+     * (the queue refused it, the process died in between) would count as a job, and no later try would
+     * queue one. A refusal is thrown out of the transaction, which takes the row with it.
      */
-    private void enqueueOrForget(TrainingJob job) {
-        try {
-            TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
-        } catch (RuntimeException refused) {
-            try {
-                jobs.deleteById(job.getId());
-            } catch (RuntimeException alsoFailed) {
-                // the queue's failure is the one to report; the delete failed for the same outage, most likely
-                refused.addSuppressed(alsoFailed);
-            }
-            throw refused;
-        }
+    private TrainingJob storedAndQueued(TrainingJobSpec.Prepared prepared) {
+        TrainingJob job = runner.create(prepared);
+        TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+        return job;
     }
 }

@@ -77,18 +77,18 @@ public class CatalogueBuildQueue {
         return builds.insert(supernetId, count, seed == null ? 1 : seed);
     }
 
-    /** Stores and queues a build; a worker runs it. */
+    /** Stores and queues a build, in one transaction; a worker runs it. */
     public CatalogueBuilds.Build enqueue(UUID supernetId, Integer subnets, Long seed) {
-        return schedule(create(supernetId, subnets, seed));
+        return transactions.execute(status -> schedule(create(supernetId, subnets, seed)));
     }
 
+    /** Called in the transaction that stored the build: a QUEUED build no worker takes would block the next one. */
     private CatalogueBuilds.Build schedule(CatalogueBuilds.Build build) {
         try {
             scheduler.scheduleIfNotExists(
                     task.instance(build.id().toString(), build.id().toString()), Instant.now());
         } catch (RuntimeException e) {
-            // a QUEUED build no worker will take would block the supernet's next one
-            builds.delete(build.id());
+            // thrown out of the transaction: the build's row goes with it
             throw new TrainingJobSubmission.QueueUnavailableException("catalogue build", e);
         }
         return build;
@@ -116,9 +116,9 @@ public class CatalogueBuildQueue {
                     .singleRow();
             return builds.countOfSupernet(supernetId) > 0
                     ? java.util.Optional.<CatalogueBuilds.Build>empty()
-                    : java.util.Optional.of(create(supernetId, null, null));
+                    : java.util.Optional.of(schedule(create(supernetId, null, null)));
         });
-        return created.map(this::schedule);
+        return created;
     }
 
     /**

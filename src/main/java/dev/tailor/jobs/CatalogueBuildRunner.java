@@ -98,7 +98,8 @@ public class CatalogueBuildRunner {
             if (outcome.state() == JobState.SUCCEEDED || outcome.state() == JobState.CANCELLED) {
                 // after the lock is gone: what follows a build (predictor refit, latency calibration) may be long;
                 // a cancelled build's rows are catalogue rows like any other
-                events.publishEvent(new CatalogueEvents.CatalogueGrew(build.supernetId(), outcome.done(), true));
+                events.publishEvent(new CatalogueEvents.CatalogueGrew(
+                        build.supernetId(), outcome.done(), true, outcome.state() == JobState.CANCELLED));
             }
             return outcome;
         } catch (SQLException e) {
@@ -186,7 +187,7 @@ public class CatalogueBuildRunner {
                         new WorkEvents.CatalogueBuildProgressed(buildId, (double) done / total, thisRun / minutes));
                 if (thisRun % LATENCY_REFRESH_EVERY == 0) {
                     refreshLatencies();
-                    events.publishEvent(new CatalogueEvents.CatalogueGrew(supernetId, done, false));
+                    events.publishEvent(new CatalogueEvents.CatalogueGrew(supernetId, done, false, false));
                 }
             }
             refreshLatencies();

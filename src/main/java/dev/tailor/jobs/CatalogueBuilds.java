@@ -80,13 +80,6 @@ public class CatalogueBuilds {
                 .optional();
     }
 
-    /** Removes a build that never ran (its queue entry could not be written). */
-    void delete(UUID id) {
-        jdbc.sql("delete from catalogue_build where id = :id and state = 'QUEUED' and attempts = 0")
-                .param("id", id)
-                .update();
-    }
-
     /** The build's {@code error} once cancelled. */
     static final String CANCELLED = "cancelled by an operator";
 

@@ -117,6 +117,11 @@ public class TrainCommand extends OneShotCommand {
         } catch (TrainingJobRunner.DatasetMismatchException e) {
             err.println("tailor train: --dataset: " + e.getMessage());
             return 2;
+        } catch (TrainingJobRunner.JobTakenException e) {
+            // a worker took it between the check above and the lock, or --resume named a job a worker trains
+            err.println("tailor train: " + e.getMessage() + " (a worker of the service, or another tailor train):"
+                    + " follow it with GET /api/v1/training-jobs/" + job.getId() + ", or cancel it there first");
+            return 1;
         }
         if (outcome.state() == JobState.RUNNING) {
             err.println("tailor train: job " + job.getId() + " " + outcome.error()

@@ -145,8 +145,14 @@ public class TrainingJobQueue {
     @org.springframework.context.annotation.Primary
     SchedulerClient schedulerClient(
             DataSource dataSource, OneTimeTask<String> trainingTask, OneTimeTask<String> catalogueBuildTask) {
-        // without priority on the client too, the rows it writes carry none, and a build would not go first
-        return SchedulerClient.Builder.create(dataSource, trainingTask, catalogueBuildTask)
+        // without priority on the client too, the rows it writes carry none, and a build would not go first.
+        // In the caller's transaction, where there is one: a job's row and its queue entry are stored together
+        // or not at all (stored one after the other, a process killed between them left a QUEUED row that no
+        // worker would ever take)
+        return SchedulerClient.Builder.create(
+                        new org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy(dataSource),
+                        trainingTask,
+                        catalogueBuildTask)
                 .enablePriority()
                 .build();
     }

@@ -126,6 +126,13 @@ public class TrainingJobRunner {
         }
     }
 
+    /** Another process (a worker of the service, another {@code tailor train}) holds the job's lock and trains it. */
+    public static final class JobTakenException extends IllegalStateException {
+        JobTakenException(UUID jobId) {
+            super("job " + jobId + " is being trained by another process");
+        }
+    }
+
     /** Trains the job on the CPU in this thread; {@code console} also hears progress (the CLI's bar). */
     public Outcome run(UUID jobId, TrainingJobSpec.Prepared preloaded, TrainingListener console) {
         return run(jobId, preloaded, console, TrainingDevice.CPU);
@@ -140,7 +147,7 @@ public class TrainingJobRunner {
         try (var logContext = JobLogContext.of("training", jobId);
                 Connection lockConnection = dataSource.getConnection()) {
             if (!AdvisoryLock.tryLock(lockConnection, jobId)) {
-                throw new IllegalStateException("job " + jobId + " is being trained by another process");
+                throw new JobTakenException(jobId);
             }
             try {
                 return runLocked(jobId, preloaded, console, device, new LockWatch(lockConnection));

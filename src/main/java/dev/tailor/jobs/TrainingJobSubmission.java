@@ -4,17 +4,17 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import dev.tailor.api.Problems;
 import dev.tailor.catalogue.TrainingJob;
-import dev.tailor.catalogue.TrainingJobRepository;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * Stores a training job and puts it on the queue, or neither: a job the queue refused is removed
- * again, since a QUEUED row that no worker will ever take would wait forever.
+ * Stores a training job and puts it on the queue in one transaction, or neither: a QUEUED row that
+ * no worker will ever take (the queue refused it, the process died in between) would wait forever.
  */
 @Component
 public class TrainingJobSubmission {
@@ -48,29 +48,31 @@ public class TrainingJobSubmission {
     private static final Logger log = LoggerFactory.getLogger(TrainingJobSubmission.class);
 
     private final TrainingJobRunner runner;
-    private final TrainingJobRepository jobs;
     private final SchedulerClient scheduler;
     private final OneTimeTask<String> trainingTask;
+    private final TransactionTemplate transactions;
 
     TrainingJobSubmission(
             TrainingJobRunner runner,
-            TrainingJobRepository jobs,
             SchedulerClient scheduler,
-            @Qualifier("trainingTask") OneTimeTask<String> trainingTask) {
+            @Qualifier("trainingTask") OneTimeTask<String> trainingTask,
+            TransactionTemplate transactions) {
         this.runner = runner;
-        this.jobs = jobs;
         this.scheduler = scheduler;
         this.trainingTask = trainingTask;
+        this.transactions = transactions;
     }
 
     public TrainingJob submit(TrainingJobSpec.Prepared prepared) {
-        TrainingJob job = runner.create(prepared);
-        try {
-            TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
-        } catch (RuntimeException e) {
-            jobs.deleteById(job.getId());
-            throw new QueueUnavailableException("training job", e);
-        }
-        return job;
+        return transactions.execute(status -> {
+            TrainingJob job = runner.create(prepared);
+            try {
+                TrainingJobQueue.enqueue(scheduler, trainingTask, job.getId());
+            } catch (RuntimeException e) {
+                // thrown out of the transaction: the job's row goes with it
+                throw new QueueUnavailableException("training job", e);
+            }
+            return job;
+        });
     }
 }

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Sort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -45,6 +46,14 @@ public class DeviceLatencies {
     static final int MIN_MEASURED_SUBNETS = 20;
 
     private static final Logger log = LoggerFactory.getLogger(DeviceLatencies.class);
+
+    /**
+     * First key of the two-key advisory lock a refresh takes on its device ("LREF"): two refreshes of
+     * one device in two transactions (two processes' refits, a refit and a catalogue row's refresh) would
+     * each delete the subnet's predicted row the other had not committed yet and insert their own, leaving
+     * two. Taken in device-id order, and held to the end of the transaction (an export's, where it runs in one).
+     */
+    static final int REFRESH_LOCK_CLASS = 0x4c524546;
 
     private final JdbcClient jdbc;
     private final DeviceRepository devices;
@@ -81,7 +90,11 @@ public class DeviceLatencies {
     public record Refresh(String device, boolean modelFitted, int predicted, int estimated) {}
 
     public List<Refresh> refreshAll() {
-        return devices.findAll().stream().map(this::refresh).toList();
+        return devicesInLockOrder().stream().map(this::refresh).toList();
+    }
+
+    private List<Device> devicesInLockOrder() {
+        return devices.findAll(Sort.by("id"));
     }
 
     /**
@@ -89,7 +102,7 @@ public class DeviceLatencies {
      * rewriting a row per catalogued subnet on every device.
      */
     public List<Refresh> refreshSubnets(Set<Long> subnetIds) {
-        return devices.findAll().stream()
+        return devicesInLockOrder().stream()
                 .map(device -> refresh(device, subnetIds::contains, false))
                 .toList();
     }
@@ -101,6 +114,10 @@ public class DeviceLatencies {
     /** @param everySubnet whether {@code which} takes every subnet: only then is a refit owed to the device done */
     private Refresh refresh(Device device, LongPredicate which, boolean everySubnet) {
         return transactions.execute(status -> {
+            jdbc.sql("select pg_advisory_xact_lock(?, ?)")
+                    .params(REFRESH_LOCK_CLASS, (int) (device.getId() ^ (device.getId() >>> 32)))
+                    .query()
+                    .singleRow();
             // read before anything else: every measurement counted in it is committed, so read below
             Long measuredVersion = jdbc.sql("select measured_version from device where id = ?")
                     .param(device.getId())

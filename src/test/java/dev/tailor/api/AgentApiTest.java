@@ -57,6 +57,12 @@ class AgentApiTest extends ApiTestSupport {
     @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate transactions;
+
+    @Autowired
+    dev.tailor.catalogue.DeviceRepository deviceRepository;
+
     String device;
     String token;
     String otherToken;
@@ -417,6 +423,49 @@ class AgentApiTest extends ApiTestSupport {
         } finally {
             agent.destroyForcibly();
         }
+    }
+
+    /**
+     * Two refreshes of one device in two transactions (two processes' refits, a refit and a catalogue row's
+     * refresh): each deleted the predicted row the other had not committed yet and stored its own, leaving
+     * the subnet two rows on the device. The second now waits for the first to commit.
+     */
+    @Test
+    void twoRefreshesOfOneDeviceAtOnceLeaveOneRowPerSubnet() throws Exception {
+        dev.tailor.catalogue.Device nano =
+                deviceRepository.findByName("jetson-nano").orElseThrow();
+        java.util.concurrent.CountDownLatch firstRefreshed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondStarted = new java.util.concurrent.CountDownLatch(1);
+        Thread first = new Thread(() -> transactions.executeWithoutResult(status -> {
+            latencies.refresh(nano);
+            firstRefreshed.countDown();
+            try {
+                assertThat(secondStarted.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                // time for the second refresh to reach its delete and insert before this one commits
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        first.start();
+        assertThat(firstRefreshed.await(60, java.util.concurrent.TimeUnit.SECONDS))
+                .isTrue();
+        Thread second = new Thread(() -> {
+            secondStarted.countDown();
+            latencies.refresh(nano);
+        });
+        second.start();
+        first.join(60_000);
+        second.join(60_000);
+        assertThat(first.isAlive() || second.isAlive()).isFalse();
+        assertThat(jdbc.sql("select count(*) from latency_measurement where device_id = ? and subnet_id = ?"
+                                + " and source = 'ESTIMATED'")
+                        .params(nano.getId(), subnetId)
+                        .query(Long.class)
+                        .single())
+                .as("estimated rows of the subnet on jetson-nano")
+                .isEqualTo(1);
     }
 
     @Test

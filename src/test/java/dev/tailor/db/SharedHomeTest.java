@@ -137,6 +137,45 @@ class SharedHomeTest {
         assertEnds(postmaster); // the last process to let go stopped it
     }
 
+    /**
+     * `./tailor keys list` started while `serve` still starts its server (initdb, then the first start that
+     * sets the password): it failed with "try again in a moment", or read no password and was refused once
+     * the server asked for one. It waits for the server now, and connects with the password.
+     */
+    @Test
+    void aProcessArrivingWhileTheFirstStillStartsTheServerWaitsForItAndConnects() throws Exception {
+        Path home = Files.createTempDirectory(Path.of("target"), "shared-home-starting")
+                .toAbsolutePath();
+        Path data = home.resolve("postgres");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<EmbeddedPostgresServer> starting =
+                    pool.submit(() -> EmbeddedPostgresServer.acquire(data));
+            // initdb writes PG_VERSION early, with the owner's lock held since before it began
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(data.resolve("PG_VERSION"))) {
+                assertThat(System.nanoTime()).as("initdb under way within 60 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            boolean passwordSetYet = ServerPassword.read(data).isPresent();
+
+            EmbeddedPostgresServer second = EmbeddedPostgresServer.attachOrStart(data);
+
+            assertThat(passwordSetYet)
+                    .as("arrived before the first start had set the password")
+                    .isFalse();
+            assertThat(second.ownsServer()).isFalse();
+            try (Connection connection = DriverManager.getConnection(second.jdbcUrl());
+                    ResultSet row = connection.createStatement().executeQuery("select 1")) {
+                assertThat(row.next()).isTrue();
+            }
+            second.close();
+            starting.get(60, java.util.concurrent.TimeUnit.SECONDS).close();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static void awaitLine(Process process, Path log, String line) throws Exception {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
         while (!Files.readAllLines(log).contains(line)) {

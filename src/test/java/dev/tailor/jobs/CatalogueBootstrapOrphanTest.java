@@ -1,10 +1,10 @@
 package dev.tailor.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.github.kagkarlsson.scheduler.SchedulerClient;
@@ -24,7 +24,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A bootstrap run the queue refuses is not left behind as a QUEUED row no worker takes (which would stop
- * a later try of the bootstrap from queueing it): its row is deleted again, as TrainingJobSubmission does.
+ * a later try of the bootstrap from queueing it): the row is stored in the transaction that queues it, and
+ * the refusal is thrown out of that transaction, which takes the row with it (LostCatalogueBuildTest shows
+ * the queue's client writing in the caller's transaction, against the database).
  */
 class CatalogueBootstrapOrphanTest {
 
@@ -34,19 +36,39 @@ class CatalogueBootstrapOrphanTest {
     private final SchedulerClient scheduler = mock(SchedulerClient.class);
     private final OneTimeTask<String> task =
             Tasks.oneTime("training-job", String.class).execute((i, c) -> {});
-    /** Runs the callback as it is: the lock and the transaction are the database's business. */
+    /** Transactions open now, and whether one ended by a throw (rolled back). */
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final java.util.concurrent.atomic.AtomicBoolean rolledBack =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Runs the callback and tells whether it ended by a throw; the rollback itself is the database's business. */
     private final TransactionTemplate transactions = new TransactionTemplate() {
         @Override
         public <T> T execute(TransactionCallback<T> action) {
-            return action.doInTransaction(null);
+            open.incrementAndGet();
+            try {
+                return action.doInTransaction(null);
+            } catch (RuntimeException e) {
+                rolledBack.set(true);
+                throw e;
+            } finally {
+                open.decrementAndGet();
+            }
         }
     };
 
     private final TrainingJob created = new TrainingJob("deps", "fashion-mnist", "{}");
 
+    private final java.util.concurrent.atomic.AtomicBoolean storedInATransaction =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private CatalogueBootstrap refusingBootstrap() {
         dev.tailor.data.InstalledDataset.require();
-        when(runner.create(any())).thenReturn(created);
+        when(runner.create(any())).thenAnswer(call -> {
+            storedInATransaction.set(open.get() > 0);
+            return created;
+        });
         when(scheduler.scheduleIfNotExists(any(TaskInstance.class), any()))
                 .thenThrow(new IllegalStateException("connection refused"));
         return new CatalogueBootstrap(
@@ -70,7 +92,10 @@ class CatalogueBootstrapOrphanTest {
 
         assertThatThrownBy(bootstrap::bootstrap).hasMessageContaining("connection refused");
 
-        verify(jobs).deleteById(created.getId());
+        assertThat(storedInATransaction).isTrue();
+        assertThat(rolledBack)
+                .as("the refusal ended the transaction that stored the row")
+                .isTrue();
     }
 
     @Test
@@ -80,10 +105,13 @@ class CatalogueBootstrapOrphanTest {
         when(jobs.count()).thenReturn(1L);
         CatalogueBootstrap bootstrap = refusingBootstrap();
 
-        assertThatThrownBy(() ->
-                        bootstrap.quickCatalogueBuilt(new CatalogueEvents.CatalogueGrew(quick.getId(), 500, true)))
+        assertThatThrownBy(() -> bootstrap.quickCatalogueBuilt(
+                        new CatalogueEvents.CatalogueGrew(quick.getId(), 500, true, false)))
                 .hasMessageContaining("connection refused");
 
-        verify(jobs).deleteById(created.getId());
+        assertThat(storedInATransaction).isTrue();
+        assertThat(rolledBack)
+                .as("the refusal ended the transaction that stored the row")
+                .isTrue();
     }
 }

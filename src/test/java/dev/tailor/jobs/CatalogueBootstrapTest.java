@@ -148,11 +148,16 @@ class CatalogueBootstrapTest {
         CatalogueBootstrap bootstrap = bootstrap();
 
         bootstrap.quickCatalogueBuilt(
-                new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 100, false));
-        bootstrap.quickCatalogueBuilt(new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(other.getId(), 500, true));
+                new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 100, false, false));
+        bootstrap.quickCatalogueBuilt(
+                new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(other.getId(), 500, true, false));
+        // an operator cancelled the quick build: the automatic work stops there
+        bootstrap.quickCatalogueBuilt(
+                new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 120, true, true));
         verify(runner, never()).create(any());
 
-        bootstrap.quickCatalogueBuilt(new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 500, true));
+        bootstrap.quickCatalogueBuilt(
+                new dev.tailor.catalogue.CatalogueEvents.CatalogueGrew(quick.getId(), 500, true, false));
         verify(runner).create(any());
         verify(scheduler).scheduleIfNotExists(any(com.github.kagkarlsson.scheduler.task.TaskInstance.class), any());
     }

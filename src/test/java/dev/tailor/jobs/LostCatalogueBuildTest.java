@@ -129,6 +129,62 @@ class LostCatalogueBuildTest {
         }
     }
 
+    @Autowired
+    TrainingJobSubmission submission;
+
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate transactions;
+
+    private long rows(String sql, java.util.UUID id) {
+        return jdbc.sql(sql).param(id.toString()).query(Long.class).single();
+    }
+
+    /**
+     * A job's row and its queue entry were written one after the other, on two connections: a process
+     * killed between the two (its transaction never committed) left a QUEUED row no worker would ever
+     * take, shown as queued for good. The queue's client now writes in the caller's transaction: a
+     * transaction that does not commit leaves neither. Likewise for a catalogue build.
+     */
+    @Test
+    void aJobOrBuildAndItsQueueEntryAreStoredTogetherOrNotAtAll() throws Exception {
+        TrainingJobSpec.Prepared prepared = tiny("stored-with-its-entry");
+        java.util.UUID jobId = transactions.execute(status -> {
+            java.util.UUID id = submission.submit(prepared).getId();
+            // as a process killed here: the transaction never commits
+            status.setRollbackOnly();
+            return id;
+        });
+        assertThat(rows("select count(*) from training_job where id::text = ?", jobId))
+                .isZero();
+        assertThat(rows("select count(*) from scheduled_tasks where task_instance = ?", jobId))
+                .as("queue entries of a job that was never stored")
+                .isZero();
+
+        dev.tailor.catalogue.Artifact checkpoint = dev.tailor.catalogue.Artifact.of(
+                java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/zip");
+        artifacts.save(checkpoint);
+        dev.tailor.catalogue.Supernet trained =
+                new dev.tailor.catalogue.Supernet("stored-with-its-entry", "{}", "fashion-mnist");
+        trained.markReady(checkpoint.getSha256());
+        java.util.UUID supernetId = supernets.save(trained).getId();
+        java.util.UUID buildId = transactions.execute(status -> {
+            java.util.UUID id = queue.enqueue(supernetId, 6, 1L).id();
+            status.setRollbackOnly();
+            return id;
+        });
+        assertThat(rows("select count(*) from catalogue_build where id::text = ?", buildId))
+                .isZero();
+        assertThat(rows("select count(*) from scheduled_tasks where task_instance = ?", buildId))
+                .as("queue entries of a build that was never stored")
+                .isZero();
+
+        // and committed, both are there
+        java.util.UUID queued = submission.submit(prepared).getId();
+        assertThat(rows("select count(*) from scheduled_tasks where task_instance = ?", queued))
+                .isOne();
+    }
+
     @Test
     void theSweepQueuesTheBuildAnOutageLostOnceAndOnlyOnce() throws Exception {
         TrainingJobSpec.Prepared prepared = tiny("swept-build");

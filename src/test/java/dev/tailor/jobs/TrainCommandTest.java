@@ -264,6 +264,41 @@ class TrainCommandTest {
     }
 
     @Autowired
+    javax.sql.DataSource dataSource;
+
+    @Test
+    void resumingAJobAnotherProcessTrainsSaysSoWithoutAStackTrace() throws Exception {
+        String[] args = tiny("--name", "cli-taken", "--seed", "79");
+        TrainingJobSpec.Prepared prepared =
+                TrainCommand.spec(TrainCommand.parse(args)).prepare(null);
+        TrainingJob job = runner.create(prepared);
+        TrainingJob before = jobs.findById(job.getId()).orElseThrow();
+        // what a worker training the job holds
+        try (java.sql.Connection worker = dataSource.getConnection()) {
+            assertThat(AdvisoryLock.tryLock(worker, job.getId())).isTrue();
+            try {
+                String[] resume = java.util.stream.Stream.concat(
+                                java.util.Arrays.stream(args),
+                                Stream.of("--resume", job.getId().toString()))
+                        .toArray(String[]::new);
+                Run taken = train(resume);
+
+                assertThat(taken.exitCode()).as(taken.err()).isEqualTo(1);
+                assertThat(taken.err())
+                        .contains("job " + job.getId() + " is being trained by another process")
+                        .contains("/api/v1/training-jobs/" + job.getId())
+                        .doesNotContain("Exception")
+                        .doesNotContain("\tat ");
+            } finally {
+                AdvisoryLock.unlock(worker, job.getId());
+            }
+        }
+        TrainingJob after = jobs.findById(job.getId()).orElseThrow();
+        assertThat(after.getState()).isEqualTo(before.getState());
+        assertThat(after.getAttempts()).isEqualTo(before.getAttempts());
+    }
+
+    @Autowired
     TrainedSupernets trainedSupernets;
 
     @Test
