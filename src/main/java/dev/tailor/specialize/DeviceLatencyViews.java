@@ -87,7 +87,8 @@ class DeviceLatencyViews {
                         null,
                         null,
                         null,
-                        model.lowerBound() ? model.basis() + "; a lower bound: real runs are slower" : model.basis(),
+                        // the roofline's basis says it is a lower bound already
+                        model.basis(),
                         null,
                         null));
         return new LatencyView(

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -91,6 +92,12 @@ class SpecializationExports {
     private final Scheduler worker;
     private final Map<String, CompletableFuture<Void>> finished = new ConcurrentHashMap<>();
 
+    /** Set as the process begins to stop: requests waiting for an export run elsewhere answer at once. */
+    private volatile boolean closing;
+
+    /** Request keys this process's export thread is exporting now; the stop lets them finish. */
+    private final java.util.Set<String> exportingHere = ConcurrentHashMap.newKeySet();
+
     SpecializationExports(
             PickExporter exporter,
             JdbcClient jdbc,
@@ -144,6 +151,21 @@ class SpecializationExports {
         if (worker != null) {
             worker.start();
         }
+    }
+
+    /**
+     * The stop begins: a request waiting for an export that another worker runs, or that is still
+     * queued, would keep the web server's graceful stop waiting for up to {@code
+     * tailor.specialization.wait} (an API replica's requests, cut off unanswered when the stop's limit
+     * ran out). It is answered 503 with Retry-After now instead; the export goes on where it runs, and
+     * the same request again is answered from the catalogue. A request whose export this process's own
+     * export thread runs waits for it, as the stop lets that export finish. The context publishes this
+     * before it stops the web server, so the answers still go out.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void answerWaitersOnClose() {
+        closing = true;
+        finished.keySet().stream().filter(key -> !exportingHere.contains(key)).forEach(this::wake);
     }
 
     @PreDestroy
@@ -233,6 +255,9 @@ class SpecializationExports {
             if (failure.isPresent()) {
                 throw problem(failure.get().get("field"), failure.get().get("detail"));
             }
+            if (closing && !exportingHere.contains(key)) {
+                throw stopping(key);
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 Map<String, Object> extra = new LinkedHashMap<>();
@@ -251,13 +276,25 @@ class SpecializationExports {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw Problems.unavailable("the service is stopping; send the same request again", 10, Map.of());
+                throw stopping(key);
             }
+        }
+    }
+
+    private ErrorResponseException stopping(String key) {
+        String detail = "this server is stopping while the model is exported; send the same request again: it is"
+                + " answered as soon as the export is stored";
+        try {
+            return Problems.unavailable(detail, 10, Map.of("export", state(key)));
+        } catch (RuntimeException stateUnknown) {
+            // the database may be going too: the answer does not depend on the export's state
+            return Problems.unavailable(detail, 10, Map.of());
         }
     }
 
     private void run(String data) {
         PendingExport pending = JSON.readValue(data, PendingExport.class);
+        exportingHere.add(pending.requestKey());
         try (var ignored = JobLogContext.of("export", pending.requestKey().substring(0, 12))) {
             try {
                 exporter.exportAndStore(pending, System.getenv("TAILOR_DATASET_DIR"));
@@ -266,8 +303,21 @@ class SpecializationExports {
             } catch (SubnetExporter.ExportException e) {
                 exporter.recordFailure(pending.requestKey(), e.field(), e.getMessage());
             }
+        } finally {
+            exportingHere.remove(pending.requestKey());
+            if (closing) {
+                // an export the stop broke goes back on the queue: its waiter answers 503 now
+                wake(pending.requestKey());
+            }
         }
         signal(pending.requestKey());
+    }
+
+    private void wake(String key) {
+        CompletableFuture<Void> waiting = finished.get(key);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
     }
 
     private static String waitingForDataset(SubnetExporter.DatasetUnavailableException e) {

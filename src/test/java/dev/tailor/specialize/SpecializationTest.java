@@ -346,6 +346,61 @@ class SpecializationTest {
         assertThat(specializations()).isEqualTo(before + 1);
     }
 
+    @Autowired
+    PickExporter pickExporter;
+
+    @Autowired
+    javax.sql.DataSource dataSource;
+
+    @Test
+    void aRequestWaitingForAnExportIsAnswered503AsTheServerStopsNotHeldUntilItsWaitEnds() throws Exception {
+        String key = "5".repeat(64);
+        // an export no worker takes for a day: its waiter would hold the stop for tailor.specialization.wait
+        jdbc.sql("insert into specialization_export_task (task_name, task_instance, execution_time, picked,"
+                        + " version) values (?, ?, now() + interval '1 day', false, 1)")
+                .params(SpecializationExports.TASK, key)
+                .update();
+        // an API replica: no export worker of its own, a request waits up to a minute for the answer
+        SpecializationExports replica = new SpecializationExports(
+                pickExporter, jdbc, dataSource, false, "queued", Duration.ofMinutes(1), Duration.ofSeconds(2), 20);
+        PendingExport pending =
+                new PendingExport(key, supernet, 1, "host-cpu", null, "{}", 0.5, "macs", null, true, null, 0, 0, 0);
+        try {
+            CompletableFuture<Boolean> request = CompletableFuture.supplyAsync(() -> replica.exportAndWait(pending));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (replica.waiting() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(replica.waiting()).isEqualTo(1);
+            long stopped = System.nanoTime();
+
+            replica.answerWaitersOnClose();
+
+            assertThat(request)
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOfSatisfying(org.springframework.web.ErrorResponseException.class, e -> {
+                        assertThat(e.getStatusCode().value()).isEqualTo(503);
+                        assertThat(e.getHeaders().getFirst("Retry-After")).isEqualTo("10");
+                        assertThat(e.getBody().getDetail()).contains("stopping").contains("send the same request");
+                        assertThat(e.getBody().getProperties()).containsEntry("export", "queued");
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(5));
+            assertThat(replica.waiting()).isZero();
+            // the export itself is left to whichever worker takes it
+            assertThat(jdbc.sql("select count(*) from specialization_export_task where task_instance = ?")
+                            .param(key)
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(1);
+        } finally {
+            jdbc.sql("delete from specialization_export_task where task_instance = ?")
+                    .param(key)
+                    .update();
+        }
+    }
+
     private long specializations() {
         return jdbc.sql("select count(*) from specialization where supernet_id = ?")
                 .param(supernet)
@@ -465,6 +520,10 @@ class SpecializationTest {
             JsonNode node = JSON.readTree(response.body());
             assertThat(node.path("macs").asLong()).isLessThanOrEqualTo(macs);
             assertThat(node.path("latency").path("source").asString()).isEqualTo("estimated");
+            // said once: the note read "a lower bound, real runs are slower; a lower bound: real runs are slower"
+            String note =
+                    node.path("latency").path("expectedError").path("note").asString();
+            assertThat(note.split("lower bound", -1)).as(note).hasSize(2);
             predicted.add(node.path("accuracy").path("predicted").asDouble());
             versions.add(node.path("search").path("predictorVersion").asInt(-1));
         }
