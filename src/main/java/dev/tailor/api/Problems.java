@@ -144,6 +144,23 @@ public final class Problems {
         return exception;
     }
 
+    /**
+     * The same refusal as a new exception with a body of its own, for a second request that shares
+     * another's outcome: the problem handler completes the body of the request it answers.
+     */
+    public static ErrorResponseException copy(ErrorResponseException refused) {
+        ProblemDetail body = refused.getBody();
+        ProblemDetail copy = ProblemDetail.forStatusAndDetail(refused.getStatusCode(), body.getDetail());
+        copy.setType(body.getType());
+        copy.setTitle(body.getTitle());
+        if (body.getProperties() != null) {
+            body.getProperties().forEach(copy::setProperty);
+        }
+        ErrorResponseException exception = new ErrorResponseException(refused.getStatusCode(), copy, null);
+        exception.getHeaders().putAll(refused.getHeaders());
+        return exception;
+    }
+
     private static ErrorResponseException exception(ProblemDetail problem) {
         return new ErrorResponseException(HttpStatus.valueOf(problem.getStatus()), problem, null);
     }

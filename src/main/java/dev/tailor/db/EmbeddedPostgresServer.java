@@ -133,7 +133,13 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         }
         if (lock == null) {
             closeQuietly(owner);
-            int port = awaitOwnersServer(dataDirectory);
+            Optional<Integer> owners = awaitOwnersServer(dataDirectory);
+            if (owners.isEmpty()) {
+                // the owner ended before its server came up: this process comes first now
+                log.info("The process that was starting PostgreSQL in {} ended first; starting it here", dataDirectory);
+                return attachOrStart(dataDirectory, attach);
+            }
+            int port = owners.get();
             log.info(
                     "PostgreSQL in {} is run by another live process; using it on port {} and leaving it running",
                     dataDirectory,
@@ -350,20 +356,28 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * with its password: a verb started while {@code serve} still starts its server (initdb, then a
      * first start that sets the password) waits for it instead of failing, or of reading no password
      * and being refused once the server asks for one. A server that is up and never gets a password
-     * file (started by a release before there was one) is used without, after the wait.
+     * file (started by a release before there was one) is used without, after the wait. Empty when
+     * the process starting it ended (its owner lock went with it) before its server came up, as one
+     * killed during initdb does: the waiter then starts the server itself.
      */
-    private static int awaitOwnersServer(Path dataDirectory) {
+    private static Optional<Integer> awaitOwnersServer(Path dataDirectory) {
         long deadline = System.nanoTime() + ATTACH_WAIT.toNanos();
+        // the owner lock is looked at once a second: in one JVM (tests), closing the channel of a look
+        // may drop a lock the JVM holds through another
+        int polls = 0;
         try {
             while (true) {
                 Optional<Integer> port = portOf(dataDirectory);
                 boolean ready = port.isPresent() && acceptsConnections(dataDirectory);
                 if (ready && ServerPassword.read(dataDirectory).isPresent()) {
-                    return port.get();
+                    return port;
+                }
+                if (port.isEmpty() && ++polls % 5 == 0 && ownerLockFree(dataDirectory)) {
+                    return Optional.empty();
                 }
                 if (System.nanoTime() > deadline) {
                     if (ready) {
-                        return port.get();
+                        return port;
                     }
                     throw new IllegalStateException("the data directory " + dataDirectory
                             + " belongs to another running Tailor process whose PostgreSQL has not come up in "
@@ -374,6 +388,23 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    /** Whether no process holds the directory's owner lock now (taken and let go at once). */
+    private static boolean ownerLockFree(Path dataDirectory) {
+        try (FileChannel owner = FileChannel.open(
+                dataDirectory.resolveSibling("postgres.owner"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = owner.tryLock();
+            if (lock == null) {
+                return false;
+            }
+            lock.release();
+            return true;
+        } catch (OverlappingFileLockException heldHere) {
+            return false;
+        } catch (IOException e) {
+            return false;
         }
     }
 

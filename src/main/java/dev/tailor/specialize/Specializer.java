@@ -21,16 +21,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Answers a budget with a tailored subnet: searches the supernet's space on the predicted
  * accuracy within the budget, exports the pick through the checked export path, and stores the
  * answer, so the same request again is served from the catalogue without searching or exporting.
- * Two identical requests at once export once: the cold path holds a lock named by the request.
+ * Identical requests at once search once in a process and export once across replicas.
  */
 @Component
 public class Specializer {
@@ -46,6 +50,9 @@ public class Specializer {
     private final SearchSlots searchSlots;
     private final JdbcClient jdbc;
     private final ApplicationEventPublisher events;
+
+    /** Cold requests under way in this process, by request key. */
+    private final Map<String, CompletableFuture<SpecializationResponse>> searching = new ConcurrentHashMap<>();
 
     Specializer(
             ServingLookups lookups,
@@ -94,7 +101,50 @@ public class Specializer {
             events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
             return new Answer(stored.get(), true);
         }
-        return cold(key, supernet, space, device, checked, budget, predictor);
+        return coldOnce(key, () -> cold(key, supernet, space, device, checked, budget, predictor));
+    }
+
+    /**
+     * One search and export per request key in this process: identical new budgets at once (pipelines
+     * asking for the same model right after a new supernet or predictor made every answer new) used to
+     * search each, a search slot each, and past the slots' wait all but a few were refused 503. The
+     * first searches; the others wait for it and get its answer, or its refusal. (Across replicas the
+     * export job, one per key, is shared; each replica searches once.)
+     */
+    private Answer coldOnce(String key, java.util.function.Supplier<Answer> cold) {
+        CompletableFuture<SpecializationResponse> mine = new CompletableFuture<>();
+        CompletableFuture<SpecializationResponse> underWay = searching.putIfAbsent(key, mine);
+        if (underWay != null) {
+            SpecializationResponse response = awaitIdentical(underWay);
+            events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
+            return new Answer(response, true);
+        }
+        try {
+            Answer answer = cold.get();
+            mine.complete(answer.response());
+            return answer;
+        } catch (RuntimeException | Error e) {
+            // the waiters copy a snapshot: the handler answering this request completes its own body
+            mine.completeExceptionally(e instanceof ErrorResponseException refused ? Problems.copy(refused) : e);
+            throw e;
+        } finally {
+            searching.remove(key, mine);
+        }
+    }
+
+    private static SpecializationResponse awaitIdentical(CompletableFuture<SpecializationResponse> underWay) {
+        try {
+            return underWay.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Problems.unavailable("the service is stopping; send the same request again", 10, Map.of());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ErrorResponseException refused) {
+                // each request gets its own problem: the handler fills in the body of the one it answers
+                throw Problems.copy(refused);
+            }
+            throw new IllegalStateException("the identical request searched beside this one failed", e.getCause());
+        }
     }
 
     private Answer cold(

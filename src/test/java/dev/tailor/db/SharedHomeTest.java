@@ -176,6 +176,52 @@ class SharedHomeTest {
         }
     }
 
+    /**
+     * The process starting the server died before it came up (killed during initdb): the one waiting
+     * for it waited out its whole minute and failed; it takes the home over once the lock is free.
+     */
+    @Test
+    void aProcessWaitingForAStarterThatDiesStartsTheServerItself() throws Exception {
+        Path home = Files.createTempDirectory(Path.of("target"), "shared-home-starter-died")
+                .toAbsolutePath();
+        Path data = home.resolve("postgres");
+        Files.createDirectories(data);
+        Path log = home.resolve("starter.log");
+        Process starter = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OwnerLockHolder.class.getName(),
+                        data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            awaitLine(starter, log, "locked");
+            java.util.concurrent.Future<EmbeddedPostgresServer> waiting =
+                    pool.submit(() -> EmbeddedPostgresServer.attachOrStart(data));
+            Thread.sleep(1_000);
+            assertThat(waiting).as("waits while the starter lives").isNotDone();
+
+            starter.destroyForcibly().waitFor();
+
+            // the wait for a starter is a minute: taking over is far quicker than that
+            EmbeddedPostgresServer server = waiting.get(40, java.util.concurrent.TimeUnit.SECONDS);
+            try (Connection connection = DriverManager.getConnection(server.jdbcUrl());
+                    ResultSet row = connection.createStatement().executeQuery("select 1")) {
+                assertThat(server.ownsServer()).isTrue();
+                assertThat(row.next()).isTrue();
+            } finally {
+                server.close();
+            }
+        } finally {
+            starter.destroyForcibly();
+            pool.shutdownNow();
+        }
+    }
+
     private static void awaitLine(Process process, Path log, String line) throws Exception {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
         while (!Files.readAllLines(log).contains(line)) {

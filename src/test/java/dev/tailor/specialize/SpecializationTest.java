@@ -160,25 +160,35 @@ class SpecializationTest {
     }
 
     @Test
-    void twoIdenticalRequestsAtOnceAreSearchedAndExportedOnce() throws Exception {
+    void identicalNewBudgetsAtOnceAreSearchedAndExportedOnceAndEveryOneIsAnswered() throws Exception {
         String body = "{\"device\":\"host-cpu\",\"macs\":2600000,\"supernet\":\"" + supernet + "\"}";
         long before = specializations();
+        org.mockito.Mockito.clearInvocations(searchSlots);
         HttpClient client = HttpClient.newHttpClient();
-        CompletableFuture<HttpResponse<String>> one =
-                client.sendAsync(request(body, "application/json"), HttpResponse.BodyHandlers.ofString());
-        CompletableFuture<HttpResponse<String>> other =
-                client.sendAsync(request(body, "application/json"), HttpResponse.BodyHandlers.ofString());
-        List<HttpResponse<String>> both = List.of(one.get(), other.get());
-        // without the lock both would search and export, and the second insert would break the request key
-        assertThat(both).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(201, 200);
-        HttpResponse<String> waited =
-                both.stream().filter(r -> r.statusCode() == 200).findFirst().orElseThrow();
-        assertThat(waited.headers().firstValue("X-Tailor-From-Catalogue")).hasValue("true");
-        assertThat(JSON.readTree(both.get(0).body()).path("id").asString())
-                .isNotEmpty()
-                .isEqualTo(JSON.readTree(both.get(1).body()).path("id").asString());
+        // more than the search slots (one per core): each used to search, and past the slots' wait got 503
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sent.add(client.sendAsync(request(body, "application/json"), HttpResponse.BodyHandlers.ofString()));
+        }
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> one : sent) {
+            answers.add(one.get());
+        }
+        assertThat(answers)
+                .extracting(HttpResponse::statusCode)
+                .containsExactlyInAnyOrder(201, 200, 200, 200, 200, 200);
+        org.mockito.Mockito.verify(searchSlots, org.mockito.Mockito.times(1)).take();
+        for (HttpResponse<String> answer : answers) {
+            assertThat(JSON.readTree(answer.body()).path("id").asString())
+                    .isNotEmpty()
+                    .isEqualTo(JSON.readTree(answers.get(0).body()).path("id").asString());
+            if (answer.statusCode() == 200) {
+                assertThat(answer.headers().firstValue("X-Tailor-From-Catalogue"))
+                        .hasValue("true");
+            }
+        }
         assertThat(specializations()).isEqualTo(before + 1);
-        // nothing of the two waits is kept once they are answered
+        // nothing of the waits is kept once they are answered
         assertThat(context.getBean(SpecializationExports.class).waiting()).isZero();
     }
 
@@ -215,7 +225,7 @@ class SpecializationTest {
         }
     }
 
-    @Autowired
+    @MockitoSpyBean
     SearchSlots searchSlots;
 
     @Test
