@@ -117,6 +117,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private static EmbeddedPostgresServer attachOrStart(Path dataDirectory, AttachLock attach) {
         FileChannel owner;
         FileLock lock;
+        boolean ownerInThisJvm = false;
         try {
             Files.createDirectories(dataDirectory);
             owner = FileChannel.open(
@@ -127,13 +128,14 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 lock = owner.tryLock();
             } catch (OverlappingFileLockException heldHere) {
                 lock = null;
+                ownerInThisJvm = true;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot lock " + dataDirectory.resolveSibling("postgres.owner"), e);
         }
         if (lock == null) {
             closeQuietly(owner);
-            Optional<Integer> owners = awaitOwnersServer(dataDirectory);
+            Optional<Integer> owners = awaitOwnersServer(dataDirectory, !ownerInThisJvm);
             if (owners.isEmpty()) {
                 // the owner ended before its server came up: this process comes first now
                 log.info("The process that was starting PostgreSQL in {} ended first; starting it here", dataDirectory);
@@ -357,13 +359,16 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * first start that sets the password) waits for it instead of failing, or of reading no password
      * and being refused once the server asks for one. A server that is up and never gets a password
      * file (started by a release before there was one) is used without, after the wait. Empty when
-     * the process starting it ended (its owner lock went with it) before its server came up, as one
-     * killed during initdb does: the waiter then starts the server itself.
+     * the process starting it ended (its owner lock went with it) before its server came up, in an
+     * empty directory or one that served before: the waiter then starts the server itself.
      */
-    private static Optional<Integer> awaitOwnersServer(Path dataDirectory) {
+    private static Optional<Integer> awaitOwnersServer(Path dataDirectory, boolean ownerElsewhere) {
         long deadline = System.nanoTime() + ATTACH_WAIT.toNanos();
-        // the owner lock is looked at once a second: in one JVM (tests), closing the channel of a look
-        // may drop a lock the JVM holds through another
+        // The owner lock is looked at once a second, and only when another process holds it: closing the
+        // channel of a look drops the locks this JVM holds on the file through any other channel. Only a
+        // directory the dead owner left empty (it died before initdb) or one that served before (its
+        // password is written) is taken over: initdb refuses a half-written one, and an initdb orphaned
+        // by its killed parent may still be writing there.
         int polls = 0;
         try {
             while (true) {
@@ -372,12 +377,22 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 if (ready && ServerPassword.read(dataDirectory).isPresent()) {
                     return port;
                 }
-                if (port.isEmpty() && ++polls % 5 == 0 && ownerLockFree(dataDirectory)) {
+                if (ownerElsewhere
+                        && port.isEmpty()
+                        && ++polls % 5 == 0
+                        && (isEmpty(dataDirectory)
+                                || ServerPassword.read(dataDirectory).isPresent())
+                        && ownerLockFree(dataDirectory)) {
                     return Optional.empty();
                 }
                 if (System.nanoTime() > deadline) {
                     if (ready) {
                         return port;
+                    }
+                    if (ownerElsewhere && port.isEmpty() && ownerLockFree(dataDirectory)) {
+                        throw new IllegalStateException("the process that was creating the database in "
+                                + dataDirectory + " ended part-way and left it half-initialised: if nothing was"
+                                + " ever stored there, delete that directory (else move it aside) and start again");
                     }
                     throw new IllegalStateException("the data directory " + dataDirectory
                             + " belongs to another running Tailor process whose PostgreSQL has not come up in "
@@ -388,6 +403,14 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    private static boolean isEmpty(Path directory) {
+        try (var entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -165,7 +165,8 @@ class SpecializationExports {
     @EventListener(ContextClosedEvent.class)
     void answerWaitersOnClose() {
         closing = true;
-        finished.keySet().stream().filter(key -> !exportingHere.contains(key)).forEach(this::wake);
+        // removed as they are completed: a waiter whose export this thread picks up just now waits on a new one
+        finished.keySet().stream().filter(key -> !exportingHere.contains(key)).forEach(this::signal);
     }
 
     @PreDestroy
@@ -307,17 +308,10 @@ class SpecializationExports {
             exportingHere.remove(pending.requestKey());
             if (closing) {
                 // an export the stop broke goes back on the queue: its waiter answers 503 now
-                wake(pending.requestKey());
+                signal(pending.requestKey());
             }
         }
         signal(pending.requestKey());
-    }
-
-    private void wake(String key) {
-        CompletableFuture<Void> waiting = finished.get(key);
-        if (waiting != null) {
-            waiting.complete(null);
-        }
     }
 
     private static String waitingForDataset(SubnetExporter.DatasetUnavailableException e) {

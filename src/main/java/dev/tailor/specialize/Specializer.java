@@ -120,6 +120,13 @@ public class Specializer {
             return new Answer(response, true);
         }
         try {
+            // an identical request may have stored its answer between this one's look and now
+            Optional<SpecializationResponse> storedMeanwhile = stored(key);
+            if (storedMeanwhile.isPresent()) {
+                mine.complete(storedMeanwhile.get());
+                events.publishEvent(new WorkEvents.SpecializationAnswered(true, 0, 0));
+                return new Answer(storedMeanwhile.get(), true);
+            }
             Answer answer = cold.get();
             mine.complete(answer.response());
             return answer;
@@ -128,6 +135,8 @@ public class Specializer {
             mine.completeExceptionally(e instanceof ErrorResponseException refused ? Problems.copy(refused) : e);
             throw e;
         } finally {
+            // never leave a waiter waiting: a no-op once the future is done
+            mine.completeExceptionally(new IllegalStateException("the identical request ended with no answer"));
             searching.remove(key, mine);
         }
     }
@@ -142,6 +151,10 @@ public class Specializer {
             if (e.getCause() instanceof ErrorResponseException refused) {
                 // each request gets its own problem: the handler fills in the body of the one it answers
                 throw Problems.copy(refused);
+            }
+            if (e.getCause() instanceof RuntimeException failed) {
+                // answered as the identical request's failure is (a conflict, an outage, an incident)
+                throw failed;
             }
             throw new IllegalStateException("the identical request searched beside this one failed", e.getCause());
         }

