@@ -88,7 +88,7 @@ public final class Usage {
             usage: tailor bench [training|schedules|pilot-check|latency|search|load|all] [--dataset DIR] [--out DIR]
                                 [--steps N]
                                 [--cpu-hours X] [--schedules LIST] [--state DIR] [--max-steps-per-epoch N]
-                                [--batch-size N] [--turns N] [--same-thread]
+                                [--batch-size N] [--seed N] [--turns N] [--same-thread]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N] [--rounds N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
                          the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
@@ -99,7 +99,9 @@ public final class Usage {
                          each (default 1; epochs and steps per epoch from each schedule's measured step
                          costs), the validation probes after every epoch, test at the end, an SVG;
                          --schedules deps,sandwich runs some of them; resumable: state in --state DIR
-                         (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue
+                         (default $TAILOR_HOME/bench-schedules/...), run the same command again to continue;
+                         --seed N (default 1) seeds every schedule's training and BN-recalibration sample
+                         (the validation split and the probes stay the same; results in schedules-seedN.*)
               pilot-check
                          whether the schedules' pilot prices a step as a long epoch pays for it: a pilot
                          (8-step epochs) and a long epoch (--max-steps-per-epoch N, default the

@@ -47,6 +47,7 @@ public class BenchCommand extends OneShotCommand {
             "held-out-subnets",
             "runs",
             "rounds",
+            "seed",
             "supernet",
             "server",
             "key",
@@ -123,12 +124,14 @@ public class BenchCommand extends OneShotCommand {
         int heldOutSubnets;
         int runs;
         int rounds;
+        int seed;
         try {
             fitSubnets = positive(flags, "fit-subnets", 60);
             heldOutSubnets = positive(flags, "held-out-subnets", 120);
             runs = positive(flags, "runs", 200);
             steps = positive(flags, "steps", 20);
             rounds = positive(flags, "rounds", 5);
+            seed = positive(flags, "seed", 1);
             cpuHours = positiveHours(flags.getOrDefault("cpu-hours", "1"));
             schedules = schedules(flags.getOrDefault("schedules", String.join(",", ScheduleComparison.SCHEDULES)));
             maxSteps = flags.containsKey("max-steps-per-epoch") ? positive(flags, "max-steps-per-epoch", 0) : 0;
@@ -214,15 +217,17 @@ public class BenchCommand extends OneShotCommand {
                     : home.resolve("bench-schedules")
                             .resolve(String.format(
                                     Locale.ROOT,
-                                    "%s-%sh-b%d%s",
+                                    "%s-%sh-b%d%s%s",
                                     name,
                                     cpuHours,
                                     batch,
-                                    maxSteps > 0 ? "-s" + maxSteps : ""));
+                                    maxSteps > 0 ? "-s" + maxSteps : "",
+                                    seed != 1 ? "-seed" + seed : ""));
             out.println("bench: schedules at " + cpuHours + " CPU-hours each; state in " + state.toAbsolutePath());
             List<ScheduleComparison.ScheduleState> states;
             try {
-                states = new ScheduleComparison(space, data, cpuHours, batch, maxSteps, state).run(schedules, out);
+                states =
+                        new ScheduleComparison(space, data, cpuHours, batch, maxSteps, state, seed).run(schedules, out);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 err.println("tailor bench: " + e.getMessage());
                 return 2;
@@ -233,9 +238,11 @@ public class BenchCommand extends OneShotCommand {
             }
             String command = "tailor bench " + String.join(" ", args);
             List<BenchReport> tables = ScheduleTables.of(states, data, cpuHours, command.trim());
-            BenchReport.writeTogether(results, "schedules", tables, List.of("outcome", "epochs", "step-costs"));
+            // another seed's results go beside the first's, not over them
+            String stem = seed != 1 ? "schedules-seed" + seed : "schedules";
+            BenchReport.writeTogether(results, stem, tables, List.of("outcome", "epochs", "step-costs"));
             writeString(
-                    results.resolve("schedules.svg"),
+                    results.resolve(stem + ".svg"),
                     ScheduleChart.svg(states, data.train().size()));
             tables.forEach(table -> out.print(table.markdown()));
         }

@@ -86,6 +86,7 @@ final class ScheduleComparison {
     private final int batchSize;
     private final int maxStepsPerEpoch;
     private final Path state;
+    private final long seed;
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     /** Test hook: stop a schedule after this many epochs of this part, as a kill would. */
@@ -99,6 +100,29 @@ final class ScheduleComparison {
 
     ScheduleComparison(
             SearchSpace space, TrainingData data, double cpuHours, int batchSize, int maxStepsPerEpoch, Path state) {
+        this(
+                space,
+                data,
+                cpuHours,
+                batchSize,
+                maxStepsPerEpoch,
+                state,
+                TrainingOptions.defaults("deps", 1).seed());
+    }
+
+    /**
+     * {@code seed} seeds every schedule's training (weights, shuffling, subnets drawn, augmentation)
+     * and its BN-recalibration sample; the validation split and the probes stay the same, so runs of
+     * other seeds are read on the same images and subnets. Each seed's pilot prices its own plan.
+     */
+    ScheduleComparison(
+            SearchSpace space,
+            TrainingData data,
+            double cpuHours,
+            int batchSize,
+            int maxStepsPerEpoch,
+            Path state,
+            long seed) {
         if (!(cpuHours > 0) || Double.isInfinite(cpuHours)) {
             throw new IllegalArgumentException("--cpu-hours: must be a positive number of hours");
         }
@@ -108,6 +132,7 @@ final class ScheduleComparison {
         this.batchSize = batchSize;
         this.maxStepsPerEpoch = maxStepsPerEpoch;
         this.state = state;
+        this.seed = seed;
         this.stepPrices =
                 schedules -> ScheduleBudget.measureStepCosts(space, data, schedules, ProcessShutdown::started);
     }
@@ -322,6 +347,7 @@ final class ScheduleComparison {
     /** A schedule's options; {@code steps} is the plan's steps per epoch (0: as many as the run allows). */
     private TrainingOptions options(String schedule, int epochs, int steps) {
         return TrainingOptions.defaults(schedule, epochs)
+                .withSeed(seed)
                 .withBatchSize(batchSize)
                 .withLimits(data.validation().size(), 2000, steps > 0 ? steps : maxStepsPerEpoch);
     }
@@ -376,7 +402,7 @@ final class ScheduleComparison {
         TrainingOptions expected = options(schedule, kept.options().epochs(), keptSteps);
         // the plan caps an epoch's steps; a cap above what this run allows means other settings
         boolean stepsAllowed = keptSteps >= 1 && keptSteps <= stepsPerEpoch();
-        if (kept.budgetCpuHours() != cpuHours || !kept.options().equals(expected) || !stepsAllowed) {
+        if (kept.budgetCpuHours() != cpuHours || !kept.options().trainsAs(expected) || !stepsAllowed) {
             throw new IllegalStateException("--state: " + state + " holds a comparison with other settings ("
                     + kept.budgetCpuHours() + " CPU-hours, " + kept.options() + "); give another --state directory"
                     + " or remove it");

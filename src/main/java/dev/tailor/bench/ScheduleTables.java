@@ -99,6 +99,8 @@ final class ScheduleTables {
                         + " process's CPU time while training (every core counted, the probes' scoring after each"
                         + " epoch left out), which also holds epoch starts, checkpoints, any error of the pilot's"
                         + " prices and anything else that ran on the machine meanwhile."
+                        + " Training seed %d (weights, shuffling, subnets drawn, the BN-recalibration sample;"
+                        + " the validation split and the probes do not depend on it)."
                         + " Probes: smallest, largest and 8 random subnets drawn with seed 2024, each BN-recalibrated"
                         + " on 2,000 training images. Read the comparison on validation; the test split is scored"
                         + " once at the end and only reported.",
@@ -107,7 +109,8 @@ final class ScheduleTables {
                 data.train().size(),
                 data.validation().size(),
                 data.test().size(),
-                ScheduleBudget.PILOT_UNCOUNTED_STEPS));
+                ScheduleBudget.PILOT_UNCOUNTED_STEPS,
+                states.isEmpty() ? 1 : states.get(0).options().seed()));
         return List.of(outcome, epochs, costs);
     }
 }

@@ -10,8 +10,10 @@ import dev.tailor.catalogue.TrainingJobRepository;
 import dev.tailor.training.TrainingDevice;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -86,21 +88,51 @@ public class TrainCommand extends OneShotCommand {
             err.println("tailor train: " + source + ": " + e.getMessage());
             return 2;
         }
+        TrainingJob job = null;
+        TrainingJobSpec toPrepare = spec;
+        if (flags.containsKey("resume")) {
+            try {
+                job = resumable(flags.get("resume"));
+            } catch (IllegalArgumentException e) {
+                err.println("tailor train: " + e.getMessage());
+                return 2;
+            }
+            TrainingJobSpec stored = TrainingJobRunner.spec(job);
+            List<String> conflicts = conflicts(job.getId(), stored, spec.withDefaults(), flags);
+            if (!conflicts.isEmpty()) {
+                conflicts.forEach(conflict -> err.println("tailor train: " + conflict));
+                return 2;
+            }
+            // the settings it was created with (its checkpoint holds them), its data where --dataset says it
+            // is now: the dataset's fingerprint tells whether it is the same
+            toPrepare = flags.containsKey("dataset") ? stored.withDataset(spec.dataset()) : stored;
+        }
         TrainingJobSpec.Prepared prepared;
         try {
-            prepared = spec.prepare(System.getenv("TAILOR_DATASET_DIR"));
+            prepared = toPrepare.prepare(System.getenv("TAILOR_DATASET_DIR"));
         } catch (TrainingJobSpec.InvalidSpecException e) {
             for (TrainingJobSpec.FieldProblem problem : e.problems()) {
                 err.println("tailor train: --" + flagOf(problem.field()) + ": " + problem.message());
             }
             return 2;
         }
-        TrainingJob job;
-        try {
-            job = flags.containsKey("resume") ? resumable(flags.get("resume")) : unfinishedLike(prepared);
-        } catch (IllegalArgumentException e) {
-            err.println("tailor train: " + e.getMessage());
-            return 2;
+        if (job == null) {
+            job = unfinishedLike(prepared);
+            if (job != null && !TrainingJobRunner.spec(job).equals(prepared.spec())) {
+                TrainingJobSpec stored = TrainingJobRunner.spec(job);
+                out.println("note: job " + job.getId() + " was created with "
+                        + describe(SpecDifferences.between(stored, prepared.spec())) + ", which "
+                        + prepared.options().schedule() + " does not read; it continues with its own settings");
+                prepared = new TrainingJobSpec.Prepared(
+                        stored, stored.toOptions(), prepared.datasetDirectory(), prepared.data());
+            } else if (job == null) {
+                TrainingJobSpec.Prepared asked = prepared;
+                nearestUnfinished(asked, flags)
+                        .ifPresent(near -> out.println("note: unfinished job " + near.getId() + " was created with "
+                                + describe(SpecDifferences.between(TrainingJobRunner.spec(near), asked.spec()))
+                                + "; this command starts a new job; --resume " + near.getId()
+                                + " continues that one"));
+            }
         }
         if (job == null) {
             job = runner.create(prepared);
@@ -156,15 +188,87 @@ public class TrainCommand extends OneShotCommand {
         return 0;
     }
 
-    /** An unfinished job with exactly these settings that nobody is training now. */
+    /** An unfinished job nobody is training now that trains as these settings ask (see {@link #trainsAs}). */
     private TrainingJob unfinishedLike(TrainingJobSpec.Prepared prepared) {
         for (TrainingJob candidate : jobs.findByStateOrderByCreatedAtDesc(JobState.RUNNING)) {
-            if (TrainingJobRunner.spec(candidate).equals(prepared.spec())
+            if (trainsAs(TrainingJobRunner.spec(candidate), prepared)
                     && !runner.isRunningElsewhere(candidate.getId())) {
                 return candidate;
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a job stored with {@code stored} is the run these settings ask for: the same spec, or one
+     * that differs only in settings its schedule does not read (deps's warm-up share for a sandwich run,
+     * say, whose default changed since the job was created).
+     */
+    static boolean trainsAs(TrainingJobSpec stored, TrainingJobSpec.Prepared prepared) {
+        return stored.equals(prepared.spec())
+                || (sameIdentity(stored, prepared.spec()) && stored.toOptions().trainsAs(prepared.options()));
+    }
+
+    private static boolean sameIdentity(TrainingJobSpec stored, TrainingJobSpec asked) {
+        return Objects.equals(stored.name(), asked.name())
+                && Objects.equals(stored.dataset(), asked.dataset())
+                && Objects.equals(stored.datasetFormat(), asked.datasetFormat());
+    }
+
+    /**
+     * The newest unfinished job nobody trains of the same name, dataset and schedule that differs from
+     * these settings only in settings not given as flags (a default that changed since it was created).
+     */
+    private java.util.Optional<TrainingJob> nearestUnfinished(
+            TrainingJobSpec.Prepared prepared, Map<String, String> flags) {
+        TrainingJobSpec asked = prepared.spec();
+        return jobs.findByStateOrderByCreatedAtDesc(JobState.RUNNING).stream()
+                .filter(candidate -> {
+                    TrainingJobSpec stored = TrainingJobRunner.spec(candidate);
+                    return sameIdentity(stored, asked)
+                            && Objects.equals(stored.schedule(), asked.schedule())
+                            && SpecDifferences.between(stored, asked).keySet().stream()
+                                    .noneMatch(field -> flags.containsKey(flagOf(field)));
+                })
+                .filter(candidate -> !runner.isRunningElsewhere(candidate.getId()))
+                .findFirst();
+    }
+
+    /** Each flag given whose value is not the one the resumed job was created with, as a message. */
+    private static List<String> conflicts(
+            UUID jobId, TrainingJobSpec stored, TrainingJobSpec asked, Map<String, String> flags) {
+        return SpecDifferences.between(stored, asked).entrySet().stream()
+                // moved data is still the same data: its fingerprint is checked before training
+                .filter(d -> !d.getKey().equals("dataset") && flags.containsKey(flagOf(d.getKey())))
+                .map(d -> {
+                    String flag = "--" + flagOf(d.getKey());
+                    return flag + ": job " + jobId + " was created with "
+                            + show(d.getValue().stored()) + ", not "
+                            + show(d.getValue().asked()) + "; --resume continues a job with the settings it was"
+                            + " created with: leave " + flag + " out, or leave --resume out to start a new job";
+                })
+                .toList();
+    }
+
+    private static String describe(Map<String, SpecDifferences.Difference> differences) {
+        return differences.entrySet().stream()
+                .map(d -> "--" + flagOf(d.getKey()) + " " + show(d.getValue().stored()) + " (this command: "
+                        + show(d.getValue().asked()) + ")")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** A setting's value as a flag takes it; six significant digits of a fraction such as 145/270. */
+    private static String show(Object value) {
+        if (value == null) {
+            return "the default";
+        }
+        if (value instanceof Double d && Double.isFinite(d)) {
+            return new java.math.BigDecimal(d)
+                    .round(new java.math.MathContext(6))
+                    .stripTrailingZeros()
+                    .toPlainString();
+        }
+        return value.toString();
     }
 
     private TrainingJob resumable(String id) {

@@ -39,7 +39,12 @@ public record TrainingJobSpec(
         Double warmupEpochs,
         Long seed,
         Integer validationSize,
+
+        @io.swagger.v3.oas.annotations.media.Schema(
+                description = "deps: the share of the epochs that train the full model alone, strictly between 0"
+                        + " and 1; 0.5 when left out")
         Double warmupFraction,
+
         Double epsilonEpochs,
         Integer calibrationImages,
         Integer maxStepsPerEpoch,
@@ -129,6 +134,28 @@ public record TrainingJobSpec(
                 Objects.requireNonNullElse(maxStepsPerEpoch, defaults.maxStepsPerEpoch()),
                 Objects.requireNonNullElse(targetAccuracy, defaults.targetAccuracy()),
                 Objects.requireNonNullElse(patience, defaults.patience()));
+    }
+
+    /** The same settings with the dataset read from {@code directory} (data that moved). */
+    public TrainingJobSpec withDataset(String directory) {
+        return new TrainingJobSpec(
+                name,
+                schedule,
+                directory,
+                datasetFormat,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupEpochs,
+                seed,
+                validationSize,
+                warmupFraction,
+                epsilonEpochs,
+                calibrationImages,
+                maxStepsPerEpoch,
+                targetAccuracy,
+                patience,
+                weightDecay);
     }
 
     /** The same spec with its defaults written out, as it is stored. */

@@ -20,7 +20,7 @@ import java.util.Map;
  * A parameter no subnet of the step used is left alone, decay and momentum included, as PyTorch's
  * optimizers skip a parameter whose gradient is unset. DJL hands back zeros for one, and decay on
  * them shrank deps's kernel transforms (identity at the start, used by no full-model step) to about
- * a tenth of the identity over its full-model half, before the first subnet with a smaller kernel
+ * a tenth of the identity over its full-model phase, before the first subnet with a smaller kernel
  * ran. An all-zero gradient is taken for an unused parameter.
  *
  * <p>Its momentum buffers are part of a checkpoint, and follow channel reorganisations.

@@ -54,6 +54,8 @@ public record TrainingOptions(
                 0.1,
                 1,
                 5000,
+                // the paper's "about 50 %"; DεpS's command's 145 of 270 scored lower on the validation split
+                // (bench/results/deps-default-run.md, 2026-12-07)
                 0.5,
                 // DεpS ramps over 5 of its 270 epochs: the same share of a short run is part of an epoch
                 epochs * 5.0 / 270,
@@ -61,6 +63,22 @@ public record TrainingOptions(
                 0,
                 DEFAULT_TARGET_ACCURACY,
                 ODN_PATIENCE);
+    }
+
+    /**
+     * Whether these options train as {@code other} does: equal in every setting this schedule reads
+     * (deps's warm-up share and ε ramp matter to deps alone, the target and patience to depth-expansion
+     * alone, so a default of those changing leaves the other schedules' runs the same).
+     */
+    public boolean trainsAs(TrainingOptions other) {
+        Builder b = toBuilder();
+        if (!schedule.equals("deps")) {
+            b.warmupFraction(other.warmupFraction).epsilonEpochs(other.epsilonEpochs);
+        }
+        if (!schedule.equals("depth-expansion")) {
+            b.targetAccuracy(other.targetAccuracy).patience(other.patience);
+        }
+        return b.build().equals(other);
     }
 
     public TrainingOptions withSeed(long newSeed) {

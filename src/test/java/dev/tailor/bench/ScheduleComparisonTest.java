@@ -160,6 +160,51 @@ class ScheduleComparisonTest {
     }
 
     @Test
+    void aSeedTrainsEveryScheduleWithItAndAnotherSeedsStateIsNotResumed(@TempDir Path state) {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ScheduleComparison seeded = new ScheduleComparison(SPACE, data, BUDGET, 32, 2, state, 2);
+        seeded.stepPrices = ScheduleComparisonTest::fixedPrices;
+        seeded.stopAfterEpochs = 0;
+        assertThat(seeded.run(List.of("deps", "sandwich"), log)).isEmpty();
+        assertThat(seeded.read("deps").options().seed()).isEqualTo(2);
+        assertThat(seeded.read("sandwich").options().seed()).isEqualTo(2);
+        // the probes do not depend on it: every seed is read on the same subnets
+        assertThat(seeded.probes()).isEqualTo(comparison(data, BUDGET, state).probes());
+
+        assertThatThrownBy(() -> comparison(data, BUDGET, state).run(List.of("deps"), log))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("other settings");
+    }
+
+    /**
+     * State kept with another warm-up share, as all of it would be after that default changed:
+     * sandwich, which never reads it, is kept (it used to be refused with the rest); deps, which
+     * trains otherwise, is refused.
+     */
+    @Test
+    void aSettingTheScheduleDoesNotReadKeepsItsStateWhenItsDefaultChanges(@TempDir Path state) throws Exception {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ScheduleComparison first = comparison(data, BUDGET, state);
+        first.stopAfterEpochs = 0;
+        first.run(List.of("deps", "sandwich"), log);
+        for (String schedule : List.of("deps", "sandwich")) {
+            Path file = state.resolve(schedule + ".json");
+            String json = Files.readString(file);
+            String older = json.replaceFirst("\"warmupFraction\":[0-9.eE-]+", "\"warmupFraction\":0.4");
+            assertThat(older).isNotEqualTo(json);
+            Files.writeString(file, older);
+        }
+
+        ScheduleComparison later = comparison(data, BUDGET, state);
+        assertThat(later.read("sandwich").options().warmupFraction()).isEqualTo(0.4);
+        assertThatThrownBy(() -> later.read("deps"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("other settings");
+    }
+
+    @Test
     void aScheduleAddedInALaterPartIsPricedBesideTheEarlierOnesAndScaledToTheirYardstick(@TempDir Path state) {
         TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

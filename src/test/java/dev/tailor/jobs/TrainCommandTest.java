@@ -263,6 +263,101 @@ class TrainCommandTest {
         assertThat(finished.getAttempts()).isEqualTo(2);
     }
 
+    /**
+     * A job created with a setting that {@code --resume ID} does not repeat (here --warmup-fraction 0.4;
+     * the same happens to every job when a default changes): --resume used to hand the run the
+     * command's settings, the checkpoint refused them, and the job was marked failed.
+     */
+    @Test
+    void resumeContinuesAJobWithTheSettingsItWasCreatedWithAndRefusesFlagsThatContradictThem() throws IOException {
+        String[] created = tiny("--name", "cli-old-default", "--seed", "81", "--warmup-fraction", "0.4");
+        String[] today = tiny("--name", "cli-old-default", "--seed", "81");
+        TrainingJob job = interruptedAfterOneEpoch(created);
+        TrainingJob interrupted = jobs.findById(job.getId()).orElseThrow();
+
+        // a flag that contradicts what the job was created with is refused, the job left as it was
+        Run contradicted = train(withResume(tiny("--name", "cli-old-default", "--seed", "81", "--epochs", "3"), job));
+        assertThat(contradicted.exitCode()).as(contradicted.out()).isEqualTo(2);
+        assertThat(contradicted.err())
+                .contains("--epochs: job " + job.getId() + " was created with 2, not 3")
+                .contains("leave --epochs out")
+                .doesNotContain("Exception");
+        TrainingJob untouched = jobs.findById(job.getId()).orElseThrow();
+        assertThat(untouched.getState()).isEqualTo(JobState.RUNNING);
+        assertThat(untouched.getAttempts()).isEqualTo(interrupted.getAttempts());
+        assertThat(untouched.getLastCheckpoint()).isEqualTo(interrupted.getLastCheckpoint());
+
+        // without --resume today's settings start a new job, and say which unfinished one is like it
+        Run fresh = train(today);
+        assertThat(fresh.exitCode()).as(fresh.err()).isZero();
+        assertThat(fresh.out())
+                .contains("note: unfinished job " + job.getId() + " was created with --warmup-fraction 0.4 (this"
+                        + " command: 0.5)")
+                .contains("--resume " + job.getId() + " continues that one");
+
+        // --resume continues it from its checkpoint with the settings it was created with, its data read
+        // where it is now (a copy elsewhere: the same data)
+        Path moved = IdxFixture.write(datasets.resolve("moved"), 640, 100);
+        Run resumed = train(withResume(tiny("--name", "cli-old-default", "--dataset", moved.toString()), job));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("job " + job.getId() + ": continuing an unfinished run");
+        TrainingJob finished = jobs.findById(job.getId()).orElseThrow();
+        assertThat(finished.getState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
+    }
+
+    /**
+     * A sandwich job stored with a deps-only setting other than the command's (as every job would be
+     * after that default changed): sandwich never reads it, so the same command is the same run and
+     * continues the job (it started a new one, the old left unfinished).
+     */
+    @Test
+    void theSameCommandContinuesAJobThatDiffersOnlyInASettingItsScheduleDoesNotRead() {
+        TrainingJob job = interruptedAfterOneEpoch(tiny(
+                "--name", "cli-sandwich-old", "--seed", "82", "--schedule", "sandwich", "--warmup-fraction", "0.4"));
+
+        Run again = train(tiny("--name", "cli-sandwich-old", "--seed", "82", "--schedule", "sandwich"));
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out())
+                .contains("note: job " + job.getId() + " was created with --warmup-fraction 0.4")
+                .contains("which sandwich does not read")
+                .contains("job " + job.getId() + ": continuing an unfinished run");
+        TrainingJob finished = jobs.findById(job.getId()).orElseThrow();
+        assertThat(finished.getState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
+    }
+
+    /** A job created with these flags whose process stopped after its first checkpoint. */
+    private TrainingJob interruptedAfterOneEpoch(String[] args) {
+        TrainingJobSpec.Prepared prepared =
+                TrainCommand.spec(TrainCommand.parse(args)).prepare(null);
+        TrainingJob job = runner.create(prepared);
+        List<Integer> checkpoints = new ArrayList<>();
+        runner.run(job.getId(), prepared, new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
+                checkpoints.add(epoch);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return !checkpoints.isEmpty();
+            }
+        });
+        TrainingJob interrupted = jobs.findById(job.getId()).orElseThrow();
+        assertThat(interrupted.getState()).isEqualTo(JobState.RUNNING);
+        assertThat(interrupted.getLastCheckpoint()).isNotNull();
+        return interrupted;
+    }
+
+    private static String[] withResume(String[] args, TrainingJob job) {
+        return Stream.concat(
+                        java.util.Arrays.stream(args),
+                        Stream.of("--resume", job.getId().toString()))
+                .toArray(String[]::new);
+    }
+
     @Autowired
     javax.sql.DataSource dataSource;
 

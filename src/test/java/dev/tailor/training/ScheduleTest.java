@@ -102,6 +102,22 @@ class ScheduleTest {
     }
 
     @Test
+    void aSettingOnlyAnotherScheduleReadsDoesNotMakeARunTrainOtherwise() {
+        TrainingOptions sandwich = TrainingOptions.defaults("sandwich", 10);
+        assertThat(sandwich.toBuilder()
+                        .warmupFraction(0.4)
+                        .epsilonEpochs(1)
+                        .patience(3)
+                        .build()
+                        .trainsAs(sandwich))
+                .isTrue();
+        assertThat(sandwich.toBuilder().seed(2).build().trainsAs(sandwich)).isFalse();
+        TrainingOptions deps = TrainingOptions.defaults("deps", 10);
+        assertThat(deps.toBuilder().warmupFraction(0.4).build().trainsAs(deps)).isFalse();
+        assertThat(deps.toBuilder().targetAccuracy(0.5).build().trainsAs(deps)).isTrue();
+    }
+
+    @Test
     void learningRateWarmsUpLinearlyThenFollowsACosine() {
         LearningRate rate = new LearningRate(0.1, 0, 10, 110);
         assertThat(rate.at(0)).isCloseTo(0.01, offset(1e-12));
