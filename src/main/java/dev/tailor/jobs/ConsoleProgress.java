@@ -63,6 +63,22 @@ public final class ConsoleProgress implements TrainingListener {
                 bytes.length / 1e6);
     }
 
+    @Override
+    public void onStoppedPartWay(
+            int epoch, int steps, Checkpoint checkpoint, java.util.function.Supplier<byte[]> bytes) {
+        if (interactive) {
+            out.println();
+        }
+        out.printf(
+                Locale.ROOT,
+                "stopped after step %d of epoch %d/%d (%s), checkpoint %.1f MB stored%n",
+                steps,
+                epoch + 1,
+                checkpoint.options().epochs(),
+                checkpoint.phase(),
+                bytes.get().length / 1e6);
+    }
+
     static String line(TrainingProgress p) {
         int filled = (int) Math.round(p.fractionDone() * WIDTH);
         String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);

@@ -46,4 +46,10 @@ final class LockWatch implements BooleanSupplier {
     boolean lost() {
         return lost;
     }
+
+    /** Looks now, whenever it last looked: before a write that only the lock's holder may make. */
+    boolean heldNow() {
+        nextLook = System.nanoTime();
+        return !getAsBoolean();
+    }
 }

@@ -72,7 +72,9 @@ class TrainingJobController {
             @Schema(description = "SHA-256 of the newest checkpoint artifact")
             String lastCheckpoint,
 
-            @Schema(description = "Epoch this run resumed at after a restart, if it did")
+            @Schema(
+                    description =
+                            "Epoch (from 0) this run resumed in after a restart, if it did; a run stopped part-way through an epoch resumes in it at the step after those it kept")
             Integer resumedFromEpoch,
 
             int attempts,

@@ -23,7 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What a training job's run tells the catalogue as it goes: progress on the job's row now and then
  * (and as events, for metrics and server-sent progress), and every checkpoint as an artifact the
- * job points to, the one before it deleted unless another row still refers to it.
+ * job points to, the one before it deleted unless another row still refers to it. A run stopped
+ * part-way through an epoch by a shutdown leaves a checkpoint of its steps too, so that the job
+ * continues from there; a cancelled run, or one whose job lock went away, leaves none.
  */
 final class TrainingJobListener implements TrainingListener {
 
@@ -33,6 +35,7 @@ final class TrainingJobListener implements TrainingListener {
 
     private final UUID jobId;
     private final java.util.function.BooleanSupplier mustStop;
+    private final java.util.function.BooleanSupplier mayKeepStoppedSteps;
     private final TrainingListener console;
     private final TrainingJobRepository jobs;
     private final ArtifactRepository artifacts;
@@ -50,8 +53,10 @@ final class TrainingJobListener implements TrainingListener {
             TransactionTemplate transactions,
             DataSource dataSource,
             ApplicationEventPublisher events,
-            java.util.function.BooleanSupplier mustStop) {
+            java.util.function.BooleanSupplier mustStop,
+            java.util.function.BooleanSupplier mayKeepStoppedSteps) {
         this.mustStop = mustStop;
+        this.mayKeepStoppedSteps = mayKeepStoppedSteps;
         this.jobId = jobId;
         this.console = console;
         this.jobs = jobs;
@@ -96,6 +101,44 @@ final class TrainingJobListener implements TrainingListener {
     @Override
     public void onCheckpoint(int epoch, Checkpoint checkpoint, byte[] bytes) {
         console.onCheckpoint(epoch, checkpoint, bytes);
+        keep(bytes);
+        writeProgress(epoch);
+    }
+
+    @Override
+    public void onStoppedPartWay(
+            int epoch, int steps, Checkpoint checkpoint, java.util.function.Supplier<byte[]> bytes) {
+        // a cancelled job needs none, and without the lock another process may be writing the job's checkpoints
+        if (!mayKeepStoppedSteps.getAsBoolean()) {
+            return;
+        }
+        byte[] kept;
+        try {
+            kept = bytes.get();
+            keep(kept);
+        } catch (RuntimeException e) {
+            // the stop goes on: the job continues from the checkpoint of its last finished epoch instead
+            log.warn(
+                    "Job {} stopped after step {} of epoch {}; those steps are not kept ({}), it continues from the"
+                            + " epoch's start",
+                    jobId,
+                    steps,
+                    epoch + 1,
+                    e.toString());
+            return;
+        }
+        console.onStoppedPartWay(epoch, steps, checkpoint, () -> kept);
+        log.info("Job {} stopped after step {} of epoch {}; it continues from there", jobId, steps, epoch + 1);
+        try {
+            writeProgress(null);
+        } catch (RuntimeException e) {
+            // the checkpoint is kept; the progress shown is that of the last write, and the job is not failed for it
+            log.warn("Progress of job {} not stored at its stop: {}", jobId, e.toString());
+        }
+    }
+
+    /** Makes {@code bytes} the job's checkpoint. */
+    private void keep(byte[] bytes) {
         Artifact artifact = Artifact.of(bytes, Checkpoint.MEDIA_TYPE);
         String previous = transactions.execute(status -> {
             artifacts.storeIfAbsent(artifact);
@@ -112,7 +155,6 @@ final class TrainingJobListener implements TrainingListener {
                 log.debug("Checkpoint {} is referred to by another row; kept", previous);
             }
         }
-        writeProgress(epoch);
     }
 
     @Override

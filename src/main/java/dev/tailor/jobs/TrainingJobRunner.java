@@ -255,7 +255,12 @@ public class TrainingJobRunner {
                 int epoch = trainer.resume(checkpoint);
                 job.setResumedFromEpoch(epoch);
                 job = jobs.saveAndFlush(job);
-                log.info("Job {} resumes at epoch {} from checkpoint {}", jobId, epoch, job.getLastCheckpoint());
+                log.info(
+                        "Job {} resumes at step {} of epoch {} from checkpoint {}",
+                        jobId,
+                        trainer.stepsIntoNextEpoch() + 1,
+                        epoch + 1,
+                        job.getLastCheckpoint());
             }
             CancelWatch cancel = new CancelWatch(JdbcClient.create(dataSource), jobId);
             TrainingJobListener listener = new TrainingJobListener(
@@ -266,7 +271,8 @@ public class TrainingJobRunner {
                     transactions,
                     dataSource,
                     events,
-                    () -> lock.getAsBoolean() || cancel.getAsBoolean());
+                    () -> lock.getAsBoolean() || cancel.getAsBoolean(),
+                    () -> !cancel.cancelledNow() && lock.heldNow());
             if (!trainer.train(listener)) {
                 if (cancel.cancelled()) {
                     log.info("Training job {} stopped: {}", jobId, TrainingJobCancellation.CANCELLED);

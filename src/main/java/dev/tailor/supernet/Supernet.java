@@ -223,6 +223,19 @@ public final class Supernet extends ElasticBlock {
                 .singletonOrThrow();
     }
 
+    /**
+     * Draws from the engine's random generator what a training pass with dropout draws for a batch
+     * of {@code batch}, without running one: a run resumed part-way through an epoch brings the
+     * generator to where the steps it skips left it. The mask is drawn on an array of the shape
+     * and type the classifier's dropout sees, which is what decides how much is drawn.
+     */
+    public void drawDropoutMask(NDManager manager, int batch) {
+        if (space.dropout() > 0) {
+            NDArray features = manager.zeros(new Shape(batch, space.head().featureMix()));
+            Dropout.dropout(features, (float) space.dropout(), true);
+        }
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -2,6 +2,7 @@ package dev.tailor.training;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,11 +14,13 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A run's whole state after an epoch: where it is (epoch, step, phase, ε, seed), what it was asked
- * for, the search space and data it trains on, and, as separate entries, the supernet's weights and
+ * A run's whole state after an epoch, or part-way through one when a stop kept the steps it had
+ * done ({@code stepsIntoEpoch} of epoch {@code epochsCompleted}): where it is (epoch, step, phase,
+ * ε, seed), what it was asked for, the search space and data it trains on, and, as separate entries, the supernet's weights and
  * running statistics, the optimizer's momentum and a frozen teacher where the schedule has one.
  * {@code exitHeads} says how to rebuild the supernet; {@code scheduleState} holds what an adaptive
  * schedule decided (null for the others).
@@ -37,16 +40,29 @@ public record Checkpoint(
         String phase,
         double epsilon,
         int exitHeads,
-        String scheduleState) {
+        String scheduleState,
+        // absent at an epoch's end, so those checkpoints keep format 2 and their bytes (older readers take them)
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stepsIntoEpoch,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double epochLossSum) {
 
+    /** The format of a checkpoint at an epoch's end. */
     public static final int FORMAT_VERSION = 2;
+    /**
+     * The format of one part-way through an epoch: a reader of format 2 alone would take it for the
+     * epoch's start and train its first steps twice, so it refuses it instead.
+     */
+    public static final int PART_EPOCH_FORMAT_VERSION = 3;
+
     public static final String MEDIA_TYPE = "application/vnd.tailor.checkpoint+zip";
 
     private static final String STATE = "state.json";
     private static final String SUPERNET = "supernet.ndlist";
     private static final String OPTIMIZER = "optimizer.ndlist";
     private static final String TEACHER = "teacher.ndlist";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    // a checkpoint at an epoch's end leaves out stepsIntoEpoch and epochLossSum: read as 0
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
 
     /** The arrays that go with a checkpoint; {@code teacher} may be null. */
     record Arrays(NDList supernet, NDList optimizer, NDList teacher) {}
@@ -97,9 +113,11 @@ public record Checkpoint(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("checkpoint state is not valid: " + e.getMessage());
         }
-        if (state.formatVersion() != FORMAT_VERSION) {
+        int expected = state.stepsIntoEpoch() > 0 ? PART_EPOCH_FORMAT_VERSION : FORMAT_VERSION;
+        if (state.formatVersion() != expected) {
             throw new IllegalArgumentException("checkpoint format " + state.formatVersion() + " is not "
-                    + FORMAT_VERSION + ", the one this Tailor reads");
+                    + expected + ", the one this Tailor reads for a checkpoint "
+                    + (state.stepsIntoEpoch() > 0 ? "part-way through an epoch" : "at an epoch's end"));
         }
         try {
             return new Loaded(

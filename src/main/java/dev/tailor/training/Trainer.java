@@ -22,9 +22,11 @@ import java.util.Random;
 
 /**
  * Trains one supernet with one schedule, epoch by epoch, handing a whole-state checkpoint to the
- * listener after each. A trainer built with the same options and given the last checkpoint
- * continues exactly where the first stopped: the data order, augmentation, sampled subnets and
- * dropout of an epoch depend only on the seed and the epoch.
+ * listener after each, and one of the steps done so far when it is stopped part-way through an
+ * epoch. A trainer built with the same options and given the last checkpoint continues exactly
+ * where the first stopped: the data order, augmentation, sampled subnets and dropout of an epoch
+ * depend only on the seed and the epoch, and a run resumed part-way through one first draws again
+ * what its steps done drew (see {@link #redraw}).
  */
 public final class Trainer implements AutoCloseable {
 
@@ -51,6 +53,10 @@ public final class Trainer implements AutoCloseable {
     private Evaluator evaluator;
     private int nextEpoch;
     private long globalStep;
+    /** Steps of {@link #nextEpoch} already trained (a run stopped part-way through it), and their summed loss. */
+    private int stepsIntoEpoch;
+
+    private double epochLossSum;
 
     public Trainer(SearchSpace space, TrainingData data, TrainingOptions options) {
         this(space, data, options, TrainingDevice.CPU);
@@ -186,9 +192,25 @@ public final class Trainer implements AutoCloseable {
         if (state.scheduleState() != null || schedule.saveState() != null) {
             schedule.restoreState(state.scheduleState());
         }
+        if (state.stepsIntoEpoch() < 0
+                || (state.stepsIntoEpoch() > 0
+                        && (state.stepsIntoEpoch() >= stepsPerEpoch
+                                || state.globalStep()
+                                        != (long) state.epochsCompleted() * stepsPerEpoch + state.stepsIntoEpoch()))) {
+            throw new IllegalArgumentException("checkpoint is at step " + state.stepsIntoEpoch() + " of epoch "
+                    + state.epochsCompleted() + " (step " + state.globalStep() + " in all), which a run of "
+                    + stepsPerEpoch + " steps per epoch never reaches; is it of another dataset?");
+        }
         nextEpoch = state.epochsCompleted();
         globalStep = state.globalStep();
+        stepsIntoEpoch = state.stepsIntoEpoch();
+        epochLossSum = state.epochLossSum();
         return nextEpoch;
+    }
+
+    /** Steps of the epoch {@link #train} starts at that an earlier run trained (0 at an epoch's start). */
+    public int stepsIntoNextEpoch() {
+        return stepsIntoEpoch;
     }
 
     private static void load(Supernet target, NDList arrays) {
@@ -232,19 +254,32 @@ public final class Trainer implements AutoCloseable {
         long startedAt = System.nanoTime();
         long stepsThisRun = 0;
         for (int epoch = nextEpoch; epoch < options.epochs() && !schedule.finished(); epoch++) {
-            applyEpochStart(epoch);
+            // a run resumed part-way through an epoch had its start's events (a teacher frozen, channels
+            // reorganised, the optimizer reset) before the checkpoint; doing them again would redo them
+            int firstStep = stepsIntoEpoch;
+            if (firstStep == 0) {
+                applyEpochStart(epoch);
+            }
             Engine.getInstance().setRandomSeed((int) (options.seed() * 1_000_003L + epoch));
             Random sampling = new Random(options.seed() * 31 + epoch);
             Random augmentation = new Random(options.seed() * 17 + epoch);
             int[] order = shuffled(data.train().size(), new Random(options.seed() * 13 + epoch));
-            double lossSum = 0;
+            double lossSum = firstStep > 0 ? epochLossSum : 0;
+            if (firstStep > 0) {
+                redraw(epoch, firstStep, order, sampling, augmentation);
+            }
             String phase = schedule.phaseAt(epoch).name();
-            for (int step = 0; step < stepsPerEpoch; step++) {
+            for (int step = firstStep; step < stepsPerEpoch; step++) {
                 if (listener.stopRequested()) {
+                    if (step > firstStep) {
+                        stepsIntoEpoch = step;
+                        epochLossSum = lossSum;
+                        Checkpoint state = checkpointState(phase);
+                        listener.onStoppedPartWay(epoch, step, state, () -> state.write(checkpointArrays()));
+                    }
                     return false;
                 }
-                int[] rows = java.util.Arrays.copyOfRange(
-                        order, step * options.batchSize(), (step + 1) * options.batchSize());
+                int[] rows = batch(order, step);
                 double lr = schedule.learningRate(globalStep);
                 lossSum += trainStep(rows, schedule.plan(epoch, globalStep, sampling), augmentation, lr);
                 globalStep++;
@@ -270,10 +305,38 @@ public final class Trainer implements AutoCloseable {
             schedule.validateAfter(epoch)
                     .ifPresent(config -> schedule.validated(validatedEpoch, validationTop1(config)));
             nextEpoch = epoch + 1;
+            stepsIntoEpoch = 0;
+            epochLossSum = 0;
             Checkpoint state = checkpointState(phase);
             listener.onCheckpoint(epoch, state, state.write(checkpointArrays()));
         }
         return true;
+    }
+
+    private int[] batch(int[] order, int step) {
+        return java.util.Arrays.copyOfRange(order, step * options.batchSize(), (step + 1) * options.batchSize());
+    }
+
+    /**
+     * Draws again, without training, what the first {@code steps} steps of {@code epoch} drew: the
+     * sampled subnets, the augmentation of their batches and their dropout masks. The generators
+     * then stand where an unbroken run's stand at step {@code steps}, so its remaining steps train
+     * the same subnets on the same images (TrainerTest).
+     */
+    private void redraw(int epoch, int steps, int[] order, Random sampling, Random augmentation) {
+        long stepAtEpochStart = globalStep - steps;
+        try (NDManager scratch = manager.newSubManager()) {
+            for (int step = 0; step < steps; step++) {
+                int[] rows = batch(order, step);
+                List<SubnetRun> runs = schedule.plan(epoch, stepAtEpochStart + step, sampling);
+                trainBatches.prepare(rows, augmentation);
+                for (SubnetRun run : runs) {
+                    if (run.dropout()) {
+                        supernet.drawDropoutMask(scratch, rows.length);
+                    }
+                }
+            }
+        }
     }
 
     private void applyEpochStart(int epoch) {
@@ -385,7 +448,7 @@ public final class Trainer implements AutoCloseable {
 
     private Checkpoint checkpointState(String phase) {
         return new Checkpoint(
-                Checkpoint.FORMAT_VERSION,
+                stepsIntoEpoch > 0 ? Checkpoint.PART_EPOCH_FORMAT_VERSION : Checkpoint.FORMAT_VERSION,
                 schedule.name(),
                 options,
                 space.toJson(),
@@ -398,7 +461,9 @@ public final class Trainer implements AutoCloseable {
                 phase,
                 schedule.epsilon(Math.max(0, globalStep - 1)),
                 schedule.exitHeads(),
-                schedule.saveState());
+                schedule.saveState(),
+                stepsIntoEpoch,
+                epochLossSum);
     }
 
     private Checkpoint.Arrays checkpointArrays() {

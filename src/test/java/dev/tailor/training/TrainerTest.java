@@ -9,6 +9,7 @@ import dev.tailor.space.SearchSpace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Real DJL training on a small generated image set. */
@@ -27,11 +28,13 @@ class TrainerTest {
                 .withLimits(128, 256, 0);
     }
 
-    /** Keeps every checkpoint it is given. */
+    /** Keeps every checkpoint it is given, the one of a stop part-way through an epoch included. */
     private static final class Recorder implements TrainingListener {
         final List<byte[]> checkpoints = new ArrayList<>();
         final List<TrainingProgress> progress = new ArrayList<>();
         int stopAfterCheckpoints = Integer.MAX_VALUE;
+        long stopAtGlobalStep = Long.MAX_VALUE;
+        byte[] partWay;
 
         @Override
         public void onProgress(TrainingProgress p) {
@@ -44,8 +47,91 @@ class TrainerTest {
         }
 
         @Override
+        public void onStoppedPartWay(int epoch, int steps, Checkpoint checkpoint, Supplier<byte[]> bytes) {
+            partWay = bytes.get();
+        }
+
+        @Override
         public boolean stopRequested() {
-            return checkpoints.size() >= stopAfterCheckpoints;
+            return checkpoints.size() >= stopAfterCheckpoints
+                    || (!progress.isEmpty() && progress.get(progress.size() - 1).globalStep() >= stopAtGlobalStep);
+        }
+    }
+
+    /**
+     * Trains to the end, stopped after each of the global {@code stops} and resumed from the
+     * checkpoint that stop left; returns the last checkpoint, and adds the stops' own to {@code partWay}
+     * and every run's progress to {@code progress}.
+     */
+    private static byte[] trainStoppedAt(
+            TrainingData data,
+            TrainingOptions options,
+            List<byte[]> partWay,
+            List<TrainingProgress> progress,
+            long... stops) {
+        byte[] checkpoint = null;
+        for (int i = 0; ; i++) {
+            try (Trainer trainer = new Trainer(SPACE, data, options)) {
+                if (checkpoint != null) {
+                    trainer.resume(checkpoint);
+                }
+                Recorder recorder = new Recorder();
+                boolean last = i == stops.length;
+                if (!last) {
+                    recorder.stopAtGlobalStep = stops[i];
+                }
+                assertThat(trainer.train(recorder)).isEqualTo(last);
+                progress.addAll(recorder.progress);
+                if (last) {
+                    return recorder.checkpoints.get(recorder.checkpoints.size() - 1);
+                }
+                assertThat(recorder.partWay)
+                        .as("a checkpoint of the stop after step " + stops[i])
+                        .isNotNull();
+                checkpoint = recorder.partWay;
+                partWay.add(checkpoint);
+            }
+        }
+    }
+
+    private static String stateJson(byte[] checkpoint) {
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(checkpoint))) {
+            for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (entry.getName().equals("state.json")) {
+                    return new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError("no state.json in the checkpoint");
+    }
+
+    private static void assertSameWeights(byte[] expected, byte[] actual) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var left = Checkpoint.read(expected, manager).arrays();
+            var right = Checkpoint.read(actual, manager).arrays();
+            assertThat(right.supernet().size()).isEqualTo(left.supernet().size());
+            for (int i = 0; i < left.supernet().size(); i++) {
+                NDArray x = left.supernet().get(i);
+                NDArray y = right.supernet().get(i);
+                assertThat(y.getName()).isEqualTo(x.getName());
+                assertThat(x.sub(y).abs().max().getFloat()).as(x.getName()).isLessThan(1e-5f);
+            }
+            // a teacher frozen again at the resume would hold the weights of the stop
+            assertThat(right.teacher() == null).isEqualTo(left.teacher() == null);
+            for (int i = 0; left.teacher() != null && i < left.teacher().size(); i++) {
+                NDArray x = left.teacher().get(i);
+                assertThat(x.sub(right.teacher().get(i)).abs().max().getFloat())
+                        .as("teacher " + x.getName())
+                        .isLessThan(1e-5f);
+            }
+            for (int i = 0; i < left.optimizer().size(); i++) {
+                NDArray x = left.optimizer().get(i);
+                assertThat(x.sub(right.optimizer().get(i)).abs().max().getFloat())
+                        .as("optimizer " + i)
+                        .isLessThan(1e-5f);
+            }
         }
     }
 
@@ -134,6 +220,86 @@ class TrainerTest {
                 assertThat(y.getName()).isEqualTo(x.getName());
                 assertThat(x.sub(y).abs().max().getFloat()).as(x.getName()).isLessThan(1e-5f);
             }
+        }
+    }
+
+    @Test
+    void aRunStoppedPartWayThroughEpochsResumesAtTheNextStepAndEndsAsAnUnbrokenRun() {
+        // deps: a stop in the full model's epoch (dropout drawn on the largest subnet) and one in the
+        // shrinking epoch (subnets sampled, ε ramping); the stops' steps are neither lost nor trained twice
+        TrainingData data = data();
+        TrainingOptions options = options("deps", 2).withLimits(128, 256, 6);
+        List<TrainingProgress> unbrokenProgress = new ArrayList<>();
+        byte[] unbroken = trainStoppedAt(data, options, new ArrayList<>(), unbrokenProgress);
+        List<byte[]> partWay = new ArrayList<>();
+        List<TrainingProgress> progress = new ArrayList<>();
+        byte[] resumed = trainStoppedAt(data, options, partWay, progress, 2, 10);
+
+        Checkpoint first = Checkpoint.readState(partWay.get(0));
+        assertThat(first.formatVersion()).isEqualTo(Checkpoint.PART_EPOCH_FORMAT_VERSION);
+        assertThat(first.epochsCompleted()).isZero();
+        assertThat(first.stepsIntoEpoch()).isEqualTo(2);
+        assertThat(first.globalStep()).isEqualTo(2);
+        Checkpoint second = Checkpoint.readState(partWay.get(1));
+        assertThat(second.epochsCompleted()).isEqualTo(1);
+        assertThat(second.stepsIntoEpoch()).isEqualTo(4);
+        assertThat(second.phase()).isEqualTo("shrinking");
+        // every global step trained once, in order, each at the loss and learning rate of the unbroken run
+        assertThat(progress)
+                .extracting(TrainingProgress::globalStep)
+                .containsExactly(unbrokenProgress.stream()
+                        .map(TrainingProgress::globalStep)
+                        .toArray(Long[]::new));
+        for (int i = 0; i < progress.size(); i++) {
+            assertThat(progress.get(i).loss())
+                    .as("mean loss of the epoch so far at step "
+                            + progress.get(i).globalStep())
+                    .isCloseTo(unbrokenProgress.get(i).loss(), org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(progress.get(i).learningRate())
+                    .isEqualTo(unbrokenProgress.get(i).learningRate());
+        }
+        Checkpoint end = Checkpoint.readState(resumed);
+        assertThat(end.formatVersion()).isEqualTo(Checkpoint.FORMAT_VERSION);
+        assertThat(end.stepsIntoEpoch()).isZero();
+        // an epoch's checkpoint is written as before the part-way ones existed: a reader of format 2 takes it
+        assertThat(stateJson(resumed)).doesNotContain("stepsIntoEpoch", "epochLossSum");
+        assertThat(stateJson(partWay.get(1))).contains("\"stepsIntoEpoch\":4");
+        assertThat(end.globalStep()).isEqualTo(Checkpoint.readState(unbroken).globalStep());
+        assertSameWeights(unbroken, resumed);
+    }
+
+    @Test
+    void progressiveShrinkingStoppedPartWayDoesNotRedoTheEventsOfTheEpochsStart() {
+        // 5 epochs: full, elastic-kernel x2 (teacher frozen at its start), elastic-depth-2, elastic-expand-2
+        // (channels reorganised at its start); stops just after both starts: redone, the teacher would be
+        // frozen again from the weights at the stop and the channels permuted twice
+        TrainingData data = data();
+        TrainingOptions options = options("progressive-shrinking", 5).withLimits(128, 256, 3);
+        byte[] unbroken = trainStoppedAt(data, options, new ArrayList<>(), new ArrayList<>());
+        List<byte[]> partWay = new ArrayList<>();
+        byte[] resumed = trainStoppedAt(data, options, partWay, new ArrayList<>(), 4, 13);
+        assertThat(partWay)
+                .extracting(b -> Checkpoint.readState(b).phase())
+                .containsExactly("elastic-kernel", "elastic-expand-2");
+        assertThat(partWay)
+                .extracting(b -> Checkpoint.readState(b).stepsIntoEpoch())
+                .containsExactly(1, 1);
+        assertSameWeights(unbroken, resumed);
+    }
+
+    @Test
+    void aCheckpointPartWayThroughAnEpochIsRefusedWhereItsStepCannotBe() {
+        TrainingData data = data();
+        TrainingOptions options = options("sandwich", 2).withLimits(128, 256, 4);
+        List<byte[]> partWay = new ArrayList<>();
+        trainStoppedAt(data, options, partWay, new ArrayList<>(), 2);
+        // the same options on 64 training images: 2 steps per epoch, so the checkpoint's step 2 of epoch 0
+        // does not exist there (the run would skip into the next epoch's images)
+        TrainingData small = TrainingData.prepare("generated", GeneratedImages.make(64 + 128, 200, 10, 5), 128, 1);
+        try (Trainer trainer = new Trainer(SPACE, small, options)) {
+            assertThatThrownBy(() -> trainer.resume(partWay.get(0)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("step 2 of epoch 0");
         }
     }
 
