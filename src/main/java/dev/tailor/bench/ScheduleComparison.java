@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>A comparison can take longer than one sitting, so it keeps its state in a directory: after
  * every epoch the schedule's record is written, then its checkpoint. Run again with the same
  * settings, a finished schedule is kept as it is and an unfinished one resumes from its last
- * checkpoint (records of epochs after it are dropped: they will be trained again).
+ * checkpoint (records of epochs after it are dropped: they will be trained again). Ctrl-C or SIGTERM
+ * part-way through an epoch keeps the steps done in a checkpoint, with the CPU time they took, and
+ * the next part continues at the following step.
  */
 final class ScheduleComparison {
 
@@ -56,6 +58,12 @@ final class ScheduleComparison {
             double probeMean,
             List<Double> probes) {}
 
+    /**
+     * A stop part-way through {@code epoch} (from 0) after {@code steps} of its steps, and the clocks then:
+     * the checkpoint beside it resumes at the next step, and these are what its steps were charged.
+     */
+    record PartEpoch(int epoch, int steps, double cpuHours, double wallMinutes) {}
+
     /** The test split, scored once at the end, and the validation split under the same calibration. */
     record FinalScores(List<Double> validation, List<Double> test) {}
 
@@ -63,6 +71,8 @@ final class ScheduleComparison {
      * Everything kept for one schedule; {@code result} is null until it finished. {@code priceScale}
      * is what its pilot's prices were multiplied by to bring them to the yardstick of schedules
      * planned in an earlier part (null or 1: priced with every other schedule of the comparison).
+     * {@code partEpoch} is the stop part-way through an epoch that the checkpoint holds (null when it
+     * holds an epoch's end, or none).
      */
     record ScheduleState(
             String schedule,
@@ -72,11 +82,33 @@ final class ScheduleComparison {
             Map<String, Double> stepCostSeconds,
             List<EpochRecord> epochs,
             FinalScores result,
-            Double priceScale) {
+            Double priceScale,
+            PartEpoch partEpoch) {
 
         ScheduleState withEpochs(List<EpochRecord> epochs, FinalScores result) {
             return new ScheduleState(
-                    schedule, options, budgetCpuHours, plannedCpuHours, stepCostSeconds, epochs, result, priceScale);
+                    schedule,
+                    options,
+                    budgetCpuHours,
+                    plannedCpuHours,
+                    stepCostSeconds,
+                    epochs,
+                    result,
+                    priceScale,
+                    null);
+        }
+
+        ScheduleState withPartEpoch(PartEpoch part) {
+            return new ScheduleState(
+                    schedule,
+                    options,
+                    budgetCpuHours,
+                    plannedCpuHours,
+                    stepCostSeconds,
+                    epochs,
+                    result,
+                    priceScale,
+                    part);
         }
     }
 
@@ -91,6 +123,9 @@ final class ScheduleComparison {
 
     /** Test hook: stop a schedule after this many epochs of this part, as a kill would. */
     int stopAfterEpochs = Integer.MAX_VALUE;
+
+    /** Test hook: stop a schedule after this many steps of this part, as Ctrl-C would. */
+    int stopAfterSteps = Integer.MAX_VALUE;
 
     /**
      * Prices a step of each phase of each schedule, by schedule; the pilot runs taking turns, or
@@ -188,26 +223,67 @@ final class ScheduleComparison {
         List<EpochRecord> records = new ArrayList<>(current.epochs());
         try (Trainer trainer = new Trainer(space, data, options)) {
             Path checkpoint = state.resolve(schedule + ".ckpt");
+            PartEpoch part = null;
             if (Files.exists(checkpoint)) {
                 int next = trainer.resume(Files.readAllBytes(checkpoint));
                 records.removeIf(r -> r.epoch() >= next);
-                log.printf(Locale.ROOT, "bench: %s resumes at epoch %d of %d%n", schedule, next + 1, options.epochs());
+                int stepsDone = trainer.stepsIntoNextEpoch();
+                if (stepsDone > 0) {
+                    part = current.partEpoch();
+                    if (part == null || part.epoch() != next || part.steps() != stepsDone) {
+                        throw new IllegalStateException("--state: " + checkpoint + " stopped after step " + stepsDone
+                                + " of epoch " + (next + 1) + ", but " + schedule + ".json has no record of what"
+                                + " those steps cost; give another --state directory or remove it");
+                    }
+                }
+                log.printf(
+                        Locale.ROOT,
+                        "bench: %s resumes at epoch %d of %d%s%n",
+                        schedule,
+                        next + 1,
+                        options.epochs(),
+                        stepsDone > 0 ? ", step " + (stepsDone + 1) : "");
             } else {
                 records.clear();
             }
-            double cpuBefore =
-                    records.isEmpty() ? 0 : records.get(records.size() - 1).cpuHours();
-            double wallBefore =
-                    records.isEmpty() ? 0 : records.get(records.size() - 1).wallMinutes();
+            double cpuBefore = part != null
+                    ? part.cpuHours()
+                    : records.isEmpty() ? 0 : records.get(records.size() - 1).cpuHours();
+            double wallBefore = part != null
+                    ? part.wallMinutes()
+                    : records.isEmpty() ? 0 : records.get(records.size() - 1).wallMinutes();
             ScheduleState planned = current;
             long[] clock = {os.getProcessCpuTime(), System.nanoTime()};
             double[] spent = {cpuBefore, wallBefore};
             int[] epochsThisPart = {0};
+            int[] stepsThisPart = {0};
             ConsoleProgress progress = new ConsoleProgress(log, System.console() != null);
             boolean completed = trainer.train(new TrainingListener() {
                 @Override
                 public void onProgress(TrainingProgress p) {
+                    stepsThisPart[0]++;
                     progress.onProgress(p);
+                }
+
+                @Override
+                public void onStoppedPartWay(
+                        int epoch, int steps, Checkpoint at, java.util.function.Supplier<byte[]> bytes) {
+                    // the steps since the epoch's end are kept, and charged when the epoch ends in a later part
+                    spent[0] += (os.getProcessCpuTime() - clock[0]) / 3.6e12;
+                    spent[1] += (System.nanoTime() - clock[1]) / 6e10;
+                    // the state first: a checkpoint of a part-epoch is only resumed beside its charge
+                    write(planned.withEpochs(records, null)
+                            .withPartEpoch(new PartEpoch(epoch, steps, spent[0], spent[1])));
+                    writeAtomically(checkpoint, bytes.get());
+                    log.printf(
+                            Locale.ROOT,
+                            "%nbench: %s stopped after step %d of epoch %d/%d (%s), %.3f CPU-hours; kept%n",
+                            schedule,
+                            steps,
+                            epoch + 1,
+                            options.epochs(),
+                            at.phase(),
+                            spent[0]);
                 }
 
                 @Override
@@ -242,8 +318,10 @@ final class ScheduleComparison {
 
                 @Override
                 public boolean stopRequested() {
-                    // Ctrl-C or SIGTERM stops at a step boundary; the last epoch's checkpoint resumes it
-                    return epochsThisPart[0] >= stopAfterEpochs || progress.stopRequested();
+                    // Ctrl-C or SIGTERM stops at a step boundary, kept by onStoppedPartWay
+                    return epochsThisPart[0] >= stopAfterEpochs
+                            || stepsThisPart[0] >= stopAfterSteps
+                            || progress.stopRequested();
                 }
             });
             if (!completed) {
@@ -339,7 +417,7 @@ final class ScheduleComparison {
                 cpuHours,
                 costs);
         ScheduleState planState =
-                new ScheduleState(schedule, options, cpuHours, planned, costs, List.of(), null, priceScale);
+                new ScheduleState(schedule, options, cpuHours, planned, costs, List.of(), null, priceScale, null);
         write(planState);
         return planState;
     }

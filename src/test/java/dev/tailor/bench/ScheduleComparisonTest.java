@@ -358,4 +358,57 @@ class ScheduleComparisonTest {
         assertThat(tables.get(1).csv().lines()).hasSize(planned + 1);
         assertThat(tables.get(0).csv()).contains("deps," + planned + ",");
     }
+
+    @Test
+    void aStopPartWayThroughAnEpochKeepsItsStepsAndTheScheduleEndsAsAnUnbrokenOne(@TempDir Path dir) throws Exception {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ScheduleComparison.ScheduleState unbroken =
+                comparison(data, BUDGET, dir.resolve("unbroken")).runOne("deps", log);
+
+        // 2 full-model epochs of 2 steps, then 1 step into the first shrinking epoch
+        Path state = dir.resolve("broken");
+        ScheduleComparison first = comparison(data, BUDGET, state);
+        first.stopAfterSteps = 5;
+        assertThat(first.runOne("deps", log).result()).isNull();
+        ScheduleComparison.ScheduleState kept = first.read("deps");
+        assertThat(kept.epochs()).hasSize(2);
+        assertThat(kept.partEpoch().epoch()).isEqualTo(2);
+        assertThat(kept.partEpoch().steps()).isEqualTo(1);
+        assertThat(kept.partEpoch().cpuHours())
+                .isGreaterThan(kept.epochs().get(1).cpuHours());
+
+        ByteArrayOutputStream resumed = new ByteArrayOutputStream();
+        ScheduleComparison.ScheduleState done =
+                comparison(data, BUDGET, state).runOne("deps", new PrintStream(resumed, true, StandardCharsets.UTF_8));
+        assertThat(resumed.toString(StandardCharsets.UTF_8)).contains("deps resumes at epoch 3 of 4, step 2");
+        assertThat(done.partEpoch()).isNull();
+        assertThat(done.epochs().get(2).cpuHours())
+                .isGreaterThan(kept.partEpoch().cpuHours());
+        assertThat(done.epochs())
+                .extracting(ScheduleComparison.EpochRecord::probes)
+                .containsExactlyElementsOf(unbroken.epochs().stream()
+                        .map(ScheduleComparison.EpochRecord::probes)
+                        .toList());
+        assertThat(done.result()).isEqualTo(unbroken.result());
+    }
+
+    @Test
+    void aCheckpointPartWayThroughAnEpochWithoutItsChargeIsRefused(@TempDir Path state) throws Exception {
+        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ScheduleComparison first = comparison(data, BUDGET, state);
+        first.stopAfterSteps = 3;
+        first.runOne("deps", log);
+        ScheduleComparison.ScheduleState kept = first.read("deps");
+        // as a state file of a part kept before part-epochs were charged would read
+        tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .writeValue(state.resolve("deps.json").toFile(), kept.withEpochs(kept.epochs(), null));
+
+        assertThatThrownBy(() -> comparison(data, BUDGET, state).runOne("deps", log))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("--state")
+                .hasMessageContaining("step 1 of epoch 2");
+    }
 }
