@@ -71,8 +71,9 @@ final class ScheduleComparison {
      * Everything kept for one schedule; {@code result} is null until it finished. {@code priceScale}
      * is what its pilot's prices were multiplied by to bring them to the yardstick of schedules
      * planned in an earlier part (null or 1: priced with every other schedule of the comparison).
-     * {@code partEpoch} is the stop part-way through an epoch that the checkpoint holds (null when it
-     * holds an epoch's end, or none).
+     * {@code partEpochs} are the stops part-way through an epoch that the checkpoint on disk may hold:
+     * one, or two while a newer checkpoint is being put in its place, so that a kill between the two
+     * writes leaves a pair that resumes (none at an epoch's end; absent in files of older code).
      */
     record ScheduleState(
             String schedule,
@@ -83,7 +84,11 @@ final class ScheduleComparison {
             List<EpochRecord> epochs,
             FinalScores result,
             Double priceScale,
-            PartEpoch partEpoch) {
+            List<PartEpoch> partEpochs) {
+
+        ScheduleState {
+            partEpochs = partEpochs == null ? List.of() : List.copyOf(partEpochs);
+        }
 
         ScheduleState withEpochs(List<EpochRecord> epochs, FinalScores result) {
             return new ScheduleState(
@@ -95,10 +100,10 @@ final class ScheduleComparison {
                     epochs,
                     result,
                     priceScale,
-                    null);
+                    List.of());
         }
 
-        ScheduleState withPartEpoch(PartEpoch part) {
+        ScheduleState withPartEpochs(List<PartEpoch> parts) {
             return new ScheduleState(
                     schedule,
                     options,
@@ -108,7 +113,7 @@ final class ScheduleComparison {
                     epochs,
                     result,
                     priceScale,
-                    part);
+                    parts);
         }
     }
 
@@ -126,6 +131,12 @@ final class ScheduleComparison {
 
     /** Test hook: stop a schedule after this many steps of this part, as Ctrl-C would. */
     int stopAfterSteps = Integer.MAX_VALUE;
+
+    /** Test hook: runs between a state's write and its checkpoint's ("epoch" or "part"); a kill there throws. */
+    java.util.function.Consumer<String> beforeCheckpointWrite = at -> {};
+
+    /** The process's CPU time in nanoseconds; a test gives a clock of its own. */
+    java.util.function.LongSupplier cpuNanos = os::getProcessCpuTime;
 
     /**
      * Prices a step of each phase of each schedule, by schedule; the pilot runs taking turns, or
@@ -229,12 +240,13 @@ final class ScheduleComparison {
                 records.removeIf(r -> r.epoch() >= next);
                 int stepsDone = trainer.stepsIntoNextEpoch();
                 if (stepsDone > 0) {
-                    part = current.partEpoch();
-                    if (part == null || part.epoch() != next || part.steps() != stepsDone) {
-                        throw new IllegalStateException("--state: " + checkpoint + " stopped after step " + stepsDone
-                                + " of epoch " + (next + 1) + ", but " + schedule + ".json has no record of what"
-                                + " those steps cost; give another --state directory or remove it");
-                    }
+                    part = current.partEpochs().stream()
+                            .filter(p -> p.epoch() == next && p.steps() == stepsDone)
+                            .findFirst()
+                            .orElseThrow(() -> new IllegalStateException("--state: " + checkpoint
+                                    + " stopped after step " + stepsDone + " of epoch " + (next + 1) + ", but "
+                                    + schedule + ".json has no record of what those steps cost; give another"
+                                    + " --state directory or remove it"));
                 }
                 log.printf(
                         Locale.ROOT,
@@ -253,7 +265,11 @@ final class ScheduleComparison {
                     ? part.wallMinutes()
                     : records.isEmpty() ? 0 : records.get(records.size() - 1).wallMinutes();
             ScheduleState planned = current;
-            long[] clock = {os.getProcessCpuTime(), System.nanoTime()};
+            // the steps of a part-epoch drawn again on resuming (subnets, augmentation, dropout masks) are
+            // charged to it; not measured, but data preparation is 0.4 % of a full-model step's time
+            long[] clock = {cpuNanos.getAsLong(), System.nanoTime()};
+            // what the checkpoint on disk may hold, should it be part-way through an epoch
+            List<PartEpoch> parts = new ArrayList<>(part == null ? List.of() : List.of(part));
             double[] spent = {cpuBefore, wallBefore};
             int[] epochsThisPart = {0};
             int[] stepsThisPart = {0};
@@ -269,12 +285,18 @@ final class ScheduleComparison {
                 public void onStoppedPartWay(
                         int epoch, int steps, Checkpoint at, java.util.function.Supplier<byte[]> bytes) {
                     // the steps since the epoch's end are kept, and charged when the epoch ends in a later part
-                    spent[0] += (os.getProcessCpuTime() - clock[0]) / 3.6e12;
+                    spent[0] += (cpuNanos.getAsLong() - clock[0]) / 3.6e12;
                     spent[1] += (System.nanoTime() - clock[1]) / 6e10;
-                    // the state first: a checkpoint of a part-epoch is only resumed beside its charge
-                    write(planned.withEpochs(records, null)
-                            .withPartEpoch(new PartEpoch(epoch, steps, spent[0], spent[1])));
-                    writeAtomically(checkpoint, bytes.get());
+                    PartEpoch stop = new PartEpoch(epoch, steps, spent[0], spent[1]);
+                    byte[] kept = bytes.get();
+                    // the state first, naming both the checkpoint on disk and the new one: a kill
+                    // between the writes leaves a pair that resumes
+                    parts.add(stop);
+                    write(planned.withEpochs(records, null).withPartEpochs(parts));
+                    beforeCheckpointWrite.accept("part");
+                    writeAtomically(checkpoint, kept);
+                    parts.retainAll(List.of(stop));
+                    write(planned.withEpochs(records, null).withPartEpochs(parts));
                     log.printf(
                             Locale.ROOT,
                             "%nbench: %s stopped after step %d of epoch %d/%d (%s), %.3f CPU-hours; kept%n",
@@ -289,7 +311,7 @@ final class ScheduleComparison {
                 @Override
                 public void onCheckpoint(int epoch, Checkpoint at, byte[] bytes) {
                     // training's share of the clocks ends here; scoring the probes is not charged
-                    spent[0] += (os.getProcessCpuTime() - clock[0]) / 3.6e12;
+                    spent[0] += (cpuNanos.getAsLong() - clock[0]) / 3.6e12;
                     spent[1] += (System.nanoTime() - clock[1]) / 6e10;
                     List<Double> scores = probes.stream()
                             .map(trainer::calibratedValidationTop1)
@@ -297,8 +319,11 @@ final class ScheduleComparison {
                     EpochRecord record = new EpochRecord(
                             epoch, at.phase(), spent[0], spent[1], scores.get(1), scores.get(0), mean(scores), scores);
                     records.add(record);
-                    write(planned.withEpochs(records, null));
+                    // until the epoch's checkpoint is in place, the one on disk may be of a stop part-way through it
+                    write(planned.withEpochs(records, null).withPartEpochs(parts));
+                    beforeCheckpointWrite.accept("epoch");
                     writeAtomically(checkpoint, bytes);
+                    parts.clear();
                     epochsThisPart[0]++;
                     log.printf(
                             Locale.ROOT,
@@ -312,7 +337,7 @@ final class ScheduleComparison {
                             record.largest(),
                             record.smallest(),
                             record.probeMean());
-                    clock[0] = os.getProcessCpuTime();
+                    clock[0] = cpuNanos.getAsLong();
                     clock[1] = System.nanoTime();
                 }
 
@@ -326,7 +351,7 @@ final class ScheduleComparison {
             });
             if (!completed) {
                 log.printf(Locale.ROOT, "bench: %s stopped; run again to continue%n", schedule);
-                return current.withEpochs(records, null);
+                return read(schedule);
             }
             List<SubnetAccuracy> scored = trainer.evaluate(probes);
             ScheduleState done = current.withEpochs(

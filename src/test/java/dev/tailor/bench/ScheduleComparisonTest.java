@@ -359,38 +359,82 @@ class ScheduleComparisonTest {
         assertThat(tables.get(0).csv()).contains("deps," + planned + ",");
     }
 
+    /** 4 deps epochs of 3 steps at the fixed prices: 2 x 3 x 1 s + 2 x 3 x 4 s = 30 s. */
+    private static ScheduleComparison threeStepEpochs(TrainingData data, Path state) {
+        ScheduleComparison comparison = new ScheduleComparison(SPACE, data, 30.0 / 3600, 32, 3, state);
+        comparison.stepPrices = ScheduleComparisonTest::fixedPrices;
+        // each reading of the CPU clock an hour after the one before: the charges are exact sums
+        long[] now = {0};
+        comparison.cpuNanos = () -> now[0] += 3_600_000_000_000L;
+        return comparison;
+    }
+
+    /** A kill between two writes, as a second Ctrl-C or the stop's time limit ends the process. */
+    private static final class Killed extends RuntimeException {}
+
     @Test
-    void aStopPartWayThroughAnEpochKeepsItsStepsAndTheScheduleEndsAsAnUnbrokenOne(@TempDir Path dir) throws Exception {
+    void aStopPartWayThroughAnEpochKeepsItsStepsAndSurvivesAKillBetweenItsWrites(@TempDir Path dir) {
         TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ScheduleComparison.ScheduleState unbroken =
-                comparison(data, BUDGET, dir.resolve("unbroken")).runOne("deps", log);
-
-        // 2 full-model epochs of 2 steps, then 1 step into the first shrinking epoch
+                threeStepEpochs(data, dir.resolve("unbroken")).runOne("deps", log);
+        assertThat(unbroken.options().epochs()).isEqualTo(4);
+        assertThat(unbroken.options().maxStepsPerEpoch()).isEqualTo(3);
         Path state = dir.resolve("broken");
-        ScheduleComparison first = comparison(data, BUDGET, state);
-        first.stopAfterSteps = 5;
+
+        // 2 full-model epochs of 3 steps, then 1 step into the first shrinking epoch
+        ScheduleComparison first = threeStepEpochs(data, state);
+        first.stopAfterSteps = 7;
         assertThat(first.runOne("deps", log).result()).isNull();
         ScheduleComparison.ScheduleState kept = first.read("deps");
-        assertThat(kept.epochs()).hasSize(2);
-        assertThat(kept.partEpoch().epoch()).isEqualTo(2);
-        assertThat(kept.partEpoch().steps()).isEqualTo(1);
-        assertThat(kept.partEpoch().cpuHours())
-                .isGreaterThan(kept.epochs().get(1).cpuHours());
+        assertThat(kept.epochs())
+                .extracting(ScheduleComparison.EpochRecord::cpuHours)
+                .containsExactly(1.0, 2.0);
+        assertThat(kept.partEpochs())
+                .extracting(p -> List.of(p.epoch(), p.steps(), p.cpuHours()))
+                .containsExactly(List.of(2, 1, 3.0));
 
-        ByteArrayOutputStream resumed = new ByteArrayOutputStream();
+        // resumed, and stopped a step later, but killed before the new checkpoint replaced the old
+        ScheduleComparison second = threeStepEpochs(data, state);
+        second.stopAfterSteps = 1;
+        second.beforeCheckpointWrite = at -> {
+            if (at.equals("part")) {
+                throw new Killed();
+            }
+        };
+        assertThatThrownBy(() -> second.runOne("deps", log)).isInstanceOf(Killed.class);
+        assertThat(second.read("deps").partEpochs())
+                .extracting(p -> List.of(p.epoch(), p.steps(), p.cpuHours()))
+                .containsExactly(List.of(2, 1, 3.0), List.of(2, 2, 4.0));
+
+        // the checkpoint after step 1 resumes; killed again, between the epoch's record and its checkpoint
+        ScheduleComparison third = threeStepEpochs(data, state);
+        third.beforeCheckpointWrite = at -> {
+            if (at.equals("epoch")) {
+                throw new Killed();
+            }
+        };
+        ByteArrayOutputStream thirdLog = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> third.runOne("deps", new PrintStream(thirdLog, true, StandardCharsets.UTF_8)))
+                .isInstanceOf(Killed.class);
+        assertThat(thirdLog.toString(StandardCharsets.UTF_8)).contains("deps resumes at epoch 3 of 4, step 2");
+
+        // and once more from it, to the end: every epoch and the final scores as the unbroken run's
+        ByteArrayOutputStream lastLog = new ByteArrayOutputStream();
         ScheduleComparison.ScheduleState done =
-                comparison(data, BUDGET, state).runOne("deps", new PrintStream(resumed, true, StandardCharsets.UTF_8));
-        assertThat(resumed.toString(StandardCharsets.UTF_8)).contains("deps resumes at epoch 3 of 4, step 2");
-        assertThat(done.partEpoch()).isNull();
-        assertThat(done.epochs().get(2).cpuHours())
-                .isGreaterThan(kept.partEpoch().cpuHours());
+                threeStepEpochs(data, state).runOne("deps", new PrintStream(lastLog, true, StandardCharsets.UTF_8));
+        assertThat(lastLog.toString(StandardCharsets.UTF_8)).contains("deps resumes at epoch 3 of 4, step 2");
+        // the epoch stopped part-way is charged the hour before the stop and the hour after the resume
+        assertThat(done.epochs())
+                .extracting(ScheduleComparison.EpochRecord::cpuHours)
+                .containsExactly(1.0, 2.0, 4.0, 5.0);
         assertThat(done.epochs())
                 .extracting(ScheduleComparison.EpochRecord::probes)
                 .containsExactlyElementsOf(unbroken.epochs().stream()
                         .map(ScheduleComparison.EpochRecord::probes)
                         .toList());
         assertThat(done.result()).isEqualTo(unbroken.result());
+        assertThat(threeStepEpochs(data, state).read("deps").partEpochs()).isEmpty();
     }
 
     @Test
@@ -400,11 +444,16 @@ class ScheduleComparisonTest {
         ScheduleComparison first = comparison(data, BUDGET, state);
         first.stopAfterSteps = 3;
         first.runOne("deps", log);
-        ScheduleComparison.ScheduleState kept = first.read("deps");
-        // as a state file of a part kept before part-epochs were charged would read
-        tools.jackson.databind.json.JsonMapper.builder()
-                .build()
-                .writeValue(state.resolve("deps.json").toFile(), kept.withEpochs(kept.epochs(), null));
+        // as a state file of older code reads: no partEpochs at all
+        Path file = state.resolve("deps.json");
+        tools.jackson.databind.json.JsonMapper json =
+                tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.node.ObjectNode tree =
+                (tools.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+        assertThat(tree.has("partEpochs")).isTrue();
+        tree.remove("partEpochs");
+        json.writeValue(file.toFile(), tree);
+        assertThat(first.read("deps").partEpochs()).isEmpty();
 
         assertThatThrownBy(() -> comparison(data, BUDGET, state).runOne("deps", log))
                 .isInstanceOf(IllegalStateException.class)
