@@ -1,5 +1,7 @@
 package dev.tailor.bench;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tailor.ProcessShutdown;
 import dev.tailor.jobs.ConsoleProgress;
@@ -73,7 +75,8 @@ final class ScheduleComparison {
      * planned in an earlier part (null or 1: priced with every other schedule of the comparison).
      * {@code partEpochs} are the stops part-way through an epoch that the checkpoint on disk may hold:
      * one, or two while a newer checkpoint is being put in its place, so that a kill between the two
-     * writes leaves a pair that resumes (none at an epoch's end; absent in files of older code).
+     * writes leaves a pair that resumes (none at an epoch's end; absent in files of older code, one
+     * {@code partEpoch} in those of 65b2b80).
      */
     record ScheduleState(
             String schedule,
@@ -84,6 +87,8 @@ final class ScheduleComparison {
             List<EpochRecord> epochs,
             FinalScores result,
             Double priceScale,
+
+            @JsonAlias("partEpoch") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             List<PartEpoch> partEpochs) {
 
         ScheduleState {
@@ -288,7 +293,7 @@ final class ScheduleComparison {
                     spent[0] += (cpuNanos.getAsLong() - clock[0]) / 3.6e12;
                     spent[1] += (System.nanoTime() - clock[1]) / 6e10;
                     PartEpoch stop = new PartEpoch(epoch, steps, spent[0], spent[1]);
-                    byte[] kept = bytes.get();
+                    byte[] kept = bytes.get(); // written after the clock: not charged, as a checkpoint is not
                     // the state first, naming both the checkpoint on disk and the new one: a kill
                     // between the writes leaves a pair that resumes
                     parts.add(stop);
@@ -351,7 +356,7 @@ final class ScheduleComparison {
             });
             if (!completed) {
                 log.printf(Locale.ROOT, "bench: %s stopped; run again to continue%n", schedule);
-                return read(schedule);
+                return planned.withEpochs(records, null).withPartEpochs(parts);
             }
             List<SubnetAccuracy> scored = trainer.evaluate(probes);
             ScheduleState done = current.withEpochs(

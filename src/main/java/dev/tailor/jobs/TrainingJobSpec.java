@@ -55,8 +55,8 @@ public record TrainingJobSpec(
     /**
      * Epochs when not given, on Fashion-MNIST: 30 deps epochs with the default weight decay reached
      * 92.80 % / 90.66 % test top-1 (largest / smallest; validation 93.12 % / 91.00 %) in 1 h 08 min 37 s on
-     * 2 cores, peak 1.69 GiB (bench/results/deps-default-run.md, 2026-12-07), and 93.04-93.05 % / 90.79 % on
-     * earlier code (before the optimizer change and the means change): one run's noise. Six reached
+     * 2 cores, peak 1.69 GiB (bench/results/deps-default-run.md, 2026-12-07), and 93.05 % / 90.79 % before the
+     * optimizer change, 93.04 % / 90.79 % after it, both before the means change: one run's noise. Six reached
      * 90.33 % / 86.74 %. 36 epochs did no better on the validation split than 30 did on the code of the day
      * (2026-12-04, a difference within one run's noise).
      */

@@ -361,11 +361,15 @@ class ScheduleComparisonTest {
 
     /** 4 deps epochs of 3 steps at the fixed prices: 2 x 3 x 1 s + 2 x 3 x 4 s = 30 s. */
     private static ScheduleComparison threeStepEpochs(TrainingData data, Path state) {
+        return threeStepEpochs(data, state, 1);
+    }
+
+    private static ScheduleComparison threeStepEpochs(TrainingData data, Path state, long hoursPerReading) {
         ScheduleComparison comparison = new ScheduleComparison(SPACE, data, 30.0 / 3600, 32, 3, state);
         comparison.stepPrices = ScheduleComparisonTest::fixedPrices;
-        // each reading of the CPU clock an hour after the one before: the charges are exact sums
+        // each reading of the CPU clock some hours after the one before: the charges are exact sums
         long[] now = {0};
-        comparison.cpuNanos = () -> now[0] += 3_600_000_000_000L;
+        comparison.cpuNanos = () -> now[0] += hoursPerReading * 3_600_000_000_000L;
         return comparison;
     }
 
@@ -408,7 +412,8 @@ class ScheduleComparisonTest {
                 .containsExactly(List.of(2, 1, 3.0), List.of(2, 2, 4.0));
 
         // the checkpoint after step 1 resumes; killed again, between the epoch's record and its checkpoint
-        ScheduleComparison third = threeStepEpochs(data, state);
+        // (its clock ten hours a reading, so that a record it left behind would show)
+        ScheduleComparison third = threeStepEpochs(data, state, 10);
         third.beforeCheckpointWrite = at -> {
             if (at.equals("epoch")) {
                 throw new Killed();
@@ -418,6 +423,13 @@ class ScheduleComparisonTest {
         assertThatThrownBy(() -> third.runOne("deps", new PrintStream(thirdLog, true, StandardCharsets.UTF_8)))
                 .isInstanceOf(Killed.class);
         assertThat(thirdLog.toString(StandardCharsets.UTF_8)).contains("deps resumes at epoch 3 of 4, step 2");
+        ScheduleComparison.ScheduleState killedAtTheEnd = third.read("deps");
+        assertThat(killedAtTheEnd.epochs())
+                .extracting(ScheduleComparison.EpochRecord::cpuHours)
+                .containsExactly(1.0, 2.0, 13.0);
+        assertThat(killedAtTheEnd.partEpochs())
+                .extracting(p -> List.of(p.epoch(), p.steps(), p.cpuHours()))
+                .containsExactly(List.of(2, 1, 3.0));
 
         // and once more from it, to the end: every epoch and the final scores as the unbroken run's
         ByteArrayOutputStream lastLog = new ByteArrayOutputStream();
@@ -434,7 +446,6 @@ class ScheduleComparisonTest {
                         .map(ScheduleComparison.EpochRecord::probes)
                         .toList());
         assertThat(done.result()).isEqualTo(unbroken.result());
-        assertThat(threeStepEpochs(data, state).read("deps").partEpochs()).isEmpty();
     }
 
     @Test
@@ -450,8 +461,15 @@ class ScheduleComparisonTest {
                 tools.jackson.databind.json.JsonMapper.builder().build();
         tools.jackson.databind.node.ObjectNode tree =
                 (tools.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
-        assertThat(tree.has("partEpochs")).isTrue();
-        tree.remove("partEpochs");
+        tools.jackson.databind.JsonNode parts = tree.remove("partEpochs");
+        assertThat(parts.size()).isEqualTo(1);
+        // 65b2b80 wrote the one part it kept as partEpoch
+        tree.set("partEpoch", parts.get(0));
+        json.writeValue(file.toFile(), tree);
+        assertThat(first.read("deps").partEpochs())
+                .extracting(p -> List.of(p.epoch(), p.steps()))
+                .containsExactly(List.of(1, 1));
+        tree.remove("partEpoch");
         json.writeValue(file.toFile(), tree);
         assertThat(first.read("deps").partEpochs()).isEmpty();
 
