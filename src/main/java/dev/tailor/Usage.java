@@ -30,9 +30,9 @@ public final class Usage {
     public static final String TRAIN = """
             usage: tailor train [--dataset DIR] [--format auto|idx|cifar10|cifar100|image-folder]
                                 [--schedule deps|progressive-shrinking|sandwich|depth-expansion] [--epochs N]
-                                [--batch-size N] [--lr X] [--weight-decay X] [--warmup-epochs X] [--seed N]
-                                [--validation-size N] [--warmup-fraction X] [--epsilon-epochs X]
-                                [--calibration-images N]
+                                [--batch-size N] [--lr X] [--weight-decay X] [--random-erase X]
+                                [--warmup-epochs X] [--seed N] [--validation-size N]
+                                [--warmup-fraction X] [--epsilon-epochs X] [--calibration-images N]
                                 [--max-steps-per-epoch N] [--target-accuracy X] [--patience N]
                                 [--name NAME] [--resume JOB_ID] [--device cpu|gpu|gpu:N]
               --dataset defaults to Fashion-MNIST from TAILOR_DATASET_DIR or /usr/share/datasets/fashion-mnist
@@ -41,6 +41,8 @@ public final class Usage {
                 enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
                 validation, 43 epochs of 56 steps); a run with --max-steps-per-epoch defaults to 6
               --weight-decay defaults to 5e-4 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)
+              --random-erase defaults to 0: the share of training images (0 to 1) with one random rectangle
+                of 2-33 % of the area replaced by noise (DεpS's recipe: 0.2)
               --device defaults to TAILOR_TRAINING_DEVICE, else cpu; gpu (or gpu:N) needs a CUDA build of
                 libtorch 2.7.1 on this host (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128)
                 and is refused with what to do where it is absent

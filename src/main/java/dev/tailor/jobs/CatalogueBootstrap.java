@@ -97,6 +97,7 @@ class CatalogueBootstrap {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

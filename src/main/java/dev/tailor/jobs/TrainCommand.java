@@ -296,6 +296,7 @@ public class TrainCommand extends OneShotCommand {
         FLAGS.put("batch-size", "batchSize");
         FLAGS.put("lr", "learningRate");
         FLAGS.put("weight-decay", "weightDecay");
+        FLAGS.put("random-erase", "randomErase");
         FLAGS.put("warmup-epochs", "warmupEpochs");
         FLAGS.put("seed", "seed");
         FLAGS.put("validation-size", "validationSize");
@@ -350,7 +351,8 @@ public class TrainCommand extends OneShotCommand {
                 number(flags, "max-steps-per-epoch", Integer::valueOf),
                 number(flags, "target-accuracy", Double::valueOf),
                 number(flags, "patience", Integer::valueOf),
-                number(flags, "weight-decay", Double::valueOf));
+                number(flags, "weight-decay", Double::valueOf),
+                number(flags, "random-erase", Double::valueOf));
     }
 
     private static <T> T number(Map<String, String> flags, String flag, Function<String, T> parser) {

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param targetAccuracy depth-expansion: validation top-1 (0..1) at which depth stops growing
  * @param patience depth-expansion: epochs without improvement that count as converged (ODN: 23)
  * @param weightDecay L2 weight decay on convolution and linear weights (none on batch norm and biases)
+ * @param randomErase the share of training images with one random rectangle replaced by noise
  */
 public record TrainingJobSpec(
         @io.swagger.v3.oas.annotations.media.Schema(
@@ -50,7 +51,12 @@ public record TrainingJobSpec(
         Integer maxStepsPerEpoch,
         Double targetAccuracy,
         Integer patience,
-        Double weightDecay) {
+        Double weightDecay,
+
+        @io.swagger.v3.oas.annotations.media.Schema(
+                description = "the share of training images (0 to 1) that get one random rectangle of 2-33 % of the"
+                        + " area replaced by noise (random erasing; DεpS's recipe uses 0.2); 0 when left out")
+        Double randomErase) {
 
     /**
      * Epochs when not given, on Fashion-MNIST: 30 deps epochs with the default weight decay reached
@@ -81,7 +87,8 @@ public record TrainingJobSpec(
     /** A spec that leaves everything at its default. */
     public static TrainingJobSpec allDefaults(String name) {
         return new TrainingJobSpec(
-                name, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                name, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** One field a client must change, and how. */
@@ -135,7 +142,8 @@ public record TrainingJobSpec(
                 Objects.requireNonNullElse(calibrationImages, defaults.calibrationImages()),
                 Objects.requireNonNullElse(maxStepsPerEpoch, defaults.maxStepsPerEpoch()),
                 Objects.requireNonNullElse(targetAccuracy, defaults.targetAccuracy()),
-                Objects.requireNonNullElse(patience, defaults.patience()));
+                Objects.requireNonNullElse(patience, defaults.patience()),
+                Objects.requireNonNullElse(randomErase, defaults.randomErase()));
     }
 
     /** The same settings with the dataset read from {@code directory} (data that moved). */
@@ -157,7 +165,8 @@ public record TrainingJobSpec(
                 maxStepsPerEpoch,
                 targetAccuracy,
                 patience,
-                weightDecay);
+                weightDecay,
+                randomErase);
     }
 
     /** The same spec with its defaults written out, as it is stored. */
@@ -180,7 +189,8 @@ public record TrainingJobSpec(
                 o.maxStepsPerEpoch(),
                 o.targetAccuracy(),
                 o.patience(),
-                o.weightDecay());
+                o.weightDecay(),
+                o.randomErase());
     }
 
     /**
@@ -283,6 +293,7 @@ public record TrainingJobSpec(
                 maxStepsPerEpoch,
                 targetAccuracy,
                 patience,
-                weightDecay);
+                weightDecay,
+                randomErase);
     }
 }

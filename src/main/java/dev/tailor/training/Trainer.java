@@ -99,7 +99,7 @@ public final class Trainer implements AutoCloseable {
             }
             this.optimizer =
                     new NesterovSgd(supernet.getParameters(), options.momentum(), options.weightDecay(), manager);
-            this.trainBatches = new ImageBatches(data.train(), data.normalization());
+            this.trainBatches = new ImageBatches(data.train(), data.normalization(), options.randomErase());
         } catch (RuntimeException e) {
             // no trainer to close: its native memory would stay behind
             manager.close();

@@ -14,6 +14,8 @@ import java.util.Locale;
  * @param maxStepsPerEpoch 0 for whole epochs; a positive cap trains on a prefix (tests, benchmarks)
  * @param targetAccuracy depth-expansion only: the validation top-1 (a fraction) at which depth stops growing
  * @param patience depth-expansion only: epochs without a better validation accuracy that count as converged
+ * @param randomErase the share of training images that get one random rectangle replaced by noise (DεpS's
+ *     recipe: 0.2); 0 for none
  */
 public record TrainingOptions(
         String schedule,
@@ -31,7 +33,8 @@ public record TrainingOptions(
         int calibrationImages,
         int maxStepsPerEpoch,
         double targetAccuracy,
-        int patience) {
+        int patience,
+        double randomErase) {
 
     public static final List<String> SCHEDULES =
             List.of("deps", "progressive-shrinking", "sandwich", "depth-expansion");
@@ -62,7 +65,8 @@ public record TrainingOptions(
                 2000,
                 0,
                 DEFAULT_TARGET_ACCURACY,
-                ODN_PATIENCE);
+                ODN_PATIENCE,
+                0.0);
     }
 
     /**
@@ -127,6 +131,7 @@ public record TrainingOptions(
         b.maxStepsPerEpoch = maxStepsPerEpoch;
         b.targetAccuracy = targetAccuracy;
         b.patience = patience;
+        b.randomErase = randomErase;
         return b;
     }
 
@@ -148,6 +153,7 @@ public record TrainingOptions(
         private int maxStepsPerEpoch;
         private double targetAccuracy;
         private int patience;
+        private double randomErase;
 
         private Builder() {}
 
@@ -231,6 +237,11 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder randomErase(double value) {
+            this.randomErase = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(
                     schedule,
@@ -248,7 +259,8 @@ public record TrainingOptions(
                     calibrationImages,
                     maxStepsPerEpoch,
                     targetAccuracy,
-                    patience);
+                    patience,
+                    randomErase);
         }
     }
 
@@ -281,6 +293,10 @@ public record TrainingOptions(
                 targetAccuracy > 0 && targetAccuracy <= 1,
                 "targetAccuracy: must be a fraction above 0 and at most 1 (0.9 for 90 %)");
         check(problems, patience >= 1 && patience <= 1000, "patience: must be between 1 and 1000 epochs");
+        check(
+                problems,
+                randomErase >= 0 && randomErase <= 1,
+                "randomErase: must be a share between 0 (none) and 1 (every training image)");
         if ("depth-expansion".equalsIgnoreCase(schedule)) {
             check(problems, epochs >= 2, "epochs: depth-expansion needs at least 2 (warm-up, then one depth)");
         }

@@ -110,6 +110,7 @@ class ExportCommandTest {
                 4,
                 null,
                 null,
+                null,
                 null);
         TrainingJob job = runner.create(spec.prepare(null));
         TrainingJobRunner.Outcome outcome = runner.run(job.getId(), null, new TrainingListener() {});

@@ -137,6 +137,8 @@ class TrainCommandTest {
                 Arguments.of(new String[] {"--lr", "500"}, "--lr"),
                 Arguments.of(new String[] {"--weight-decay", "-1e-4"}, "--weight-decay"),
                 Arguments.of(new String[] {"--weight-decay", "0.5"}, "--weight-decay"),
+                Arguments.of(new String[] {"--random-erase", "-0.1"}, "--random-erase"),
+                Arguments.of(new String[] {"--random-erase", "1.5"}, "--random-erase"),
                 Arguments.of(new String[] {"--validation-size", "100000"}, "--validation-size"),
                 Arguments.of(new String[] {"--warmup-fraction", "1.5"}, "--warmup-fraction"),
                 Arguments.of(new String[] {"--target-accuracy", "90"}, "--target-accuracy"),

@@ -32,7 +32,8 @@ class ScheduleTest {
                 d.calibrationImages(),
                 0,
                 d.targetAccuracy(),
-                d.patience());
+                d.patience(),
+                d.randomErase());
     }
 
     @Test

@@ -226,9 +226,12 @@ class TrainerTest {
     @Test
     void aRunStoppedPartWayThroughEpochsResumesAtTheNextStepAndEndsAsAnUnbrokenRun() {
         // deps: a stop in the full model's epoch (dropout drawn on the largest subnet) and one in the
-        // shrinking epoch (subnets sampled, ε ramping); the stops' steps are neither lost nor trained twice
+        // shrinking epoch (subnets sampled, ε ramping); the stops' steps are neither lost nor trained twice;
+        // random erasing on, so that its draws are replayed too
         TrainingData data = data();
-        TrainingOptions options = options("deps", 2).withLimits(128, 256, 6);
+        TrainingOptions options = options("deps", 2).withLimits(128, 256, 6).toBuilder()
+                .randomErase(0.5)
+                .build();
         List<TrainingProgress> unbrokenProgress = new ArrayList<>();
         byte[] unbroken = trainStoppedAt(data, options, new ArrayList<>(), unbrokenProgress);
         List<byte[]> partWay = new ArrayList<>();
@@ -409,7 +412,7 @@ class TrainerTest {
     @Test
     void absurdOptionsAreRefusedBeforeAnyWork() {
         TrainingOptions absurd =
-                new TrainingOptions("warp-speed", 0, 1, -1, -1, 1.5, 1, 1, 1, 0, 1.5, 0, 0, -1, 1.5, 0);
+                new TrainingOptions("warp-speed", 0, 1, -1, -1, 1.5, 1, 1, 1, 0, 1.5, 0, 0, -1, 1.5, 0, 1.5);
         assertThat(absurd.violations())
                 .anySatisfy(v -> assertThat(v).startsWith("schedule:"))
                 .anySatisfy(v -> assertThat(v).startsWith("epochs:"))
@@ -418,7 +421,8 @@ class TrainerTest {
                 .anySatisfy(v -> assertThat(v).startsWith("momentum:"))
                 .anySatisfy(v -> assertThat(v).startsWith("warmupFraction:"))
                 .anySatisfy(v -> assertThat(v).startsWith("targetAccuracy:"))
-                .anySatisfy(v -> assertThat(v).startsWith("patience:"));
+                .anySatisfy(v -> assertThat(v).startsWith("patience:"))
+                .anySatisfy(v -> assertThat(v).startsWith("randomErase:"));
         assertThatThrownBy(() -> new Trainer(SPACE, data(), absurd)).hasMessageContaining("schedule:");
     }
 }
