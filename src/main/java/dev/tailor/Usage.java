@@ -37,7 +37,7 @@ public final class Usage {
                                 [--name NAME] [--resume JOB_ID] [--device cpu|gpu|gpu:N]
               --dataset defaults to Fashion-MNIST from TAILOR_DATASET_DIR or /usr/share/datasets/fashion-mnist
               --validation-size defaults to 10 % of the training images, at most 5,000 (held out of training)
-              --epochs defaults to 30 (Fashion-MNIST: about 75 minutes on 2 cores), or more for a small dataset:
+              --epochs defaults to 40 (Fashion-MNIST: about 80-90 minutes on 2 cores), or more for a small dataset:
                 enough epochs for 2,400 optimisation steps, at most 100 (8,000 images at batch 128: 800 for
                 validation, 43 epochs of 56 steps); a run with --max-steps-per-epoch defaults to 6
               --weight-decay defaults to 5e-4 (L2 on conv and linear weights, none on BN and biases; 0 to 0.1)

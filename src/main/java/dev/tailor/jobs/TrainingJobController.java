@@ -107,7 +107,7 @@ class TrainingJobController {
             summary = "Start training a supernet",
             description = "Everything is checked first (schedule, settings, the dataset's files); a request that"
                     + " fails stores nothing. Omitted fields take their defaults: schedule deps, batch 128, the default"
-                    + " Fashion-MNIST dataset, 30 epochs (more for a small dataset: enough for 2,400 steps, at most"
+                    + " Fashion-MNIST dataset, 40 epochs (more for a small dataset: enough for 2,400 steps, at most"
                     + " 100; 6 with maxStepsPerEpoch).")
     @ApiResponse(responseCode = "202", description = "Queued; Location names the job")
     ResponseEntity<TrainingJobResponse> create(@RequestBody(required = false) TrainingJobSpec request) {

@@ -40,6 +40,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Runs one training job to its end: resumes from its last checkpoint if it has one, stores a
@@ -97,8 +98,17 @@ public class TrainingJobRunner {
         return name.length() <= Supernet.MAX_NAME_LENGTH ? name : name.substring(0, Supernet.MAX_NAME_LENGTH);
     }
 
+    /**
+     * The settings a job was created with, as stored. A job stored before {@code randomErase} existed
+     * has none and trained without erasing: it reads as 0, so the same command, or {@code --resume} with
+     * {@code --random-erase 0}, is the same run (it was told apart from one and refused the other).
+     */
     public static TrainingJobSpec spec(TrainingJob job) {
-        return JSON.readValue(job.getHyperParameters(), TrainingJobSpec.class);
+        ObjectNode stored = (ObjectNode) JSON.readTree(job.getHyperParameters());
+        if (!stored.hasNonNull("randomErase")) {
+            stored.put("randomErase", 0.0);
+        }
+        return JSON.treeToValue(stored, TrainingJobSpec.class);
     }
 
     /** The {@link Outcome#error()} of a job stopped on request, which continues from its last checkpoint. */

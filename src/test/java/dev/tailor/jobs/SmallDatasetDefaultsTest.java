@@ -103,7 +103,7 @@ class SmallDatasetDefaultsTest {
         TrainingJobSpec spec = TrainingJobSpec.allDefaults("sizes");
 
         assertThat(spec.sizedFor(60_000).validationSize()).isEqualTo(5_000);
-        assertThat(spec.sizedFor(60_000).epochs()).isEqualTo(30);
+        assertThat(spec.sizedFor(60_000).epochs()).isEqualTo(40);
         assertThat(spec.sizedFor(500).validationSize()).isEqualTo(50);
         assertThat(spec.sizedFor(500).epochs()).isEqualTo(TrainingJobSpec.MAX_DEFAULT_EPOCHS);
         // the floor of steps holds as the trainer counts steps: 6,970 images gave 48 epochs of 49 steps (2,352)

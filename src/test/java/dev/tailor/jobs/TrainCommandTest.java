@@ -330,6 +330,44 @@ class TrainCommandTest {
         assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
     }
 
+    /**
+     * A job stored before {@code randomErase} existed has none in its settings, and trained without
+     * erasing: the same command continues it without a note that it differs, and {@code --resume} with
+     * {@code --random-erase 0} is no conflict (it printed "created with --random-erase the default (this
+     * command: 0)" and refused the other).
+     */
+    @Test
+    void aJobStoredBeforeRandomErasingExistedIsTheRunWithoutErasing() {
+        TrainingJob sameCommand = storedWithoutRandomErase(interruptedAfterOneEpoch(tiny("--name", "cli-pre-erase-a")));
+        TrainingJob resumedJob = storedWithoutRandomErase(interruptedAfterOneEpoch(tiny("--name", "cli-pre-erase-b")));
+
+        Run again = train(tiny("--name", "cli-pre-erase-a"));
+        Run resumed = train(withResume(tiny("--name", "cli-pre-erase-b", "--random-erase", "0"), resumedJob));
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out())
+                .contains("job " + sameCommand.getId() + ": continuing an unfinished run")
+                .doesNotContain("note:");
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("job " + resumedJob.getId() + ": continuing an unfinished run");
+        for (TrainingJob job : List.of(sameCommand, resumedJob)) {
+            TrainingJob finished = jobs.findById(job.getId()).orElseThrow();
+            assertThat(finished.getState()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
+        }
+    }
+
+    /** The job with {@code randomErase} taken out of its stored settings, as a job stored before it existed. */
+    private TrainingJob storedWithoutRandomErase(TrainingJob job) {
+        org.springframework.jdbc.core.simple.JdbcClient.create(dataSource)
+                .sql("update training_job set hyper_parameters = hyper_parameters - 'randomErase' where id = ?")
+                .param(job.getId())
+                .update();
+        TrainingJob stored = jobs.findById(job.getId()).orElseThrow();
+        assertThat(stored.getHyperParameters()).doesNotContain("randomErase");
+        return stored;
+    }
+
     /** A job created with these flags whose process stopped after its first checkpoint. */
     private TrainingJob interruptedAfterOneEpoch(String[] args) {
         TrainingJobSpec.Prepared prepared =
