@@ -51,7 +51,8 @@ public class SubnetExporter {
     static final int TIMED_RUNS = 200;
 
     /**
-     * The 200 runs in 10 rounds, 100 ms apart (about a second in all), taken again while the
+     * The 200 runs in 10 rounds, 100 ms apart by default (about a second in all; {@code
+     * tailor.export.round-pause-ms}), taken again while the
      * slowest round's median is over 1.25x the fastest's, 3 attempts at most: timed back to back
      * (20-50 ms), 3 of 8 picks in one bench run measured 1.36-1.45x what the same files measured
      * when re-timed minutes later beside reference subnets that showed no slower host; spread over
@@ -59,7 +60,7 @@ public class SubnetExporter {
      */
     static final int ROUNDS = 10;
 
-    static final long ROUND_PAUSE_MILLIS = 100;
+    static final long DEFAULT_ROUND_PAUSE_MILLIS = 100;
     static final int ATTEMPTS = 3;
     static final double STEADY_RATIO = 1.25;
     /** Images per ONNX Runtime batch when a file's accuracy is measured. */
@@ -72,11 +73,14 @@ public class SubnetExporter {
     private final HostSpeedCheck speedCheck;
     private final ExportedSubnets exported;
     private final long episodeWaitNanos;
+    private final long roundPauseMillis;
 
     /**
      * @param episodeWaitSeconds how long a file timed in a slow episode of the host is timed again
      *     before its figure is stored as it reads, flagged: a worker re-times such answers once the
      *     host runs at its usual speed again, so the request need not wait the episode out
+     * @param roundPauseMillis the pause between two of a file's 10 timing rounds: spreading them over
+     *     a second is what keeps one short slow spell of a shared host out of the median
      */
     SubnetExporter(
             SupernetRepository supernets,
@@ -85,10 +89,15 @@ public class SubnetExporter {
             HostQuiet quiet,
             HostSpeedCheck speedCheck,
             ExportedSubnets exported,
-            @Value("${tailor.specialization.episode-wait-seconds:4}") long episodeWaitSeconds) {
+            @Value("${tailor.specialization.episode-wait-seconds:4}") long episodeWaitSeconds,
+            @Value("${tailor.export.round-pause-ms:" + DEFAULT_ROUND_PAUSE_MILLIS + "}") long roundPauseMillis) {
         if (episodeWaitSeconds < 0) {
             throw new IllegalArgumentException(
                     "tailor.specialization.episode-wait-seconds must be 0 or more; got " + episodeWaitSeconds);
+        }
+        if (roundPauseMillis < 0) {
+            throw new IllegalArgumentException(
+                    "tailor.export.round-pause-ms must be 0 or more; got " + roundPauseMillis);
         }
         this.supernets = supernets;
         this.subnets = subnets;
@@ -97,16 +106,17 @@ public class SubnetExporter {
         this.speedCheck = speedCheck;
         this.exported = exported;
         this.episodeWaitNanos = episodeWaitSeconds * 1_000_000_000L;
+        this.roundPauseMillis = roundPauseMillis;
     }
 
     /**
-     * Times an exported file on this host as an export does (p50 of 200 runs in 10 rounds 100 ms
-     * apart, again while its rounds disagree), alone on this process's cores.
+     * Times an exported file on this host as an export does (p50 of 200 runs in 10 rounds, by default
+     * 100 ms apart, again while its rounds disagree), alone on this process's cores.
      */
     LatencyMeter.Steady timeFile(byte[] bytes) {
         LatencyMeter meter = LatencyMeter.builder()
                 .optTimedRuns(TIMED_RUNS)
-                .optRoundPause(ROUND_PAUSE_MILLIS)
+                .optRoundPause(roundPauseMillis)
                 .build();
         return quiet.timing(() -> meter.measureSteady(bytes, ROUNDS, ATTEMPTS, STEADY_RATIO));
     }

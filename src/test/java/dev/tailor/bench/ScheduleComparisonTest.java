@@ -27,6 +27,15 @@ class ScheduleComparisonTest {
     private static final SearchSpace SPACE = SearchSpace.named(SearchSpace.FASHION_MNIST);
     private static final double BUDGET = 20.0 / 3600;
 
+    /**
+     * 256 images, 64 of them held out for validation: every test's epochs are a few steps of 32, and
+     * every probe scored after an epoch is BN-recalibrated on the whole training split (the runs' 2,000
+     * calibration images capped by it), so a larger split only slows the tests.
+     */
+    private static TrainingData smallData() {
+        return TrainingData.prepare("generated", GeneratedImages.make(256, 64, 10, 3), 64, 1);
+    }
+
     private static ScheduleComparison comparison(TrainingData data, double cpuHours, Path state) {
         ScheduleComparison comparison = new ScheduleComparison(SPACE, data, cpuHours, 32, 2, state);
         comparison.stepPrices = ScheduleComparisonTest::fixedPrices;
@@ -124,7 +133,7 @@ class ScheduleComparisonTest {
 
     @Test
     void everyScheduleIsPricedBeforeAnyTrainsAndAStoppedOneEndsThePart(@TempDir Path state) {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         List<String> events = new java.util.ArrayList<>();
         ScheduleComparison comparison = new ScheduleComparison(SPACE, data, BUDGET, 32, 2, state);
@@ -161,7 +170,7 @@ class ScheduleComparisonTest {
 
     @Test
     void aSeedTrainsEveryScheduleWithItAndAnotherSeedsStateIsNotResumed(@TempDir Path state) {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ScheduleComparison seeded = new ScheduleComparison(SPACE, data, BUDGET, 32, 2, state, 2);
         seeded.stepPrices = ScheduleComparisonTest::fixedPrices;
@@ -184,7 +193,7 @@ class ScheduleComparisonTest {
      */
     @Test
     void aSettingTheScheduleDoesNotReadKeepsItsStateWhenItsDefaultChanges(@TempDir Path state) throws Exception {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ScheduleComparison first = comparison(data, BUDGET, state);
         first.stopAfterEpochs = 0;
@@ -206,7 +215,7 @@ class ScheduleComparisonTest {
 
     @Test
     void aScheduleAddedInALaterPartIsPricedBesideTheEarlierOnesAndScaledToTheirYardstick(@TempDir Path state) {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ScheduleComparison first = comparison(data, BUDGET, state);
         first.stopAfterEpochs = 0;
@@ -246,7 +255,7 @@ class ScheduleComparisonTest {
 
     @Test
     void thePilotsTakeTurnsAndPriceEveryPhaseOfEverySchedule() {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         List<TrainingOptions> schedules = List.of("deps", "sandwich").stream()
                 .map(s -> TrainingOptions.defaults(s, 1).withBatchSize(32).withLimits(64, 64, 3))
                 .toList();
@@ -298,7 +307,7 @@ class ScheduleComparisonTest {
 
     @Test
     void aStoppedScheduleResumesFromItsCheckpointAndAFinishedOneIsKept(@TempDir Path state) throws Exception {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         // fixed step prices, so that the budget buys the same epochs on any machine: 2 steps per
         // epoch, 4 epochs = 2 x 2 x 1 s + 2 x 2 x 4 s = 20 s (the pilot that measures them takes minutes)
@@ -378,7 +387,7 @@ class ScheduleComparisonTest {
 
     @Test
     void aStopPartWayThroughAnEpochKeepsItsStepsAndSurvivesAKillBetweenItsWrites(@TempDir Path dir) {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ScheduleComparison.ScheduleState unbroken =
                 threeStepEpochs(data, dir.resolve("unbroken")).runOne("deps", log);
@@ -450,7 +459,7 @@ class ScheduleComparisonTest {
 
     @Test
     void aCheckpointPartWayThroughAnEpochWithoutItsChargeIsRefused(@TempDir Path state) throws Exception {
-        TrainingData data = TrainingData.prepare("generated", GeneratedImages.make(512, 64, 10, 3), 64, 1);
+        TrainingData data = smallData();
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ScheduleComparison first = comparison(data, BUDGET, state);
         first.stopAfterSteps = 3;
