@@ -137,8 +137,13 @@ final class ScheduleComparison {
     /** Test hook: stop a schedule after this many steps of this part, as Ctrl-C would. */
     int stopAfterSteps = Integer.MAX_VALUE;
 
-    /** Test hook: runs between a state's write and its checkpoint's ("epoch" or "part"); a kill there throws. */
-    java.util.function.Consumer<String> beforeCheckpointWrite = at -> {};
+    /**
+     * Test hook: runs between two writes, where a kill (a second Ctrl-C, the stop's time limit) may
+     * end the process; a kill there throws. "part" and "epoch": the state is written, the checkpoint
+     * not yet; "part-checkpoint" and "epoch-checkpoint": the checkpoint is written, the state not yet
+     * trimmed; "result": the final scores are written, the checkpoint not yet removed.
+     */
+    java.util.function.Consumer<String> betweenWrites = at -> {};
 
     /** The process's CPU time in nanoseconds; a test gives a clock of its own. */
     java.util.function.LongSupplier cpuNanos = os::getProcessCpuTime;
@@ -224,6 +229,8 @@ final class ScheduleComparison {
     ScheduleState runOne(String schedule, PrintStream log) {
         ScheduleState current = read(schedule);
         if (current != null && current.result() != null) {
+            // left behind where a kill came between the final scores and the checkpoint's removal
+            deleteCheckpoint(schedule);
             log.printf(Locale.ROOT, "bench: %s finished in an earlier part; kept%n", schedule);
             return current;
         }
@@ -298,8 +305,9 @@ final class ScheduleComparison {
                     // between the writes leaves a pair that resumes
                     parts.add(stop);
                     write(planned.withEpochs(records, null).withPartEpochs(parts));
-                    beforeCheckpointWrite.accept("part");
+                    betweenWrites.accept("part");
                     writeAtomically(checkpoint, kept);
+                    betweenWrites.accept("part-checkpoint");
                     parts.retainAll(List.of(stop));
                     write(planned.withEpochs(records, null).withPartEpochs(parts));
                     log.printf(
@@ -326,8 +334,9 @@ final class ScheduleComparison {
                     records.add(record);
                     // until the epoch's checkpoint is in place, the one on disk may be of a stop part-way through it
                     write(planned.withEpochs(records, null).withPartEpochs(parts));
-                    beforeCheckpointWrite.accept("epoch");
+                    betweenWrites.accept("epoch");
                     writeAtomically(checkpoint, bytes);
+                    betweenWrites.accept("epoch-checkpoint");
                     parts.clear();
                     epochsThisPart[0]++;
                     log.printf(
@@ -365,7 +374,8 @@ final class ScheduleComparison {
                             scored.stream().map(SubnetAccuracy::validationTop1).toList(),
                             scored.stream().map(SubnetAccuracy::testTop1).toList()));
             write(done);
-            Files.deleteIfExists(checkpoint);
+            betweenWrites.accept("result");
+            deleteCheckpoint(schedule);
             return done;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the comparison's state in " + state, e);
@@ -516,6 +526,14 @@ final class ScheduleComparison {
                     + " or remove it");
         }
         return kept;
+    }
+
+    private void deleteCheckpoint(String schedule) {
+        try {
+            Files.deleteIfExists(state.resolve(schedule + ".ckpt"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + schedule + "'s checkpoint from " + state, e);
+        }
     }
 
     private void write(ScheduleState s) {

@@ -410,7 +410,7 @@ class ScheduleComparisonTest {
         // resumed, and stopped a step later, but killed before the new checkpoint replaced the old
         ScheduleComparison second = threeStepEpochs(data, state);
         second.stopAfterSteps = 1;
-        second.beforeCheckpointWrite = at -> {
+        second.betweenWrites = at -> {
             if (at.equals("part")) {
                 throw new Killed();
             }
@@ -423,7 +423,7 @@ class ScheduleComparisonTest {
         // the checkpoint after step 1 resumes; killed again, between the epoch's record and its checkpoint
         // (its clock ten hours a reading, so that a record it left behind would show)
         ScheduleComparison third = threeStepEpochs(data, state, 10);
-        third.beforeCheckpointWrite = at -> {
+        third.betweenWrites = at -> {
             if (at.equals("epoch")) {
                 throw new Killed();
             }
@@ -455,6 +455,75 @@ class ScheduleComparisonTest {
                         .map(ScheduleComparison.EpochRecord::probes)
                         .toList());
         assertThat(done.result()).isEqualTo(unbroken.result());
+    }
+
+    /**
+     * The other three places a kill can fall between two writes: after a stop's checkpoint (the state
+     * still names the earlier stop too), after an epoch's checkpoint, and after the final scores, before
+     * the checkpoint is removed. Each run after a kill resumes where the files say, the charges add up as
+     * in one run, and the finished schedule leaves no checkpoint behind.
+     */
+    @Test
+    void killsAfterACheckpointOrTheFinalScoresResumeWhereTheFilesSay(@TempDir Path state) {
+        TrainingData data = smallData();
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path checkpoint = state.resolve("deps.ckpt");
+        ScheduleComparison first = threeStepEpochs(data, state);
+        first.stopAfterSteps = 7;
+        assertThat(first.runOne("deps", log).result()).isNull();
+
+        // stopped a step later, killed once the new checkpoint is written but before the state forgets the old stop
+        ScheduleComparison second = threeStepEpochs(data, state);
+        second.stopAfterSteps = 1;
+        second.betweenWrites = killAt("part-checkpoint");
+        assertThatThrownBy(() -> second.runOne("deps", log)).isInstanceOf(Killed.class);
+        assertThat(second.read("deps").partEpochs())
+                .extracting(p -> List.of(p.epoch(), p.steps(), p.cpuHours()))
+                .containsExactly(List.of(2, 1, 3.0), List.of(2, 2, 4.0));
+
+        // resumes after step 2, the newer stop's charge carried; killed once the epoch's checkpoint is written
+        ScheduleComparison third = threeStepEpochs(data, state);
+        third.betweenWrites = killAt("epoch-checkpoint");
+        ByteArrayOutputStream thirdLog = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> third.runOne("deps", new PrintStream(thirdLog, true, StandardCharsets.UTF_8)))
+                .isInstanceOf(Killed.class);
+        assertThat(thirdLog.toString(StandardCharsets.UTF_8)).contains("deps resumes at epoch 3 of 4, step 3");
+        assertThat(third.read("deps").epochs())
+                .extracting(ScheduleComparison.EpochRecord::cpuHours)
+                .containsExactly(1.0, 2.0, 5.0);
+
+        // resumes at the next epoch's start; killed once the final scores are written
+        ScheduleComparison fourth = threeStepEpochs(data, state);
+        fourth.betweenWrites = killAt("result");
+        ByteArrayOutputStream fourthLog = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> fourth.runOne("deps", new PrintStream(fourthLog, true, StandardCharsets.UTF_8)))
+                .isInstanceOf(Killed.class);
+        assertThat(fourthLog.toString(StandardCharsets.UTF_8))
+                .contains("deps resumes at epoch 4 of 4")
+                .doesNotContain("epoch 4 of 4, step");
+        ScheduleComparison.ScheduleState scored = fourth.read("deps");
+        assertThat(scored.result()).isNotNull();
+        assertThat(scored.epochs())
+                .extracting(ScheduleComparison.EpochRecord::cpuHours)
+                .containsExactly(1.0, 2.0, 5.0, 6.0);
+        assertThat(checkpoint).exists();
+
+        // the finished schedule is kept as scored, and its checkpoint goes
+        ByteArrayOutputStream lastLog = new ByteArrayOutputStream();
+        ScheduleComparison.ScheduleState kept =
+                threeStepEpochs(data, state).runOne("deps", new PrintStream(lastLog, true, StandardCharsets.UTF_8));
+        assertThat(lastLog.toString(StandardCharsets.UTF_8)).contains("deps finished in an earlier part; kept");
+        assertThat(kept.result()).isEqualTo(scored.result());
+        assertThat(kept.epochs()).isEqualTo(scored.epochs());
+        assertThat(checkpoint).doesNotExist();
+    }
+
+    private static java.util.function.Consumer<String> killAt(String point) {
+        return at -> {
+            if (at.equals(point)) {
+                throw new Killed();
+            }
+        };
     }
 
     @Test
