@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The schedules at the same CPU-hour budget: each gets the epochs that fill the budget at its
@@ -48,6 +49,13 @@ final class ScheduleComparison {
     static final List<String> SCHEDULES = List.of("deps", "progressive-shrinking", "sandwich");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * Training options added after state files were first written, each with what the code did before it
+     * existed: a comparison begun before an upgrade resumes as it was planned instead of being refused for a
+     * field its state file lacks.
+     */
+    private static final Map<String, Double> OPTIONS_ADDED_SINCE = Map.of("randomErase", 0.0);
 
     /** One finished epoch: training CPU-hours so far (probe scoring not counted) and validation top-1. */
     record EpochRecord(
@@ -509,7 +517,15 @@ final class ScheduleComparison {
         }
         ScheduleState kept;
         try {
-            kept = JSON.readValue(file.toFile(), ScheduleState.class);
+            ObjectNode tree = (ObjectNode) JSON.readTree(file.toFile());
+            if (tree.get("options") instanceof ObjectNode options) {
+                OPTIONS_ADDED_SINCE.forEach((name, before) -> {
+                    if (!options.has(name)) {
+                        options.put(name, before);
+                    }
+                });
+            }
+            kept = JSON.treeToValue(tree, ScheduleState.class);
         } catch (RuntimeException e) {
             throw new IllegalStateException(
                     "--state: " + file + " cannot be read (" + e.getMessage() + "); remove it to start " + schedule

@@ -89,7 +89,7 @@ class TrainingJobController {
                     job.getState(),
                     job.getSchedule(),
                     job.getDataset(),
-                    job.getHyperParameters(),
+                    TrainingJobRunner.settingsJson(job),
                     job.getProgress(),
                     job.getLastCheckpoint(),
                     job.getResumedFromEpoch(),

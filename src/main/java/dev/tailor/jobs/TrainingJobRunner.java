@@ -101,14 +101,27 @@ public class TrainingJobRunner {
     /**
      * The settings a job was created with, as stored. A job stored before {@code randomErase} existed
      * has none and trained without erasing: it reads as 0, so the same command, or {@code --resume} with
-     * {@code --random-erase 0}, is the same run (it was told apart from one and refused the other).
+     * {@code --random-erase 0}, is the same run (it was told apart from one and refused the other). One
+     * stored before {@code weightDecay} was (fab5b12) trained with the default of then, OFA's 3e-5: read as
+     * today's default it no longer matched its own checkpoint, and resuming it failed the job.
      */
     public static TrainingJobSpec spec(TrainingJob job) {
         ObjectNode stored = (ObjectNode) JSON.readTree(job.getHyperParameters());
         if (!stored.hasNonNull("randomErase")) {
             stored.put("randomErase", 0.0);
         }
+        if (!stored.hasNonNull("weightDecay")) {
+            stored.put("weightDecay", WEIGHT_DECAY_BEFORE_IT_WAS_STORED);
+        }
         return JSON.treeToValue(stored, TrainingJobSpec.class);
+    }
+
+    /** The weight decay every job trained with until it became a setting stored with the job. */
+    static final double WEIGHT_DECAY_BEFORE_IT_WAS_STORED = 3e-5;
+
+    /** The settings a job trains with as JSON: those stored, with what older code left out filled in as it trained. */
+    static String settingsJson(TrainingJob job) {
+        return JSON.writeValueAsString(spec(job));
     }
 
     /** The {@link Outcome#error()} of a job stopped on request, which continues from its last checkpoint. */

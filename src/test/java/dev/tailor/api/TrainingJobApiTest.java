@@ -254,6 +254,34 @@ class TrainingJobApiTest extends ApiTestSupport {
                 .isEqualTo(200);
     }
 
+    /**
+     * A job stored by older code lacks the settings added since (weightDecay before fab5b12, randomErase
+     * before 4b9cb0f); its settings showed them missing, though it trains with the values of then.
+     */
+    @Test
+    void aJobStoredByOlderCodeShowsTheSettingsItTrainsWith() {
+        HttpResponse<String> accepted =
+                postJson("/api/v1/training-jobs", tinyJob(",\"name\":\"older-settings\",\"epochs\":200"));
+        String id = body(accepted).path("id").asString();
+        assertThat(postJson("/api/v1/training-jobs/" + id + "/cancel", "").statusCode())
+                .isEqualTo(200);
+        JsonNode now = body(get("/api/v1/training-jobs/" + id)).path("settings");
+        assertThat(now.path("weightDecay").isNumber()).as(now.toString()).isTrue();
+        assertThat(now.path("weightDecay").doubleValue()).isEqualTo(5e-4);
+        jdbc.sql("update training_job set hyper_parameters = hyper_parameters - 'weightDecay' - 'randomErase'"
+                        + " where id = ?")
+                .param(java.util.UUID.fromString(id))
+                .update();
+
+        JsonNode older = body(get("/api/v1/training-jobs/" + id)).path("settings");
+
+        assertThat(older.path("weightDecay").isNumber()).as(older.toString()).isTrue();
+        assertThat(older.path("weightDecay").doubleValue()).isEqualTo(3e-5);
+        assertThat(older.path("randomErase").isNumber()).as(older.toString()).isTrue();
+        assertThat(older.path("randomErase").doubleValue()).isZero();
+        assertThat(older.path("name").asString()).isEqualTo("older-settings");
+    }
+
     private long queueEntries(String id) {
         return jdbc.sql("select count(*) from scheduled_tasks where task_instance = ?")
                 .param(id)

@@ -213,6 +213,30 @@ class ScheduleComparisonTest {
                 .hasMessageContaining("other settings");
     }
 
+    /**
+     * A state file written before {@code randomErase} existed (a comparison begun before 4b9cb0f) has no
+     * such option: it was refused as unreadable, so a comparison could not go on across that upgrade. It
+     * reads as the code before it trained, without erasing.
+     */
+    @Test
+    void aStateFileWrittenBeforeAnOptionExistedReadsAsTheCodeBeforeItTrained(@TempDir Path state) throws Exception {
+        TrainingData data = smallData();
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ScheduleComparison first = comparison(data, BUDGET, state);
+        first.stopAfterEpochs = 0;
+        first.run(List.of("deps"), log);
+        ScheduleComparison.ScheduleState written = first.read("deps");
+        Path file = state.resolve("deps.json");
+        String json = Files.readString(file);
+        String older = json.replaceFirst(",?\"randomErase\":[0-9.eE-]+", "");
+        assertThat(older).isNotEqualTo(json).doesNotContain("randomErase");
+        Files.writeString(file, older);
+
+        ScheduleComparison later = comparison(data, BUDGET, state);
+        assertThat(later.read("deps")).isEqualTo(written);
+        assertThat(later.read("deps").options().randomErase()).isZero();
+    }
+
     @Test
     void aScheduleAddedInALaterPartIsPricedBesideTheEarlierOnesAndScaledToTheirYardstick(@TempDir Path state) {
         TrainingData data = smallData();

@@ -357,6 +357,44 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * A job stored before {@code weightDecay} was a stored setting (before fab5b12) has neither it nor
+     * {@code randomErase}, and trained with the weight decay of then, 3e-5. It was read with today's
+     * default (5e-4), so {@code --resume} met a checkpoint "written with other options" and failed the
+     * job, and the same command took it for its own run and failed it the same way.
+     */
+    @Test
+    void aJobStoredBeforeItsWeightDecayWasStoredResumesWithTheDecayItTrainedWith() {
+        TrainingJob resumedJob = storedAsBeforeWeightDecay(
+                interruptedAfterOneEpoch(tiny("--name", "cli-pre-decay", "--weight-decay", "3e-5")));
+
+        Run again = train(tiny("--name", "cli-pre-decay"));
+        Run resumed = train(withResume(tiny("--name", "cli-pre-decay"), resumedJob));
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out())
+                .contains("note: unfinished job " + resumedJob.getId() + " was created with --weight-decay 0.00003")
+                .contains("this command starts a new job");
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("job " + resumedJob.getId() + ": continuing an unfinished run");
+        TrainingJob finished = jobs.findById(resumedJob.getId()).orElseThrow();
+        assertThat(finished.getState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(finished.getResumedFromEpoch()).isEqualTo(1);
+        assertThat(TrainingJobRunner.spec(finished).weightDecay()).isEqualTo(3e-5);
+    }
+
+    /** The job's stored settings as code before fab5b12 wrote them: no weightDecay, no randomErase. */
+    private TrainingJob storedAsBeforeWeightDecay(TrainingJob job) {
+        org.springframework.jdbc.core.simple.JdbcClient.create(dataSource)
+                .sql("update training_job set hyper_parameters = hyper_parameters - 'weightDecay' - 'randomErase'"
+                        + " where id = ?")
+                .param(job.getId())
+                .update();
+        TrainingJob stored = jobs.findById(job.getId()).orElseThrow();
+        assertThat(stored.getHyperParameters()).doesNotContain("weightDecay").doesNotContain("randomErase");
+        return stored;
+    }
+
     /** The job with {@code randomErase} taken out of its stored settings, as a job stored before it existed. */
     private TrainingJob storedWithoutRandomErase(TrainingJob job) {
         org.springframework.jdbc.core.simple.JdbcClient.create(dataSource)
