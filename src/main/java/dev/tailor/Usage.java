@@ -92,11 +92,12 @@ public final class Usage {
                                 [--cpu-hours X] [--schedules LIST] [--state DIR] [--max-steps-per-epoch N]
                                 [--batch-size N] [--seed N] [--turns N] [--same-thread]
                                 [--fit-subnets N] [--held-out-subnets N] [--runs N] [--rounds N]
+                                [--turn-steps N]
               training   images/s and GFLOP/s of supernet steps next to libtorch matmul, a static network and
                          the PyTorch peer (--peer FILE, default ../shared/bench/torch_peer.py, run by python3
-                         when it has torch), --rounds 5 rounds of Tailor's steps and the peer one after the
-                         other (the ratio is the median of the rounds' ratios), and a profile of a
-                         full-model and a sandwich step
+                         when it has torch), --rounds 5 rounds of --steps 20 full-model steps, sandwich steps
+                         and peer steps taking turns of --turn-steps 2 steps (the ratio is the median of the
+                         rounds' ratios), and a profile of a full-model and a sandwich step
               schedules  deps, progressive-shrinking and sandwich at equal compute: --cpu-hours X of training
                          each (default 1; epochs and steps per epoch from each schedule's measured step
                          costs), the validation probes after every epoch, test at the end, an SVG;

@@ -58,6 +58,7 @@ public class BenchCommand extends OneShotCommand {
             "driver",
             "peer",
             "turns",
+            "turn-steps",
             "same-thread");
 
     private final PrintStream out = StandardOutput.results();
@@ -124,6 +125,7 @@ public class BenchCommand extends OneShotCommand {
         int heldOutSubnets;
         int runs;
         int rounds;
+        int turnSteps;
         int seed;
         try {
             fitSubnets = positive(flags, "fit-subnets", 60);
@@ -131,6 +133,7 @@ public class BenchCommand extends OneShotCommand {
             runs = positive(flags, "runs", 200);
             steps = positive(flags, "steps", 20);
             rounds = positive(flags, "rounds", 5);
+            turnSteps = positive(flags, "turn-steps", 2);
             seed = positive(flags, "seed", 1);
             cpuHours = positiveHours(flags.getOrDefault("cpu-hours", "1"));
             schedules = schedules(flags.getOrDefault("schedules", String.join(",", ScheduleComparison.SCHEDULES)));
@@ -194,13 +197,21 @@ public class BenchCommand extends OneShotCommand {
                 TrainingData.prepare(name, loaded, Math.min(5000, loaded.train().size() / 10), 1);
         SearchSpace space = SearchSpace.forInput(data.train().channels());
         if (which.equals("training") || which.equals("all")) {
-            out.println("bench: training throughput (" + steps + " timed steps each)");
+            java.util.Optional<String> tooMany = TrainingThroughputBench.stepsThatDoNotFit(
+                    rounds, steps, data.train().size());
+            if (tooMany.isPresent()) {
+                err.println("tailor bench: " + tooMany.get());
+                return 2;
+            }
+            out.println("bench: training throughput (" + rounds + " rounds of " + steps
+                    + " timed steps of each kind, in turns of " + turnSteps + ")");
             TorchPeer peer = new TorchPeer(Path.of(flags.getOrDefault("peer", "../shared/bench/torch_peer.py")));
             if (!flags.containsKey("peer") && !peer.available()) {
                 out.println("bench: no PyTorch peer at " + peer.script() + " (run from the repository root beside"
                         + " ../shared, or give --peer FILE): the peer is skipped");
             }
-            List<BenchReport> reports = new TrainingThroughputBench(space, data, steps, rounds, peer, out).run();
+            List<BenchReport> reports =
+                    new TrainingThroughputBench(space, data, steps, rounds, turnSteps, peer, out).run();
             BenchReport.writeTogether(results, "training-throughput", reports, List.of("steps", "rounds"));
             reports.forEach(report -> out.print(report.markdown()));
             out.println("bench: profiling a full-model and a sandwich step");

@@ -13,11 +13,7 @@ import dev.tailor.space.SubnetConfig;
 import dev.tailor.space.SubnetPlan;
 import dev.tailor.supernet.StaticSubnet;
 import dev.tailor.supernet.Supernet;
-import dev.tailor.training.Trainer;
 import dev.tailor.training.TrainingData;
-import dev.tailor.training.TrainingListener;
-import dev.tailor.training.TrainingOptions;
-import dev.tailor.training.TrainingProgress;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Random;
@@ -34,10 +30,18 @@ final class TrainingThroughputBench {
     private static final int BATCH = 128;
     private static final int WARMUP = 3;
 
+    /**
+     * Untimed steps of each kind before the rounds: a sandwich step's random subnets meet new shapes, and
+     * oneDNN builds a kernel for each shape the first time, so its first rounds ran 5-10 % slower than
+     * its later ones after 3.
+     */
+    static final int TURN_WARMUP = 20;
+
     private final SearchSpace space;
     private final TrainingData data;
     private final int steps;
     private final int rounds;
+    private final int turnSteps;
     private final TorchPeer peer;
     private final PrintStream out;
     private String peerDescription = "";
@@ -45,13 +49,35 @@ final class TrainingThroughputBench {
     private final StringBuilder peerMissing = new StringBuilder();
 
     TrainingThroughputBench(
-            SearchSpace space, TrainingData data, int steps, int rounds, TorchPeer peer, PrintStream out) {
+            SearchSpace space,
+            TrainingData data,
+            int steps,
+            int rounds,
+            int turnSteps,
+            TorchPeer peer,
+            PrintStream out) {
         this.space = space;
         this.data = data;
         this.steps = steps;
         this.rounds = rounds;
+        this.turnSteps = turnSteps;
         this.peer = peer;
         this.out = out;
+    }
+
+    /**
+     * Why {@code rounds} rounds of {@code steps} steps cannot run on {@code trainImages} images, if they
+     * cannot: each trainer's steps, warm-up included, come from one pass over them.
+     */
+    static java.util.Optional<String> stepsThatDoNotFit(int rounds, int steps, int trainImages) {
+        long trainerSteps = TURN_WARMUP + (long) rounds * steps;
+        long epochSteps = trainImages / BATCH;
+        if (trainerSteps < epochSteps) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("--rounds " + rounds + " x --steps " + steps + ": a trainer's steps (with "
+                + TURN_WARMUP + " to warm up) must fit in one pass over the " + trainImages + " training images, at"
+                + " most " + Math.max(0, epochSteps - 1) + " steps of " + BATCH);
     }
 
     /** The summary table (medians over the rounds) and the rounds one by one. */
@@ -134,11 +160,12 @@ final class TrainingThroughputBench {
                                     measured.max(ThroughputRounds.Round::peer)));
             report.note(String.format(
                     java.util.Locale.ROOT,
-                    "Against the peer, in rounds of Tailor's two steps and the peer one after the other: full-model"
-                            + " step %.2fx, sandwich step %.2fx, the medians of the %d rounds' own ratios (%.2fx to"
-                            + " %.2fx and %.2fx to %.2fx; images/s over the peer's images/s; issue 10's targets: 2.5x"
-                            + " and 1.2x). One round alone is not a figure here: this machine's speed drifts within"
-                            + " minutes.",
+                    "Against the peer, in rounds where Tailor's two steps and the peer take turns of %d steps:"
+                            + " full-model step %.2fx, sandwich step %.2fx, the medians of the %d rounds' own ratios"
+                            + " (%.2fx to %.2fx and %.2fx to %.2fx; images/s over the peer's images/s; issue 10's"
+                            + " targets: 2.5x and 1.2x). Rates taken one after the other do not compare here: this"
+                            + " machine's speed shifts by a fifth for tens of seconds at a time.",
+                    turnSteps,
                     measured.medianFullModelRatio(),
                     measured.medianSandwichRatio(),
                     rounds,
@@ -151,7 +178,9 @@ final class TrainingThroughputBench {
         }
         report.note(String.format(
                 java.util.Locale.ROOT,
-                "Batch %d at %dx%d; %d timed steps after %d warm-up steps, each step kind and the peer once per round. Largest subnet: %d MACs per image."
+                "Batch %d at %dx%d; %d timed steps of each kind per round, in turns of %d steps (the order rotating from turn to"
+                        + " turn), after %d warm-up steps of each (forward+backward rows: %d). Largest subnet: %d MACs"
+                        + " per image."
                         + " Achieved GFLOP/s counts a training step as 3x the forward pass's 2 FLOPs per MAC."
                         + " libtorch intra-op threads %d, inter-op threads %d; the peer ran with the same intra-op"
                         + " threads.",
@@ -159,6 +188,8 @@ final class TrainingThroughputBench {
                 space.maxResolution(),
                 space.maxResolution(),
                 steps,
+                turnSteps,
+                TURN_WARMUP,
                 WARMUP,
                 largestMacs,
                 JniUtils.getNumThreads(),
@@ -167,35 +198,55 @@ final class TrainingThroughputBench {
     }
 
     /**
-     * Rounds of a full-model step, a sandwich step and the peer, each timed over the same number of steps,
-     * so that every ratio compares rates measured within about a minute of each other. Once the peer cannot
-     * run, later rounds do not try it again.
+     * Rounds of full-model steps, sandwich steps and the peer's, taking turns of {@code turnSteps} steps
+     * within each round, so that every ratio compares rates measured within seconds of each other. If the
+     * peer cannot start or fails, the rounds go on without it.
      */
     private ThroughputRounds rounds(PrintStream progress) {
-        ThroughputRounds measured = new ThroughputRounds();
         int threads = JniUtils.getNumThreads();
-        for (int round = 1; round <= rounds; round++) {
-            double fullModel = BATCH / trainerStep("deps", 1);
-            double sandwich = BATCH / trainerStep("sandwich", 1);
-            double peerRate = Double.NaN;
-            if (peerMissing.isEmpty()) {
-                java.util.Optional<TorchPeer.Result> result = peer.run(threads, steps, peerMissing);
-                if (result.isPresent()) {
-                    peerRate = result.get().imagesPerSecond();
-                    peerDescription = result.get().description();
+        long trainerSteps = TURN_WARMUP + (long) rounds * steps;
+        ThroughputRounds measured;
+        try (TrainerTurns fullModel =
+                        new TrainerTurns(space, data, "deps", BATCH, trainerSteps, "bench-full-model-steps");
+                TrainerTurns sandwich =
+                        new TrainerTurns(space, data, "sandwich", BATCH, trainerSteps, "bench-sandwich-steps");
+                TorchPeer.Steps peerSteps =
+                        peerMissing.isEmpty() ? peer.start(threads, peerMissing).orElse(null) : null) {
+            if (peerSteps != null) {
+                peerDescription = peerSteps.description();
+            }
+            fullModel.run(TURN_WARMUP);
+            sandwich.run(TURN_WARMUP);
+            StepTurns peerTurns = peerSteps;
+            if (peerSteps != null) {
+                try {
+                    peerSteps.run(TURN_WARMUP);
+                } catch (IllegalStateException e) {
+                    peerMissing.append(e.getMessage());
+                    peerTurns = null;
                 }
             }
-            measured.add(new ThroughputRounds.Round(fullModel, sandwich, peerRate));
-            progress.printf(
-                    java.util.Locale.ROOT,
-                    "bench: round %d/%d: full-model %.1f images/s, sandwich %.1f, peer %s%n",
-                    round,
-                    rounds,
-                    fullModel,
-                    sandwich,
-                    Double.isNaN(peerRate)
-                            ? "not run (" + peerMissing + ")"
-                            : String.format(java.util.Locale.ROOT, "%.1f", peerRate));
+            measured = ThroughputRounds.inTurns(
+                    fullModel, sandwich, peerTurns, rounds, steps, turnSteps, BATCH, new ThroughputRounds.Progress() {
+                        @Override
+                        public void round(int index, ThroughputRounds.Round round) {
+                            progress.printf(
+                                    java.util.Locale.ROOT,
+                                    "bench: round %d/%d: full-model %.1f images/s, sandwich %.1f, peer %s%n",
+                                    index,
+                                    rounds,
+                                    round.fullModel(),
+                                    round.sandwich(),
+                                    round.hasPeer()
+                                            ? String.format(java.util.Locale.ROOT, "%.1f", round.peer())
+                                            : "not run (" + peerMissing + ")");
+                        }
+
+                        @Override
+                        public void peerFailed(String why) {
+                            peerMissing.append(why);
+                        }
+                    });
         }
         roundsTable = new BenchReport(
                 "Rounds",
@@ -280,26 +331,5 @@ final class TrainingThroughputBench {
             double seconds = (System.nanoTime() - start) / 1e9 / repeats;
             return 2.0 * n * n * n / seconds / 1e9;
         }
-    }
-
-    /** Seconds per trainer step of a schedule's first phase, timed after the warm-up steps. */
-    private double trainerStep(String schedule, int epochs) {
-        TrainingOptions options = TrainingOptions.defaults(schedule, epochs)
-                .withBatchSize(BATCH)
-                .withLimits(data.validation().size(), 200, WARMUP + steps);
-        long[] timing = new long[2];
-        try (Trainer trainer = new Trainer(space, data, options)) {
-            trainer.train(new TrainingListener() {
-                @Override
-                public void onProgress(TrainingProgress progress) {
-                    if (progress.globalStep() == WARMUP) {
-                        timing[0] = System.nanoTime();
-                    } else if (progress.globalStep() == WARMUP + steps) {
-                        timing[1] = System.nanoTime();
-                    }
-                }
-            });
-        }
-        return (timing[1] - timing[0]) / 1e9 / steps;
     }
 }
